@@ -1,0 +1,1 @@
+//! A local look-alike of the LinkedIn pages the tool visits (being written).
