@@ -1,4 +1,15 @@
 //! linkedin-optout: switch off LinkedIn's "Data for Generative AI Improvement", verify it
 //! after a reload, and keep it off.
+//!
+//! The binary is a thin adapter over this library: `cli` is what the user typed, `config`
+//! resolves it, `commands` holds one small module per subcommand over the library layers
+//! (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
+//! knows it only as a base URL.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod secrets;
 pub mod simulator;

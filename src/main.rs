@@ -1,1 +1,28 @@
-fn main() {}
+//! The binary: parse, set up logging, run, turn the result into an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use linkedin_optout::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    linkedin_optout::logging::init(cli.global.verbose, cli.global.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(linkedin_optout::error::exit::OTHER);
+        }
+    };
+    match runtime.block_on(linkedin_optout::commands::run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! What the user typed: the clap definition of every subcommand and global option.
+//!
+//! Nothing here touches the environment beyond clap's own `env` fallbacks; turning these
+//! values into the settings a run acts on is `config::resolve`'s job (parse, then resolve).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use url::Url;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "linkedin-optout",
+    version,
+    about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
+    after_help = "Exit codes: 0 off (verified or already off), 3 dry run found it on, 4 a person must act, \
+5 credentials missing or rejected, 6 page not understood or setting not offered, \
+7 switched off but did not stay off, 8 browser or driver unavailable, 1 other error, 2 usage."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that every subcommand accepts, before or after its name.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Account (email) to act on; repeat for several. Default: every account in the config file.
+    #[arg(long = "account", value_name = "EMAIL", global = true)]
+    pub accounts: Vec<String>,
+    /// Where LinkedIn is (a simulator's address in tests).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LINKEDIN_OPTOUT_BASE_URL",
+        global = true
+    )]
+    pub base_url: Option<Url>,
+    /// Use a running WebDriver server (chromedriver, geckodriver, Selenium Grid) instead of
+    /// starting chromedriver.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LINKEDIN_OPTOUT_WEBDRIVER",
+        global = true
+    )]
+    pub webdriver: Option<Url>,
+    /// Browser to drive.
+    #[arg(long, value_enum, global = true)]
+    pub browser: Option<BrowserKind>,
+    /// Show the browser window instead of running headless.
+    #[arg(long, global = true)]
+    pub headed: bool,
+    /// Print one JSON object per account on its own line.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing when the setting was already off and nothing changed.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More detail in the log (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Config file (TOML). Default: config.toml in the platform's config directory.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "LINKEDIN_OPTOUT_CONFIG",
+        global = true
+    )]
+    pub config: Option<PathBuf>,
+    /// Longest wait for any one page condition, in seconds.
+    #[arg(long, value_name = "SECONDS", global = true)]
+    pub timeout: Option<u64>,
+    /// Read the password (and optional TOTP secret) from this TOML file (mode 0600).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub credentials_file: Option<PathBuf>,
+    /// Where to save screenshots and page HTML when a page is not understood.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub artifacts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BrowserKind {
+    Chrome,
+    Firefox,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Switch the setting off for each selected account and verify it after a reload.
+    Optout(OptoutArgs),
+    /// Report the setting without changing anything (same as `optout --dry-run`).
+    Status(WalkArgs),
+    /// Store, check or delete an account's password in the OS keyring.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
+    /// Opt out a demo account on the built-in simulator, in headless Chromium, step by step.
+    Demo,
+    /// Serve the built-in LinkedIn look-alike until killed.
+    Simulator(SimulatorArgs),
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct WalkArgs {
+    /// Always reach the setting through Settings & Privacy > Data privacy, as a member does.
+    #[arg(long)]
+    pub walk: bool,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct OptoutArgs {
+    /// Change nothing; only report the current setting (exit 3 when it is on).
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Store the password (prompted without echo, or one line from stdin).
+    Set(CredentialsSetArgs),
+    /// Say whether a password is stored and the keyring reachable (never prints it).
+    Check,
+    /// Delete the stored password and session.
+    Delete,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialsSetArgs {
+    /// Read the password as one line from standard input instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// The simulator's accounts come from the global `--account`, written `EMAIL:PASSWORD` here.
+#[derive(Debug, Args)]
+pub struct SimulatorArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Keep accounts and their state in this JSON file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}

@@ -1,0 +1,290 @@
+//! The resolved configuration a run acts on: command-line options over the config file over
+//! defaults, plus the platform directories.
+//!
+//! `cli` holds what the user typed; `resolve` turns it, with the config file, into
+//! `Settings`. Nothing downstream reads the command line or the file again.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use directories::ProjectDirs;
+use serde::Deserialize;
+use url::Url;
+
+use crate::cli::{BrowserKind, GlobalArgs};
+use crate::error::Error;
+
+pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The config file as written (TOML). Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub base_url: Option<Url>,
+    pub webdriver: Option<Url>,
+    pub browser: Option<BrowserKind>,
+    /// Seconds.
+    pub timeout: Option<u64>,
+    pub artifacts_dir: Option<PathBuf>,
+    pub notify_command: Option<String>,
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// One `[[account]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    pub email: String,
+    pub base_url: Option<Url>,
+    pub browser: Option<BrowserKind>,
+}
+
+/// One account as a run acts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSettings {
+    pub email: String,
+    pub base_url: Url,
+    pub browser: BrowserKind,
+}
+
+/// Everything a run needs, resolved once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub accounts: Vec<AccountSettings>,
+    pub webdriver: Option<Url>,
+    pub headed: bool,
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub timeout: Duration,
+    pub credentials_file: Option<PathBuf>,
+    pub config_path: PathBuf,
+    pub artifacts_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub notify_command: Option<String>,
+}
+
+/// The platform's directories for this tool (XDG on Linux).
+pub struct Dirs {
+    pub config_file: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+impl Dirs {
+    pub fn platform() -> Result<Dirs, Error> {
+        let dirs = ProjectDirs::from("", "", "linkedin-optout").ok_or_else(|| {
+            Error::Usage(
+                "cannot find a home directory: set HOME or pass `--config FILE`".to_string(),
+            )
+        })?;
+        let state_dir = dirs
+            .state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf();
+        Ok(Dirs {
+            config_file: dirs.config_dir().join("config.toml"),
+            state_dir,
+        })
+    }
+}
+
+impl ConfigFile {
+    /// Reads the file; a missing file is an empty configuration.
+    pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(err) => {
+                return Err(Error::Usage(format!(
+                    "cannot read config file {}: {err}",
+                    path.display()
+                )));
+            }
+        };
+        toml::from_str(&text).map_err(|err| {
+            Error::Usage(format!(
+                "config file {} is not valid: {}; fix it or pass another with `--config`",
+                path.display(),
+                err.message()
+            ))
+        })
+    }
+}
+
+/// Resolves the command line, the config file and the defaults into `Settings`.
+pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+    let dirs = Dirs::platform()?;
+    let config_path = args.config.clone().unwrap_or(dirs.config_file);
+    let file = ConfigFile::load(&config_path)?;
+    let default_base_url = match args.base_url.clone().or(file.base_url.clone()) {
+        Some(url) => with_trailing_slash(url),
+        None => Url::parse(DEFAULT_BASE_URL).expect("the default base URL parses"),
+    };
+    let default_browser = args.browser.or(file.browser).unwrap_or(BrowserKind::Chrome);
+    let entry_settings = |entry: &AccountEntry| AccountSettings {
+        email: entry.email.clone(),
+        // The command line wins over a per-account base URL: it is how a test points every
+        // account at a simulator.
+        base_url: match (&args.base_url, &entry.base_url) {
+            (None, Some(url)) => with_trailing_slash(url.clone()),
+            _ => default_base_url.clone(),
+        },
+        browser: args.browser.or(entry.browser).unwrap_or(default_browser),
+    };
+    let accounts = if args.accounts.is_empty() {
+        file.accounts.iter().map(entry_settings).collect()
+    } else {
+        args.accounts
+            .iter()
+            .map(|email| {
+                let email = validate_email(email)?;
+                Ok(match file.accounts.iter().find(|a| a.email == email) {
+                    Some(entry) => entry_settings(entry),
+                    None => AccountSettings {
+                        email,
+                        base_url: default_base_url.clone(),
+                        browser: default_browser,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?
+    };
+    Ok(Settings {
+        accounts,
+        webdriver: args
+            .webdriver
+            .clone()
+            .or(file.webdriver)
+            .map(with_trailing_slash),
+        headed: args.headed,
+        json: args.json,
+        quiet: args.quiet,
+        verbose: args.verbose,
+        timeout: args
+            .timeout
+            .or(file.timeout)
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TIMEOUT),
+        credentials_file: args.credentials_file.clone(),
+        config_path,
+        artifacts_dir: args
+            .artifacts_dir
+            .clone()
+            .or(file.artifacts_dir)
+            .unwrap_or_else(|| dirs.state_dir.join("artifacts")),
+        state_dir: dirs.state_dir,
+        notify_command: file.notify_command,
+    })
+}
+
+impl Settings {
+    /// The accounts to act on, or a usage error saying how to name one.
+    pub fn require_accounts(&self) -> Result<&[AccountSettings], Error> {
+        if self.accounts.is_empty() {
+            return Err(Error::Usage(format!(
+                "no account selected: pass `--account EMAIL` or store one with `linkedin-optout credentials set --account EMAIL` (config: {})",
+                self.config_path.display()
+            )));
+        }
+        Ok(&self.accounts)
+    }
+
+    /// The single account a per-account command (credentials, login) acts on.
+    pub fn single_account(&self) -> Result<&AccountSettings, Error> {
+        match self.accounts.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Error::Usage(
+                "name the account with `--account EMAIL`".to_string(),
+            )),
+            _ => Err(Error::Usage(
+                "this command takes exactly one `--account EMAIL`".to_string(),
+            )),
+        }
+    }
+}
+
+fn validate_email(email: &str) -> Result<String, Error> {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((user, domain)) if !user.is_empty() && !domain.is_empty() => Ok(email.to_string()),
+        _ => Err(Error::Usage(format!(
+            "`{email}` is not an email address: `--account` takes the email you sign in with"
+        ))),
+    }
+}
+
+/// A base URL without a trailing slash loses its last path segment when joined (a Grid's
+/// `/wd/hub`), so every base URL gets one.
+pub fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
+}
+
+/// Adds an `[[account]]` for `email` to the config file unless it is there, keeping
+/// everything else in the file (comments included) as it was.
+pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+    let accounts = doc
+        .entry("account")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(Default::default()))
+        .as_array_of_tables_mut()
+        .with_context(|| format!("`account` in {} is not a list of tables", path.display()))?;
+    if accounts
+        .iter()
+        .any(|table| table.get("email").and_then(|e| e.as_str()) == Some(email))
+    {
+        return Ok(false);
+    }
+    let mut table = toml_edit::Table::new();
+    table.insert("email", toml_edit::value(email));
+    accounts.push(table);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(path, doc.to_string()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_slash_keeps_the_grid_path() {
+        let url = with_trailing_slash(Url::parse("http://grid:4444/wd/hub").unwrap());
+        assert_eq!(url.join("session").unwrap().path(), "/wd/hub/session");
+    }
+
+    #[test]
+    fn record_account_keeps_other_content_and_adds_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "# mine\ntimeout = 20\n").unwrap();
+        assert!(record_account(&path, "a@example.com").unwrap());
+        assert!(!record_account(&path, "a@example.com").unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# mine\ntimeout = 20\n"), "{text}");
+        let parsed: ConfigFile = toml::from_str(&text).unwrap();
+        assert_eq!(parsed.accounts.len(), 1);
+        assert_eq!(parsed.accounts[0].email, "a@example.com");
+    }
+
+    #[test]
+    fn an_email_is_required() {
+        assert!(validate_email("not-an-email").is_err());
+        assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
+    }
+}

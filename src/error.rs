@@ -1,0 +1,175 @@
+//! Why a run stopped short, and the one place where outcomes and errors become exit codes.
+//!
+//! Every variant carries the context its message needs, and every message is one lowercase
+//! line that says what to do next (the style of `just`'s errors). Exit codes are methods on
+//! the types, never chosen by downcasting.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::secrets::SecretError;
+
+/// The documented exit codes (README, `--help`).
+pub mod exit {
+    pub const OFF: u8 = 0;
+    pub const OTHER: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const FOUND_ON: u8 = 3;
+    pub const NEEDS_PERSON: u8 = 4;
+    pub const CREDENTIALS: u8 = 5;
+    pub const PAGE_NOT_UNDERSTOOD: u8 = 6;
+    pub const DID_NOT_STICK: u8 = 7;
+    pub const BROWSER_UNAVAILABLE: u8 = 8;
+}
+
+/// How one account's run ended: the `outcome` key of `--json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    AlreadyOff,
+    OptedOut,
+    WouldOptOut,
+    NotOffered,
+    NeedsPerson,
+    BadCredentials,
+    PageNotUnderstood,
+    DidNotStick,
+    Error,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::AlreadyOff | Outcome::OptedOut => exit::OFF,
+            Outcome::WouldOptOut => exit::FOUND_ON,
+            Outcome::NeedsPerson => exit::NEEDS_PERSON,
+            Outcome::BadCredentials => exit::CREDENTIALS,
+            Outcome::NotOffered | Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
+            Outcome::DidNotStick => exit::DID_NOT_STICK,
+            Outcome::Error => exit::OTHER,
+        }
+    }
+
+    /// Whether the setting is known to be off after this run.
+    pub fn is_off(self) -> bool {
+        matches!(self, Outcome::AlreadyOff | Outcome::OptedOut)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Outcome::AlreadyOff => "already off",
+            Outcome::OptedOut => "opted out",
+            Outcome::WouldOptOut => "on (dry run: would opt out)",
+            Outcome::NotOffered => "not offered",
+            Outcome::NeedsPerson => "needs a person",
+            Outcome::BadCredentials => "bad credentials",
+            Outcome::PageNotUnderstood => "page not understood",
+            Outcome::DidNotStick => "did not stick",
+            Outcome::Error => "error",
+        };
+        f.write_str(text)
+    }
+}
+
+/// What a person must do before the tool can go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checkpoint {
+    EmailPin,
+    TwoStep,
+    AppApproval,
+    Captcha,
+    Unknown,
+}
+
+impl Checkpoint {
+    pub fn what_to_do(self) -> &'static str {
+        match self {
+            Checkpoint::EmailPin => "LinkedIn sent a verification PIN by email",
+            Checkpoint::TwoStep => {
+                "LinkedIn asks for a two-step verification code and no authenticator secret is stored"
+            }
+            Checkpoint::AppApproval => "LinkedIn asks to approve the sign-in in its mobile app",
+            Checkpoint::Captcha => "LinkedIn shows a CAPTCHA (the tool never solves one)",
+            Checkpoint::Unknown => "LinkedIn shows a security checkpoint",
+        }
+    }
+}
+
+/// Why an account's run (or the whole command) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{}: sign in once by hand with `linkedin-optout login --headed --account {account}`, then run again",
+        .checkpoint.what_to_do()
+    )]
+    NeedsPerson {
+        account: String,
+        checkpoint: Checkpoint,
+    },
+    #[error(
+        "LinkedIn is throttling sign-ins for `{account}` ({why}): do not retry before {retry_at}"
+    )]
+    Throttled {
+        account: String,
+        why: String,
+        retry_at: String,
+    },
+    #[error(
+        "LinkedIn rejected the password for `{account}`: store the right one with `linkedin-optout credentials set --account {account}`"
+    )]
+    CredentialsRejected { account: String },
+    #[error(transparent)]
+    Secrets(#[from] SecretError),
+    #[error("page not understood at {url}: {what}{}", artifact_note(.artifacts))]
+    PageNotUnderstood {
+        url: String,
+        what: String,
+        artifacts: Option<PathBuf>,
+    },
+    #[error(
+        "LinkedIn does not offer \"Data for Generative AI Improvement\" to this account ({url}): nothing to switch off"
+    )]
+    NotOffered { url: String },
+    #[error("the switch was turned off but {detail}: check the setting by hand and report it")]
+    DidNotStick { detail: String },
+    #[error("{0}")]
+    BrowserUnavailable(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+fn artifact_note(artifacts: &Option<PathBuf>) -> String {
+    match artifacts {
+        Some(dir) => format!(" (what the browser saw is in {})", dir.display()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::NeedsPerson { .. } | Error::Throttled { .. } => Outcome::NeedsPerson,
+            Error::CredentialsRejected { .. } | Error::Secrets(_) => Outcome::BadCredentials,
+            Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
+            Error::NotOffered { .. } => Outcome::NotOffered,
+            Error::DidNotStick { .. } => Outcome::DidNotStick,
+            Error::BrowserUnavailable(_) | Error::Usage(_) | Error::Other(_) => Outcome::Error,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::BrowserUnavailable(_) => exit::BROWSER_UNAVAILABLE,
+            Error::Usage(_) => exit::USAGE,
+            other => other.outcome().exit_code(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
