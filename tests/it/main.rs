@@ -1,3 +1,4 @@
-//! All integration tests link into this one binary (see `common` for the test builder).
+//! All integration tests link into this one binary; `common` holds the one test builder.
 
+mod common;
 mod simulator;

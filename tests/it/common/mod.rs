@@ -1,0 +1,175 @@
+//! The one test builder every integration test uses (after `just`'s `Test`): it runs the real
+//! `linkedin-optout` binary in an isolated home, with the keyring of the test's D-Bus session.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// A home directory of its own: config, state and artifacts of one test never meet another's.
+pub struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("a temporary home"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.path().join(".config/linkedin-optout/config.toml")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.path().join(".local/state/linkedin-optout")
+    }
+}
+
+/// One run of the binary, built up then run once.
+#[must_use]
+pub struct Tool<'h> {
+    home: &'h Home,
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+    removed_envs: Vec<String>,
+    stdin: Option<String>,
+}
+
+impl<'h> Tool<'h> {
+    pub fn new(home: &'h Home) -> Tool<'h> {
+        Tool {
+            home,
+            args: Vec::new(),
+            envs: Vec::new(),
+            removed_envs: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl Into<String>) -> Self {
+        self.removed_envs.push(key.into());
+        self
+    }
+
+    pub fn stdin(mut self, input: impl Into<String>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// The command as it will run, for tests that need to start it themselves.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_linkedin-optout"));
+        let home = self.home.path();
+        command
+            .args(&self.args)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env_remove("LINKEDIN_OPTOUT_BASE_URL")
+            .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
+            .env_remove("LINKEDIN_OPTOUT_CONFIG")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .env_remove("RUST_LOG");
+        for (key, value) in &self.envs {
+            command.env(key, value);
+        }
+        for key in &self.removed_envs {
+            command.env_remove(key);
+        }
+        command
+    }
+
+    /// Runs to the end and returns what it printed.
+    pub fn run(self) -> Run {
+        let mut command = self.command();
+        command
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the binary starts");
+        if let Some(input) = &self.stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        Run {
+            output: child.wait_with_output().expect("the binary runs"),
+        }
+    }
+}
+
+/// What one run did.
+pub struct Run {
+    pub output: Output,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().expect("exited, not killed")
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn expect_code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code(),
+            expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// The `--json` lines printed on stdout.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout()
+            .lines()
+            .filter(|line| line.starts_with('{'))
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    }
+}
