@@ -11,5 +11,6 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod report;
 pub mod secrets;
 pub mod simulator;
