@@ -80,6 +80,13 @@ pub struct GlobalArgs {
     /// Where to save screenshots and page HTML when a page is not understood.
     #[arg(long, value_name = "DIR", global = true)]
     pub artifacts_dir: Option<PathBuf>,
+    /// Run up to N accounts at once, each in its own browser session.
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: Option<u16>,
+    /// When the setting was found on, or a run failed, run this shell command with the run's
+    /// JSON on standard input.
+    #[arg(long, value_name = "CMD", global = true)]
+    pub notify_command: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
@@ -102,6 +109,35 @@ pub enum Command {
     Demo,
     /// Serve the built-in LinkedIn look-alike until killed.
     Simulator(SimulatorArgs),
+    /// Sign in interactively (for checkpoints a machine must not handle) and keep the session.
+    Login,
+    /// Check that everything a run needs is in place, one line each.
+    Doctor,
+    /// Re-check the setting on a schedule from the user's crontab.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Show past runs and mark drift: the setting found on after a run had left it off.
+    History,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Add (or replace) this tool's line in the user's crontab.
+    Install(ScheduleInstallArgs),
+    /// Print the installed line and its next run time.
+    Show,
+    /// Remove this tool's line from the crontab, keeping every other line.
+    Remove,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleInstallArgs {
+    /// Time of day to run (HH:MM, local time); a small random offset is added to the minute.
+    #[arg(long, value_name = "HH:MM")]
+    pub at: Option<String>,
+    /// How often: daily, weekly, or a duration such as 6h or 30m.
+    #[arg(long, value_name = "daily|weekly|DURATION", default_value = "daily")]
+    pub every: String,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -65,6 +65,7 @@ pub struct Settings {
     pub artifacts_dir: PathBuf,
     pub state_dir: PathBuf,
     pub notify_command: Option<String>,
+    pub parallel: usize,
 }
 
 /// The platform's directories for this tool (XDG on Linux).
@@ -176,7 +177,8 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             .or(file.artifacts_dir)
             .unwrap_or_else(|| dirs.state_dir.join("artifacts")),
         state_dir: dirs.state_dir,
-        notify_command: file.notify_command,
+        notify_command: args.notify_command.clone().or(file.notify_command),
+        parallel: args.parallel.map_or(1, usize::from),
     })
 }
 

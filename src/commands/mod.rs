@@ -2,6 +2,8 @@
 //! resolved settings and its own arguments, calls the library, and returns an exit code.
 
 pub mod credentials;
+pub mod history;
+pub mod schedule;
 
 use crate::cli::{Cli, Command};
 use crate::config;
@@ -12,6 +14,8 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
     let settings = config::resolve(&cli.global)?;
     match cli.command {
         Command::Credentials(command) => credentials::exec(&settings, command).await,
+        Command::Schedule(command) => schedule::exec(&settings, command).await,
+        Command::History => history::exec(&settings).await,
         _ => Err(Error::Usage("not wired yet".into())),
     }
 }
