@@ -22,6 +22,8 @@ pub mod exit {
     pub const PAGE_NOT_UNDERSTOOD: u8 = 6;
     pub const DID_NOT_STICK: u8 = 7;
     pub const BROWSER_UNAVAILABLE: u8 = 8;
+    /// Ctrl-C or SIGTERM: the shell's convention for an interrupted command.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// How one account's run ended: the `outcome` key of `--json`.
@@ -140,6 +142,8 @@ pub enum Error {
     BrowserUnavailable(String),
     #[error("{0}")]
     Usage(String),
+    #[error("interrupted: the browser was closed and nothing more was done")]
+    Interrupted,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -159,7 +163,10 @@ impl Error {
             Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,
             Error::DidNotStick { .. } => Outcome::DidNotStick,
-            Error::BrowserUnavailable(_) | Error::Usage(_) | Error::Other(_) => Outcome::Error,
+            Error::BrowserUnavailable(_)
+            | Error::Usage(_)
+            | Error::Interrupted
+            | Error::Other(_) => Outcome::Error,
         }
     }
 
@@ -167,6 +174,7 @@ impl Error {
         match self {
             Error::BrowserUnavailable(_) => exit::BROWSER_UNAVAILABLE,
             Error::Usage(_) => exit::USAGE,
+            Error::Interrupted => exit::INTERRUPTED,
             other => other.outcome().exit_code(),
         }
     }

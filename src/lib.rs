@@ -6,11 +6,14 @@
 //! (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
 //! knows it only as a base URL.
 
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod linkedin;
 pub mod logging;
 pub mod report;
+pub mod run;
 pub mod secrets;
 pub mod simulator;

@@ -1,6 +1,10 @@
 //! What a run says about each account: the `--json` object, the human summary line, and the
 //! record kept in the history.
 
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Outcome;
@@ -40,10 +44,124 @@ pub struct AccountReport {
     pub changed: bool,
     pub message: String,
     pub duration_ms: u64,
+    /// This account's exit code (the process exits with the highest).
+    pub exit_code: u8,
 }
 
 impl AccountReport {
-    pub fn exit_code(&self) -> u8 {
-        self.outcome.exit_code()
+    /// Nothing to tell: the setting was off and stayed off (`--quiet` prints nothing).
+    pub fn is_news(&self) -> bool {
+        !(self.outcome == Outcome::AlreadyOff && !self.changed)
+    }
+
+    /// The human summary line.
+    pub fn summary(&self) -> String {
+        let states = match (self.before, self.after) {
+            (SettingState::Unknown, SettingState::Unknown) => String::new(),
+            (before, after) => format!(" (before: {before}, after: {after})"),
+        };
+        format!(
+            "{}: {}{states}: {}",
+            self.account, self.outcome, self.message
+        )
+    }
+
+    /// Prints the report as `--json` or a summary line, respecting `--quiet`.
+    pub fn print(&self, output: Output) {
+        if output.quiet && !self.is_news() {
+            return;
+        }
+        if output.json {
+            println!(
+                "{}",
+                serde_json::to_string(self).expect("a report serialises")
+            );
+        } else {
+            println!("{}", self.summary());
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+}
+
+/// A time as reports and messages show it: RFC 3339, UTC.
+pub fn format_time(at: time::OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// Where progress lines go: a spinner per account on a terminal, plain lines otherwise,
+/// nothing with `--quiet`. Always stderr: stdout carries only results.
+#[derive(Clone)]
+pub enum StepStyle {
+    Silent,
+    Lines,
+    Spinners(MultiProgress),
+}
+
+impl StepStyle {
+    pub fn for_run(quiet: bool) -> StepStyle {
+        if quiet {
+            StepStyle::Silent
+        } else if std::io::stderr().is_terminal() {
+            StepStyle::Spinners(MultiProgress::new())
+        } else {
+            StepStyle::Lines
+        }
+    }
+
+    pub fn steps(&self, account: &str) -> Steps {
+        let spinner = match self {
+            StepStyle::Spinners(multi) => {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {prefix}: {msg}")
+                        .expect("a valid template"),
+                );
+                bar.set_prefix(account.to_string());
+                bar.enable_steady_tick(Duration::from_millis(120));
+                Some(bar)
+            }
+            _ => None,
+        };
+        Steps {
+            account: account.to_string(),
+            lines: matches!(self, StepStyle::Lines),
+            spinner,
+        }
+    }
+}
+
+/// One account's progress reporter.
+pub struct Steps {
+    account: String,
+    lines: bool,
+    spinner: Option<ProgressBar>,
+}
+
+impl Steps {
+    pub fn step(&self, text: &str) {
+        tracing::debug!(account = %self.account, "{text}");
+        if let Some(bar) = &self.spinner {
+            bar.set_message(text.to_string());
+        } else if self.lines {
+            eprintln!("{}: {text}", self.account);
+        }
+    }
+}
+
+impl Drop for Steps {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.spinner {
+            bar.finish_and_clear();
+        }
     }
 }

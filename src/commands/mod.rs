@@ -2,8 +2,12 @@
 //! resolved settings and its own arguments, calls the library, and returns an exit code.
 
 pub mod credentials;
+pub mod demo;
 pub mod history;
+pub mod optout;
 pub mod schedule;
+pub mod simulator;
+pub mod status;
 
 use crate::cli::{Cli, Command};
 use crate::config;
@@ -11,8 +15,15 @@ use crate::error::Error;
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8, Error> {
+    // The simulator needs no configuration: it is not the tool.
+    if let Command::Simulator(args) = cli.command {
+        return simulator::exec(&cli.global, args).await;
+    }
     let settings = config::resolve(&cli.global)?;
     match cli.command {
+        Command::Optout(args) => optout::exec(&settings, &args).await,
+        Command::Status(args) => status::exec(&settings, args).await,
+        Command::Demo => demo::exec(&settings).await,
         Command::Credentials(command) => credentials::exec(&settings, command).await,
         Command::Schedule(command) => schedule::exec(&settings, command).await,
         Command::History => history::exec(&settings).await,

@@ -9,3 +9,28 @@ pub enum SecretError {
     )]
     Missing { account: String },
 }
+
+use secrecy::SecretString;
+
+/// An account's sign-in secrets.
+pub struct Credentials {
+    pub email: String,
+    pub password: SecretString,
+    pub totp_secret: Option<SecretString>,
+}
+
+/// The current RFC 6238 code for `secret`.
+pub fn current_code(_secret: &SecretString) -> Result<String, SecretError> {
+    unimplemented!("merged from the secrets branch")
+}
+
+/// Placeholder until the secrets branch lands.
+pub struct SecretChain;
+
+impl SecretChain {
+    pub async fn credentials(&self, account: &str) -> Result<Credentials, SecretError> {
+        Err(SecretError::Missing {
+            account: account.to_string(),
+        })
+    }
+}

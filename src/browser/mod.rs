@@ -1,0 +1,228 @@
+//! The browser: a WebDriver server (ours or the user's) and sessions that always close.
+//!
+//! A dropped fantoccini `Client` does not reliably end its session, so the only way to get a
+//! session is `WebDriver::session`, which closes it on success, error, panic and Ctrl-C, and
+//! removes the fresh profile it made for it.
+
+pub mod driver;
+pub mod wait;
+
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder};
+use futures_util::FutureExt as _;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::cli::BrowserKind;
+use crate::error::Error;
+use driver::LocalDriver;
+
+/// Where sessions come from: the user's WebDriver server or a driver we started.
+pub struct WebDriver {
+    url: Url,
+    local: Option<LocalDriver>,
+}
+
+/// How each session's browser is set up.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOptions {
+    pub browser: BrowserKind,
+    pub headed: bool,
+}
+
+impl WebDriver {
+    /// Uses `remote` when given, else starts the driver for `browser` on loopback.
+    pub async fn start(remote: Option<&Url>, browser: BrowserKind) -> Result<WebDriver, Error> {
+        match remote {
+            Some(url) => Ok(WebDriver {
+                url: crate::config::with_trailing_slash(url.clone()),
+                local: None,
+            }),
+            None => {
+                let local = LocalDriver::start(browser).await?;
+                Ok(WebDriver {
+                    url: local.url().clone(),
+                    local: Some(local),
+                })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Stops the driver we started, if any (dropping does the same).
+    pub fn stop(mut self) {
+        if let Some(mut local) = self.local.take() {
+            local.stop();
+        }
+    }
+
+    /// Runs `work` in a new browser session with a fresh profile, and closes the session
+    /// whatever happens: when `work` ends, fails or panics, or when `cancel` fires.
+    pub async fn session<T>(
+        &self,
+        options: SessionOptions,
+        cancel: &CancellationToken,
+        work: impl AsyncFnOnce(&Client) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let local = self.local.is_some();
+        if local && options.headed {
+            require_display()?;
+        }
+        // Our own fresh profile for a local Chromium, so that nothing survives the session
+        // even when the browser is killed; remote drivers make their own.
+        let profile = match (local, options.browser) {
+            (true, BrowserKind::Chrome) => Some(
+                tempfile::Builder::new()
+                    .prefix("linkedin-optout-profile-")
+                    .tempdir()
+                    .map_err(|err| {
+                        Error::BrowserUnavailable(format!(
+                            "cannot create a browser profile directory: {err}"
+                        ))
+                    })?,
+            ),
+            _ => None,
+        };
+        let capabilities = capabilities(options, local, profile.as_ref().map(|p| p.path()));
+        let client = tokio::select! {
+            connected = connect(&self.url, capabilities) => connected?,
+            () = cancel.cancelled() => return Err(Error::Interrupted),
+        };
+        let outcome = tokio::select! {
+            done = AssertUnwindSafe(work(&client)).catch_unwind() => Some(done),
+            () = cancel.cancelled() => None,
+        };
+        if let Err(err) = client.close().await {
+            tracing::warn!("closing the browser session failed: {err}");
+        }
+        drop(profile);
+        match outcome {
+            None => Err(Error::Interrupted),
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+async fn connect(url: &Url, capabilities: Capabilities) -> Result<Client, Error> {
+    let mut builder = ClientBuilder::rustls().map_err(|err| {
+        Error::BrowserUnavailable(format!("cannot set up TLS for WebDriver: {err}"))
+    })?;
+    builder.capabilities(capabilities);
+    builder.connect(url.as_str()).await.map_err(|err| {
+        Error::BrowserUnavailable(format!(
+            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+        ))
+    })
+}
+
+/// The capabilities of a headless-by-default, lean browser: no images (a check needs none),
+/// no background traffic, no first-run screens.
+fn capabilities(options: SessionOptions, local: bool, profile: Option<&Path>) -> Capabilities {
+    let value = match options.browser {
+        BrowserKind::Chrome => {
+            let mut args = vec![
+                "--disable-gpu".to_string(),
+                "--disable-dev-shm-usage".to_string(),
+                "--disable-background-networking".to_string(),
+                "--disable-component-update".to_string(),
+                "--disable-sync".to_string(),
+                "--no-first-run".to_string(),
+                // Chromium's built-in resolver can stall a session's first navigation for
+                // seconds; the system resolver does not.
+                "--disable-features=AsyncDns".to_string(),
+                "--window-size=1280,900".to_string(),
+            ];
+            if !options.headed {
+                args.push("--headless=new".to_string());
+                args.push("--blink-settings=imagesEnabled=false".to_string());
+            }
+            if local && running_as_root() {
+                // Chromium refuses to start as root without it (containers, CI).
+                args.push("--no-sandbox".to_string());
+            }
+            if let Some(dir) = profile {
+                args.push(format!("--user-data-dir={}", dir.display()));
+            }
+            json!({"browserName": "chrome", "goog:chromeOptions": {"args": args}})
+        }
+        BrowserKind::Firefox => {
+            let args: Vec<&str> = if options.headed {
+                vec![]
+            } else {
+                vec!["-headless"]
+            };
+            json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "args": args,
+                    "prefs": {"permissions.default.image": if options.headed { 1 } else { 2 }}
+                }
+            })
+        }
+    };
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("capabilities are a JSON object"),
+    }
+}
+
+fn running_as_root() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        unsafe { libc::geteuid() == 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+fn require_display() -> Result<(), Error> {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err(Error::Usage(
+            "`--headed` needs a display and there is none (DISPLAY is unset): run it on your desktop, or over `ssh -X`".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Cancelled by the first Ctrl-C or SIGTERM, so that every session closes before exit.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let fired = token.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = match signal(SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    fired.cancel();
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::warn!("interrupted: closing the browser");
+        fired.cancel();
+    });
+    token
+}

@@ -1,0 +1,83 @@
+//! `demo`: the whole opt-out, walked as a member would, against a demo account on the
+//! built-in simulator, in headless Chromium. No keyring, no network: a newcomer's first run.
+
+use secrecy::SecretString;
+
+use crate::cli::BrowserKind;
+use crate::config::{AccountSettings, Settings};
+use crate::error::Error;
+use crate::linkedin::flow::{Mode, Plan};
+use crate::report::{Output, StepStyle};
+use crate::run::{self, CredentialSource, RunOptions};
+use crate::secrets::Credentials;
+use crate::simulator::{AccountSpec, SimConfig, SimHandle, Simulator};
+
+const DEMO_ACCOUNT: &str = "demo@example.com";
+
+pub async fn exec(settings: &Settings) -> Result<u8, Error> {
+    let password = format!("demo-{:016x}", rand::random::<u64>());
+    let spec: AccountSpec = format!("{DEMO_ACCOUNT}:{password}")
+        .parse()
+        .map_err(|err| Error::Other(anyhow::anyhow!("demo account: {err}")))?;
+    let simulator = Simulator::start(SimConfig {
+        accounts: vec![spec],
+        ..SimConfig::default()
+    })
+    .await?;
+    println!(
+        "simulator:  LinkedIn look-alike at {}",
+        simulator.base_url()
+    );
+    println!("account:    {DEMO_ACCOUNT} (a demo account; LinkedIn's default: setting on)");
+    println!("before:     the server says {}", server_state(&simulator));
+    let credentials = Credentials {
+        email: DEMO_ACCOUNT.to_string(),
+        password: SecretString::from(password),
+        totp_secret: None,
+    };
+    let account = AccountSettings {
+        email: DEMO_ACCOUNT.to_string(),
+        base_url: simulator.base_url(),
+        browser: BrowserKind::Chrome,
+    };
+    let mut options = RunOptions::new(
+        settings,
+        Plan {
+            mode: Mode::OptOut,
+            walk: true,
+        },
+    );
+    if matches!(options.style, StepStyle::Silent) {
+        options.style = StepStyle::Lines;
+    }
+    let cancel = crate::browser::shutdown_on_signal();
+    let reports = run::run_accounts(
+        std::slice::from_ref(&account),
+        &options,
+        CredentialSource::Given(&credentials),
+        &cancel,
+    )
+    .await;
+    for report in &reports {
+        report.print(Output {
+            json: settings.json,
+            quiet: false,
+        });
+    }
+    println!("after:      the server says {}", server_state(&simulator));
+    simulator.shutdown().await;
+    Ok(run::exit_code(&reports))
+}
+
+/// The simulator's own record of the setting, the proof the tool's report is checked against.
+fn server_state(simulator: &SimHandle) -> String {
+    let view = simulator
+        .account(DEMO_ACCOUNT)
+        .and_then(|view| serde_json::to_value(view).ok())
+        .unwrap_or_default();
+    format!(
+        "the setting is {} ({} setting writes accepted)",
+        view["ai_training"].as_str().unwrap_or("unknown"),
+        view["setting_writes"]
+    )
+}

@@ -1,0 +1,155 @@
+//! Signing in through the login page (classic form or modern form-less variant), past the
+//! remember-me prompt, stopping at every checkpoint a person must handle.
+
+use fantoccini::key::Key;
+use secrecy::ExposeSecret as _;
+
+use super::page::{Look, Page, browser_error};
+use super::rules::{Marker, paths, texts};
+use crate::error::{Checkpoint, Error};
+use crate::report::Steps;
+use crate::secrets::{self, Credentials};
+
+/// How long to keep away from the sign-in page after LinkedIn throttled it.
+pub const THROTTLE_COOL_DOWN: time::Duration = time::Duration::hours(6);
+
+/// Where a page after a sign-in attempt leaves us.
+enum Landing {
+    SignedIn,
+    RememberMe,
+    TwoStep,
+    Checkpoint(Checkpoint),
+    Throttled(String),
+    Rejected,
+    Unknown,
+}
+
+fn landing(look: &Look) -> Landing {
+    match look.status {
+        Some(999) => return Landing::Throttled("HTTP 999, request denied".to_string()),
+        Some(429) => return Landing::Throttled("HTTP 429, too many requests".to_string()),
+        _ => {}
+    }
+    let query = look.url.query().unwrap_or_default();
+    if query.contains(paths::THROTTLED_QUERY) {
+        return Landing::Throttled("challenge_global_internal_error".to_string());
+    }
+    if look.has(Marker::RememberMe) {
+        Landing::RememberMe
+    } else if look.has(Marker::TwoStep) {
+        Landing::TwoStep
+    } else if look.has(Marker::EmailPin) {
+        Landing::Checkpoint(Checkpoint::EmailPin)
+    } else if look.has(Marker::AppApproval) {
+        Landing::Checkpoint(Checkpoint::AppApproval)
+    } else if look.has(Marker::Captcha) {
+        Landing::Checkpoint(Checkpoint::Captcha)
+    } else if look.path().starts_with(paths::CHALLENGE_PREFIX) {
+        Landing::Checkpoint(Checkpoint::Unknown)
+    } else if look.has(Marker::LoginPassword) && !look.alert.is_empty() {
+        Landing::Rejected
+    } else if look.has(Marker::GlobalNav) {
+        Landing::SignedIn
+    } else {
+        Landing::Unknown
+    }
+}
+
+/// Signs in with the password (and the TOTP secret when LinkedIn asks for a code).
+pub async fn sign_in(
+    page: &Page<'_>,
+    credentials: &Credentials,
+    steps: &Steps,
+) -> Result<(), Error> {
+    steps.step("opening the sign-in page");
+    let look = page.open(paths::LOGIN).await?;
+    if look.has(Marker::GlobalNav) {
+        return Ok(());
+    }
+    if !look.has(Marker::LoginUsername) || !look.has(Marker::LoginPassword) {
+        return Err(page
+            .not_understood("the sign-in page has no email and password fields")
+            .await);
+    }
+    steps.step("signing in");
+    page.type_into(Marker::LoginUsername, &credentials.email)
+        .await?;
+    page.type_into(Marker::LoginPassword, credentials.password.expose_secret())
+        .await?;
+    page.mark_document().await?;
+    submit(page, &look).await?;
+    // A new page, or (modern variant) an error shown on this one.
+    let (mut look, ()) = page
+        .wait_for("the sign-in to answer", |look| {
+            let new_page = look.page_token_is_new() && look.ready;
+            (new_page || !look.alert.is_empty()).then_some(())
+        })
+        .await?;
+    look = page.arrive(look).await?;
+    let mut code_tried = false;
+    loop {
+        match landing(&look) {
+            Landing::SignedIn => return Ok(()),
+            Landing::RememberMe => {
+                steps.step("answering the remember-me prompt");
+                look = page.click_and_follow(Marker::RememberMe).await?;
+            }
+            Landing::TwoStep => {
+                let Some(secret) = credentials.totp_secret.as_ref().filter(|_| !code_tried) else {
+                    return Err(needs_person(credentials, Checkpoint::TwoStep));
+                };
+                steps.step("entering the two-step verification code");
+                let code = secrets::current_code(secret)?;
+                page.type_into(Marker::TwoStepCode, &code).await?;
+                code_tried = true;
+                look = page.click_and_follow(Marker::TwoStepSubmit).await?;
+            }
+            Landing::Checkpoint(checkpoint) => return Err(needs_person(credentials, checkpoint)),
+            Landing::Throttled(why) => {
+                let retry_at = time::OffsetDateTime::now_utc() + THROTTLE_COOL_DOWN;
+                return Err(Error::Throttled {
+                    account: credentials.email.clone(),
+                    why,
+                    retry_at: crate::report::format_time(retry_at),
+                });
+            }
+            Landing::Rejected => {
+                return Err(Error::CredentialsRejected {
+                    account: credentials.email.clone(),
+                });
+            }
+            Landing::Unknown => {
+                return Err(page
+                    .not_understood(
+                        "after signing in, the page is neither the feed nor a known checkpoint",
+                    )
+                    .await);
+            }
+        }
+    }
+}
+
+fn needs_person(credentials: &Credentials, checkpoint: Checkpoint) -> Error {
+    Error::NeedsPerson {
+        account: credentials.email.clone(),
+        checkpoint,
+    }
+}
+
+/// Clicks the classic form's submit button, else the modern page's button by its text, else
+/// presses Enter in the password field.
+async fn submit(page: &Page<'_>, look: &Look) -> Result<(), Error> {
+    if look.has(Marker::LoginSubmit) {
+        return page.click(Marker::LoginSubmit).await;
+    }
+    if page.click_by_text("button", texts::SIGN_IN).await? {
+        return Ok(());
+    }
+    page.client
+        .find(fantoccini::Locator::Css(Marker::LoginPassword.css()))
+        .await
+        .map_err(browser_error)?
+        .send_keys(&String::from(char::from(Key::Enter)))
+        .await
+        .map_err(browser_error)
+}

@@ -1,0 +1,167 @@
+//! Running the opt-out over the selected accounts: one browser session each (so no cookie
+//! crosses accounts), up to `--parallel` at once, one report per account whatever happens.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::browser::{SessionOptions, WebDriver};
+use crate::cli::BrowserKind;
+use crate::config::{AccountSettings, Settings};
+use crate::error::{Error, Outcome};
+use crate::linkedin::flow::{self, Findings, Plan};
+use crate::linkedin::page::Page;
+use crate::report::{AccountReport, SETTING, StepStyle};
+use crate::secrets::{Credentials, SecretChain};
+
+/// Where the accounts' passwords come from.
+pub enum CredentialSource<'a> {
+    /// The configured chain: credentials file, systemd credentials, OS keyring.
+    Chain(&'a SecretChain),
+    /// Known already (the demo's simulated account).
+    Given(&'a Credentials),
+}
+
+/// Everything about a run that is the same for every account.
+pub struct RunOptions {
+    pub plan: Plan,
+    pub timeout: Duration,
+    pub headed: bool,
+    pub webdriver: Option<Url>,
+    pub parallel: usize,
+    pub artifacts_dir: PathBuf,
+    pub style: StepStyle,
+}
+
+impl RunOptions {
+    pub fn new(settings: &Settings, plan: Plan) -> RunOptions {
+        RunOptions {
+            plan,
+            timeout: settings.timeout,
+            headed: settings.headed,
+            webdriver: settings.webdriver.clone(),
+            parallel: settings.parallel,
+            artifacts_dir: settings.artifacts_dir.clone(),
+            style: StepStyle::for_run(settings.quiet),
+        }
+    }
+}
+
+/// Runs every account and returns their reports in the order given.
+pub async fn run_accounts(
+    accounts: &[AccountSettings],
+    options: &RunOptions,
+    source: CredentialSource<'_>,
+    cancel: &CancellationToken,
+) -> Vec<AccountReport> {
+    let mut drivers: HashMap<BrowserKind, Result<WebDriver, Error>> = HashMap::new();
+    for account in accounts {
+        if !drivers.contains_key(&account.browser) {
+            let driver = WebDriver::start(options.webdriver.as_ref(), account.browser).await;
+            drivers.insert(account.browser, driver);
+        }
+    }
+    let source = &source;
+    let drivers_ref = &drivers;
+    let reports = futures_util::stream::iter(accounts)
+        .map(|account| async move {
+            let started = Instant::now();
+            let mut findings = Findings::default();
+            let result = match &drivers_ref[&account.browser] {
+                Ok(driver) => {
+                    run_one(driver, account, options, source, cancel, &mut findings).await
+                }
+                Err(err) => Err(Error::BrowserUnavailable(err.to_string())),
+            };
+            report(account, result, findings, started.elapsed())
+        })
+        .buffered(options.parallel.max(1))
+        .collect::<Vec<_>>()
+        .await;
+    for (_, driver) in drivers {
+        if let Ok(driver) = driver {
+            driver.stop();
+        }
+    }
+    reports
+}
+
+async fn run_one(
+    driver: &WebDriver,
+    account: &AccountSettings,
+    options: &RunOptions,
+    source: &CredentialSource<'_>,
+    cancel: &CancellationToken,
+    findings: &mut Findings,
+) -> Result<Outcome, Error> {
+    let steps = options.style.steps(&account.email);
+    let looked_up;
+    let credentials = match source {
+        CredentialSource::Chain(chain) => {
+            looked_up = chain.credentials(&account.email).await?;
+            &looked_up
+        }
+        CredentialSource::Given(credentials) => *credentials,
+    };
+    let session = SessionOptions {
+        browser: account.browser,
+        headed: options.headed,
+    };
+    driver
+        .session(session, cancel, async |client| {
+            let page = Page {
+                client,
+                base: account.base_url.clone(),
+                timeout: options.timeout,
+                artifacts_dir: options.artifacts_dir.clone(),
+                account: account.email.clone(),
+            };
+            flow::run(&page, credentials, options.plan, &steps, findings).await
+        })
+        .await
+}
+
+fn report(
+    account: &AccountSettings,
+    result: Result<Outcome, Error>,
+    findings: Findings,
+    elapsed: Duration,
+) -> AccountReport {
+    let (outcome, exit_code, message) = match result {
+        Ok(outcome) => (outcome, outcome.exit_code(), success_message(outcome)),
+        Err(err) => (err.outcome(), err.exit_code(), err.to_string()),
+    };
+    AccountReport {
+        account: account.email.clone(),
+        setting: SETTING.to_string(),
+        before: findings.before,
+        after: findings.after,
+        outcome,
+        changed: findings.changed,
+        message,
+        duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        exit_code,
+    }
+}
+
+fn success_message(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::OptedOut => "switched off, and read off again after a reload",
+        Outcome::AlreadyOff => "already off; nothing changed",
+        Outcome::WouldOptOut => "it is on: `linkedin-optout optout` would switch it off",
+        Outcome::NotOffered => {
+            "LinkedIn does not offer this setting to this account: nothing to switch off"
+        }
+        _ => "done",
+    }
+    .to_string()
+}
+
+/// The process exit code for several accounts: the highest.
+pub fn exit_code(reports: &[AccountReport]) -> u8 {
+    reports.iter().map(|r| r.exit_code).max().unwrap_or(0)
+}
