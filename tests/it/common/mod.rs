@@ -1,11 +1,18 @@
 //! The one test builder every integration test uses (after `just`'s `Test`): it runs the real
-//! `linkedin-optout` binary in an isolated home, with the keyring of the test's D-Bus session.
+//! `linkedin-optout` binary in an isolated home, with the keyring of the test's D-Bus session,
+//! and checks that the run left no driver or browser process behind.
+
+pub mod sim;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+
+pub use sim::{PASSWORD, Sim};
 
 /// A home directory of its own: config, state and artifacts of one test never meet another's.
 pub struct Home {
@@ -30,6 +37,23 @@ impl Home {
     pub fn state_dir(&self) -> PathBuf {
         self.path().join(".local/state/linkedin-optout")
     }
+
+    /// Writes a credentials file (mode 0600) for `email` and returns its path.
+    pub fn credentials_file(&self, email: &str, password: &str) -> PathBuf {
+        let path = self.path().join(format!("credentials-{email}.toml"));
+        std::fs::write(
+            &path,
+            format!("email = {email:?}\npassword = {password:?}\n"),
+        )
+        .unwrap();
+        set_mode(&path, 0o600);
+        path
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 /// One run of the binary, built up then run once.
@@ -40,17 +64,34 @@ pub struct Tool<'h> {
     envs: Vec<(String, String)>,
     removed_envs: Vec<String>,
     stdin: Option<String>,
+    tag: String,
 }
 
 impl<'h> Tool<'h> {
     pub fn new(home: &'h Home) -> Tool<'h> {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let tag = format!(
+            "{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        );
         Tool {
             home,
             args: Vec::new(),
             envs: Vec::new(),
             removed_envs: Vec::new(),
             stdin: None,
+            tag,
         }
+    }
+
+    /// Points the tool at `sim` and signs `email` in with the simulator's test password,
+    /// read from a credentials file.
+    pub fn against(self, sim: &Sim, email: &str) -> Self {
+        let credentials = self.home.credentials_file(email, PASSWORD);
+        self.args(["--base-url", &sim.base_url(), "--account", email])
+            .arg("--credentials-file")
+            .arg(credentials.to_str().unwrap())
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
@@ -97,7 +138,9 @@ impl<'h> Tool<'h> {
             .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
             .env_remove("LINKEDIN_OPTOUT_CONFIG")
             .env_remove("CREDENTIALS_DIRECTORY")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            // Inherited by the driver and the browser: how `run` finds what they left behind.
+            .env(PROCESS_TAG, &self.tag);
         for (key, value) in &self.envs {
             command.env(key, value);
         }
@@ -127,9 +170,9 @@ impl<'h> Tool<'h> {
                 .write_all(input.as_bytes())
                 .unwrap();
         }
-        Run {
-            output: child.wait_with_output().expect("the binary runs"),
-        }
+        let output = child.wait_with_output().expect("the binary runs");
+        assert_no_process_left(&self.tag);
+        Run { output }
     }
 }
 
@@ -172,4 +215,57 @@ impl Run {
             .map(|line| serde_json::from_str(line).expect("a JSON line"))
             .collect()
     }
+
+    /// The one `--json` line of a single-account run.
+    #[track_caller]
+    pub fn report(&self) -> serde_json::Value {
+        let mut lines = self.json_lines();
+        assert_eq!(
+            lines.len(),
+            1,
+            "one JSON line\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        lines.remove(0)
+    }
+}
+
+const PROCESS_TAG: &str = "LINKEDIN_OPTOUT_TEST_TAG";
+
+/// Fails when any process started by a run (driver, browser) outlives it. Processes the
+/// tool killed may take a moment to go, hence a short deadline.
+#[track_caller]
+pub fn assert_no_process_left(tag: &str) {
+    let wanted = format!("{PROCESS_TAG}={tag}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = tagged_processes(&wanted);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "processes left behind by the run: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The command lines of the processes whose environment holds `wanted` (`KEY=VALUE`).
+fn tagged_processes(wanted: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            let tagged = environ.split(|b| *b == 0).any(|kv| kv == wanted.as_bytes());
+            tagged.then(|| {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+                String::from_utf8_lossy(&cmdline).replace('\0', " ")
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian/Ubuntu machine: installs the packages the tests need
+# (only those missing), then runs formatting and lint checks, every Rust test (end-to-end
+# browser tests and keyring tests included) under a real Secret Service, and the real-cron
+# test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" \
+  gnome-keyring dbus dbus-x11 cron docker-compose curl procps
+ensure_cargo
+
+cargo fmt --check
+cargo clippy --locked --all-targets --quiet -- -D warnings
+
+# A real Secret Service for the keyring tests: gnome-keyring in a private D-Bus session, its
+# keyrings in a throwaway directory, unlocked with a throwaway password.
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+export KEYRING_HOME="$keyring_home"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  export XDG_DATA_HOME="$KEYRING_HOME/data"
+  mkdir -p "$XDG_DATA_HOME"
+  echo -n "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  cargo test --locked --all-targets
+'

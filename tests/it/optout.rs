@@ -1,0 +1,210 @@
+//! End to end: the real binary drives headless Chromium through chromedriver against the
+//! simulator, and the simulator's server-side state says what really happened.
+
+use serde_json::{Value, json};
+
+use crate::common::{Home, Sim, Tool};
+
+const EMAIL: &str = "member@example.com";
+
+/// Runs `optout --json` (plus `extra`) for the one account of `sim`.
+fn optout(sim: &Sim, extra: &[&str]) -> crate::common::Run {
+    let home = Home::new();
+    Tool::new(&home)
+        .against(sim, EMAIL)
+        .args(["optout", "--json", "--timeout", "20"])
+        .args(extra.iter().copied())
+        .run()
+}
+
+/// Asserts the server's view of the setting and how many saves it accepted.
+#[track_caller]
+fn assert_server(sim: &Sim, ai_training: &str, setting_writes: u64) {
+    let account = sim.account(EMAIL);
+    assert_eq!(account["ai_training"], ai_training, "{account}");
+    assert_eq!(account["setting_writes"], setting_writes, "{account}");
+}
+
+#[test]
+fn switches_the_setting_off_and_verifies_it() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let run = optout(&sim, &[]).expect_code(0);
+    let report = run.report();
+    assert_eq!(report["account"], EMAIL);
+    assert_eq!(report["setting"], "data-for-ai-improvement");
+    assert_eq!(report["before"], "on");
+    assert_eq!(report["after"], "off");
+    assert_eq!(report["outcome"], "opted_out");
+    assert_eq!(report["changed"], true);
+    assert!(report["message"].is_string());
+    assert_server(&sim, "off", 1);
+    assert_eq!(sim.account(EMAIL)["sign_ins"], 1);
+}
+
+#[test]
+fn already_off_changes_nothing() {
+    let sim = Sim::with_account(EMAIL, json!({"ai_training": "off"}));
+    let report = optout(&sim, &[]).expect_code(0).report();
+    assert_eq!(report["outcome"], "already_off");
+    assert_eq!(report["changed"], false);
+    assert_server(&sim, "off", 0);
+}
+
+#[test]
+fn dry_run_and_status_only_report() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let report = optout(&sim, &["--dry-run"]).expect_code(3).report();
+    assert_eq!(report["outcome"], "would_opt_out");
+    assert_eq!(report["before"], "on");
+    let home = Home::new();
+    let status = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["status", "--json"])
+        .run()
+        .expect_code(3);
+    assert_eq!(status.report()["outcome"], "would_opt_out");
+    assert_server(&sim, "on", 0);
+}
+
+#[test]
+fn a_wrong_password_exits_5() {
+    let sim = Sim::with_account(EMAIL, json!({"password": "another password"}));
+    let report = optout(&sim, &[]).expect_code(5).report();
+    assert_eq!(report["outcome"], "bad_credentials");
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials set"),
+        "{report}"
+    );
+    assert_server(&sim, "on", 0);
+}
+
+#[test]
+fn each_checkpoint_needs_a_person() {
+    for checkpoint in ["email_pin", "two_step", "app_approval", "captcha"] {
+        let sim = Sim::with_account(EMAIL, json!({"checkpoint": checkpoint}));
+        let report = optout(&sim, &[]).expect_code(4).report();
+        assert_eq!(report["outcome"], "needs_person", "{checkpoint}: {report}");
+        assert!(
+            report["message"]
+                .as_str()
+                .unwrap()
+                .contains("login --headed"),
+            "{checkpoint}: {report}"
+        );
+        assert_server(&sim, "on", 0);
+        assert_eq!(sim.account(EMAIL)["sign_ins"], 0, "{checkpoint}");
+    }
+}
+
+#[test]
+fn throttling_stops_at_once() {
+    for checkpoint in ["throttled", "http_999", "http_429"] {
+        let sim = Sim::with_account(EMAIL, json!({"checkpoint": checkpoint}));
+        let report = optout(&sim, &[]).expect_code(4).report();
+        assert!(
+            report["message"]
+                .as_str()
+                .unwrap()
+                .contains("do not retry before"),
+            "{checkpoint}: {report}"
+        );
+        assert_server(&sim, "on", 0);
+    }
+}
+
+#[test]
+fn a_setting_not_offered_exits_6() {
+    let sim = Sim::with_account(EMAIL, json!({"ai_training": "not_offered"}));
+    let report = optout(&sim, &[]).expect_code(6).report();
+    assert_eq!(report["outcome"], "not_offered");
+    assert_eq!(report["before"], "not_offered");
+}
+
+#[test]
+fn a_failed_save_is_never_success() {
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"save_fails": true}}));
+    let report = optout(&sim, &[]).expect_code(7).report();
+    assert_eq!(report["outcome"], "did_not_stick");
+    assert_eq!(report["after"], "on");
+    assert_eq!(report["changed"], false);
+    assert_server(&sim, "on", 0);
+}
+
+#[test]
+fn a_save_not_kept_is_caught_by_the_reload() {
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"save_not_kept": true}}));
+    let report = optout(&sim, &[]).expect_code(7).report();
+    assert_eq!(report["outcome"], "did_not_stick");
+    assert_eq!(report["after"], "on");
+    assert_server(&sim, "on", 1);
+}
+
+/// Page variants the flow must handle without a code path of their own.
+#[test]
+fn works_across_page_variants() {
+    let variants: &[Value] = &[
+        json!({"login_variant": "modern"}),
+        json!({"locale": "de"}),
+        json!({"locale": "fr", "login_variant": "modern"}),
+        json!({"cookie_banner": true}),
+        json!({"remember_me_prompt": true}),
+        json!({"faults": {"latency_ms": 150}}),
+    ];
+    for variant in variants {
+        let sim = Sim::with_account(EMAIL, variant.clone());
+        let report = optout(&sim, &[]).expect_code(0).report();
+        assert_eq!(report["outcome"], "opted_out", "{variant}: {report}");
+        assert_server(&sim, "off", 1);
+        if variant.get("cookie_banner").is_some() {
+            assert_eq!(sim.account(EMAIL)["cookie_consent"], "denied");
+        }
+    }
+}
+
+#[test]
+fn a_moved_setting_is_found_by_walking() {
+    let sim = Sim::with_account(EMAIL, json!({"setting_slug": "generative-ai-data"}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--json", "-v"])
+        .run()
+        .expect_code(0);
+    assert_eq!(run.report()["outcome"], "opted_out");
+    assert!(run.stderr().contains("walking"), "{}", run.stderr());
+    assert_server(&sim, "off", 1);
+}
+
+#[test]
+fn walk_always_walks() {
+    let sim = Sim::with_account(EMAIL, json!({"locale": "de", "cookie_banner": true}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--walk"])
+        .run()
+        .expect_code(0);
+    assert!(
+        run.stderr().contains("walking: Data privacy"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().contains("opted out"), "{}", run.stdout());
+    assert_server(&sim, "off", 1);
+}
+
+#[test]
+fn quiet_prints_nothing_when_nothing_changed() {
+    let sim = Sim::with_account(EMAIL, json!({"ai_training": "off"}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--quiet"])
+        .run()
+        .expect_code(0);
+    assert_eq!(run.stdout(), "");
+    assert_eq!(run.stderr(), "");
+}
