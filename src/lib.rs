@@ -10,6 +10,7 @@ pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod cooldown;
 pub mod error;
 pub mod linkedin;
 pub mod logging;

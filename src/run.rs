@@ -12,9 +12,11 @@ use url::Url;
 use crate::browser::{SessionOptions, WebDriver};
 use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
+use crate::cooldown;
 use crate::error::{Error, Outcome};
-use crate::linkedin::flow::{self, Findings, Plan};
+use crate::linkedin::flow::{self, Access, Findings, Plan};
 use crate::linkedin::page::Page;
+use crate::linkedin::session;
 use crate::report::{AccountReport, SETTING, StepStyle};
 use crate::secrets::{Credentials, SecretChain};
 
@@ -29,6 +31,8 @@ pub enum CredentialSource<'a> {
 /// Everything about a run that is the same for every account.
 pub struct RunOptions {
     pub plan: Plan,
+    /// Where cool-downs are recorded.
+    pub state_dir: PathBuf,
     pub timeout: Duration,
     pub headed: bool,
     pub webdriver: Option<Url>,
@@ -41,6 +45,7 @@ impl RunOptions {
     pub fn new(settings: &Settings, plan: Plan) -> RunOptions {
         RunOptions {
             plan,
+            state_dir: settings.state_dir.clone(),
             timeout: settings.timeout,
             headed: settings.headed,
             webdriver: settings.webdriver.clone(),
@@ -100,19 +105,31 @@ async fn run_one(
 ) -> Result<Outcome, Error> {
     let steps = options.style.steps(&account.email);
     let looked_up;
-    let credentials = match source {
+    let (credentials, saved_session, chain) = match source {
         CredentialSource::Chain(chain) => {
             looked_up = chain.credentials(&account.email).await?;
-            &looked_up
+            let saved = match chain.session(&account.email).await {
+                Ok(saved) => saved,
+                Err(err) => {
+                    tracing::warn!("cannot read the saved session, signing in instead: {err}");
+                    None
+                }
+            };
+            (&looked_up, saved, Some(*chain))
         }
-        CredentialSource::Given(credentials) => *credentials,
+        CredentialSource::Given(credentials) => (*credentials, None, None),
     };
-    let session = SessionOptions {
+    let access = Access {
+        credentials,
+        saved_session: saved_session.as_ref(),
+        cool_down_until: cooldown::until(&options.state_dir, &account.email),
+    };
+    let session_options = SessionOptions {
         browser: account.browser,
         headed: options.headed,
     };
-    driver
-        .session(session, cancel, async |client| {
+    let result = driver
+        .session(session_options, cancel, async |client| {
             let page = Page {
                 client,
                 base: account.base_url.clone(),
@@ -120,9 +137,25 @@ async fn run_one(
                 artifacts_dir: options.artifacts_dir.clone(),
                 account: account.email.clone(),
             };
-            flow::run(&page, credentials, options.plan, &steps, findings).await
+            let outcome = flow::run(&page, &access, options.plan, &steps, findings).await;
+            // Keep a fresh sign-in's session, even when the run failed after it.
+            if let (true, Some(chain)) = (findings.signed_in, chain) {
+                match session::capture(&page).await {
+                    Ok(fresh) => {
+                        if let Err(err) = chain.store_session(&account.email, &fresh).await {
+                            tracing::warn!("cannot keep the session for the next run: {err}");
+                        }
+                    }
+                    Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
+                }
+            }
+            outcome
         })
-        .await
+        .await;
+    if let Err(Error::Throttled { retry_at, .. }) = &result {
+        cooldown::record(&options.state_dir, &account.email, *retry_at);
+    }
+    result
 }
 
 fn report(

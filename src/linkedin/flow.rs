@@ -3,10 +3,10 @@
 
 use super::page::Page;
 use super::setting::{self, Reached};
-use super::signin;
+use super::{session, signin};
 use crate::error::{Error, Outcome};
 use crate::report::{SettingState, Steps};
-use crate::secrets::Credentials;
+use crate::secrets::{Credentials, StoredSession};
 
 /// What the run is allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,12 +23,22 @@ pub struct Plan {
     pub walk: bool,
 }
 
+/// How the run gets in: a saved session when there is one, else (or when it has expired)
+/// the password, unless LinkedIn throttled sign-ins recently.
+pub struct Access<'a> {
+    pub credentials: &'a Credentials,
+    pub saved_session: Option<&'a StoredSession>,
+    pub cool_down_until: Option<time::OffsetDateTime>,
+}
+
 /// What the run saw, kept as it goes, so that a failure still reports what was known.
 #[derive(Debug, Clone, Copy)]
 pub struct Findings {
     pub before: SettingState,
     pub after: SettingState,
     pub changed: bool,
+    /// The run signed in with the password: its session is worth keeping.
+    pub signed_in: bool,
 }
 
 impl Default for Findings {
@@ -37,20 +47,63 @@ impl Default for Findings {
             before: SettingState::Unknown,
             after: SettingState::Unknown,
             changed: false,
+            signed_in: false,
         }
     }
+}
+
+/// Signs in with the password, unless LinkedIn asked us to keep away for now.
+async fn sign_in(
+    page: &Page<'_>,
+    access: &Access<'_>,
+    steps: &Steps,
+    findings: &mut Findings,
+) -> Result<(), Error> {
+    if let Some(until) = access.cool_down_until.filter(|until| *until > time::OffsetDateTime::now_utc()) {
+        return Err(Error::Throttled {
+            account: access.credentials.email.clone(),
+            why: "it throttled an earlier sign-in; this run did not try".to_string(),
+            retry_at: until,
+        });
+    }
+    signin::sign_in(page, access.credentials, steps).await?;
+    findings.signed_in = true;
+    Ok(())
+}
+
+/// Gets into the setting's page, signed in.
+async fn reach_signed_in(
+    page: &Page<'_>,
+    access: &Access<'_>,
+    plan: Plan,
+    steps: &Steps,
+    findings: &mut Findings,
+) -> Result<Reached, Error> {
+    match access.saved_session {
+        Some(saved) => {
+            steps.step("reusing the saved session");
+            session::restore(page, saved).await?;
+        }
+        None => sign_in(page, access, steps, findings).await?,
+    }
+    let reached = setting::reach(page, plan.walk, steps).await?;
+    if reached != Reached::SignedOut || findings.signed_in {
+        return Ok(reached);
+    }
+    tracing::info!("the saved session has expired or was revoked: signing in with the password");
+    sign_in(page, access, steps, findings).await?;
+    setting::reach(page, plan.walk, steps).await
 }
 
 /// Runs the whole opt-out (or dry run) for one account in `page`'s browser.
 pub async fn run(
     page: &Page<'_>,
-    credentials: &Credentials,
+    access: &Access<'_>,
     plan: Plan,
     steps: &Steps,
     findings: &mut Findings,
 ) -> Result<Outcome, Error> {
-    signin::sign_in(page, credentials, steps).await?;
-    let marker = match setting::reach(page, plan.walk, steps).await? {
+    let marker = match reach_signed_in(page, access, plan, steps, findings).await? {
         Reached::Switch(marker) => marker,
         Reached::NotOffered => {
             findings.before = SettingState::NotOffered;

@@ -4,5 +4,6 @@
 pub mod flow;
 pub mod page;
 pub mod rules;
+pub mod session;
 pub mod setting;
 pub mod signin;

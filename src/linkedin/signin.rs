@@ -110,7 +110,7 @@ pub async fn sign_in(
                 return Err(Error::Throttled {
                     account: credentials.email.clone(),
                     why,
-                    retry_at: crate::report::format_time(retry_at),
+                    retry_at,
                 });
             }
             Landing::Rejected => {

@@ -1,0 +1,251 @@
+//! `doctor`: checks, one line each with the fix when it fails, that everything a run needs is
+//! in place: config, browser and driver (matching versions), a WebDriver session, each
+//! secret source for each account, and the base URL.
+
+use std::time::Duration;
+
+use crate::browser::driver::{find_driver, find_program};
+use crate::browser::{self, SessionOptions, WebDriver};
+use crate::cli::{BrowserKind, GlobalArgs};
+use crate::config::{self, Settings};
+use crate::error::{Error, exit};
+use crate::secrets::{SecretChain, SourceStatus};
+
+/// One check's verdict.
+struct Check {
+    name: String,
+    result: Result<String, String>,
+    /// The exit code this check's failure stands for.
+    code: u8,
+}
+
+pub async fn exec(global: &GlobalArgs) -> Result<u8, Error> {
+    let mut checks = Vec::new();
+    let settings = match config::resolve(global) {
+        Ok(settings) => settings,
+        Err(err) => {
+            checks.push(Check {
+                name: "config".into(),
+                result: Err(err.to_string()),
+                code: exit::USAGE,
+            });
+            return Ok(print(&checks));
+        }
+    };
+    checks.push(Check {
+        name: "config".into(),
+        result: Ok(format!(
+            "{} ({} account{})",
+            settings.config_path.display(),
+            settings.accounts.len(),
+            if settings.accounts.len() == 1 { "" } else { "s" }
+        )),
+        code: exit::USAGE,
+    });
+    let browser = settings
+        .accounts
+        .first()
+        .map_or(BrowserKind::Chrome, |a| a.browser);
+    if settings.webdriver.is_none() {
+        checks.extend(browser_and_driver(browser));
+    }
+    checks.push(session_check(&settings, browser).await);
+    checks.extend(secret_checks(&settings).await);
+    checks.extend(base_url_checks(&settings).await);
+    Ok(print(&checks))
+}
+
+fn print(checks: &[Check]) -> u8 {
+    for check in checks {
+        match &check.result {
+            Ok(detail) => println!("ok    {}: {detail}", check.name),
+            Err(fix) => println!("FAIL  {}: {fix}", check.name),
+        }
+    }
+    checks
+        .iter()
+        .filter(|check| check.result.is_err())
+        .map(|check| check.code)
+        .max()
+        .unwrap_or(exit::OFF)
+}
+
+/// The first line a program prints for `--version`.
+fn version_of(program: &std::path::Path) -> Option<String> {
+    let output = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines().next().map(|line| line.trim().to_string())
+}
+
+/// The major version: the first number with a dot after it.
+fn major(version: &str) -> Option<&str> {
+    version
+        .split_whitespace()
+        .find(|word| word.contains('.') && word.starts_with(|c: char| c.is_ascii_digit()))
+        .and_then(|word| word.split('.').next())
+}
+
+fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
+    let names: &[&str] = match browser {
+        BrowserKind::Chrome => &["chromium", "chromium-browser", "google-chrome", "chrome"],
+        BrowserKind::Firefox => &["firefox", "firefox-esr"],
+    };
+    let browser_version = find_program(names, &[]).map(|path| {
+        let version = version_of(&path).unwrap_or_else(|| "version unknown".into());
+        (path, version)
+    });
+    let browser_check = Check {
+        name: "browser".into(),
+        result: match &browser_version {
+            Some((path, version)) => Ok(format!("{version} ({})", path.display())),
+            None => Err(format!(
+                "no {} found: install it (Debian: `apt-get install chromium chromium-driver`) or pass `--webdriver URL`",
+                names[0]
+            )),
+        },
+        code: exit::BROWSER_UNAVAILABLE,
+    };
+    let driver_check = Check {
+        name: "driver".into(),
+        result: find_driver(browser)
+            .map_err(|err| err.to_string())
+            .and_then(|path| {
+                let version = version_of(&path).unwrap_or_else(|| "version unknown".into());
+                let browser_major = browser_version.as_ref().and_then(|(_, v)| major(v));
+                match (browser, browser_major, major(&version)) {
+                    (BrowserKind::Chrome, Some(b), Some(d)) if b != d => Err(format!(
+                        "{version} does not match the browser (major {b}): install the driver of the same version"
+                    )),
+                    _ => Ok(format!("{version} ({})", path.display())),
+                }
+            }),
+        code: exit::BROWSER_UNAVAILABLE,
+    };
+    vec![browser_check, driver_check]
+}
+
+async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
+    let cancel = browser::shutdown_on_signal();
+    let result = async {
+        let driver = WebDriver::start(settings.webdriver.as_ref(), browser).await?;
+        let url = driver.url().clone();
+        let options = SessionOptions {
+            browser,
+            headed: false,
+        };
+        let opened = driver
+            .session(options, &cancel, async |client| {
+                client
+                    .goto("about:blank")
+                    .await
+                    .map_err(crate::linkedin::page::browser_error)
+            })
+            .await;
+        driver.stop();
+        opened.map(|()| format!("a session starts at {url}"))
+    }
+    .await;
+    Check {
+        name: "webdriver session".into(),
+        result: result.map_err(|err| err.to_string()),
+        code: exit::BROWSER_UNAVAILABLE,
+    }
+}
+
+async fn secret_checks(settings: &Settings) -> Vec<Check> {
+    let chain = SecretChain::from_settings(settings);
+    let accounts: Vec<String> = settings.accounts.iter().map(|a| a.email.clone()).collect();
+    let sources = chain.describe(&accounts).await;
+    let mut checks: Vec<Check> = sources
+        .iter()
+        .map(|source| Check {
+            name: format!("secrets: {}", source.source),
+            result: match &source.status {
+                SourceStatus::Ready => Ok(if source.accounts.is_empty() {
+                    "ready".to_string()
+                } else {
+                    source
+                        .accounts
+                        .iter()
+                        .map(|held| {
+                            format!(
+                                "{}: {}{}",
+                                held.account,
+                                if held.has_password { "password" } else { "no password" },
+                                if held.has_session { ", session" } else { "" }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }),
+                SourceStatus::Absent => Ok("not set up (optional)".to_string()),
+                SourceStatus::Unusable { reason } => Err(reason.clone()),
+            },
+            code: exit::CREDENTIALS,
+        })
+        .collect();
+    // Only the first usable source that holds an account matters for it.
+    let unusable_matters = |check: &Check| check.result.is_err();
+    let any_password = |account: &str| {
+        sources.iter().any(|source| {
+            source
+                .accounts
+                .iter()
+                .any(|held| held.account == account && held.has_password)
+        })
+    };
+    let missing: Vec<&String> = accounts.iter().filter(|a| !any_password(a)).collect();
+    if missing.is_empty() && !accounts.is_empty() {
+        // Every account has a password somewhere: an unusable optional source is a note.
+        for check in checks.iter_mut().filter(|c| unusable_matters(c)) {
+            check.code = exit::OFF;
+        }
+    }
+    checks.push(Check {
+        name: "accounts".into(),
+        result: if accounts.is_empty() {
+            Err("none configured: run `linkedin-optout credentials set --account EMAIL`".into())
+        } else if missing.is_empty() {
+            Ok(format!("{} with a password", accounts.join(", ")))
+        } else {
+            Err(format!(
+                "no password for {}: run `linkedin-optout credentials set --account EMAIL`",
+                missing
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        },
+        code: exit::CREDENTIALS,
+    });
+    checks
+}
+
+async fn base_url_checks(settings: &Settings) -> Vec<Check> {
+    let mut urls: Vec<&url::Url> = settings.accounts.iter().map(|a| &a.base_url).collect();
+    urls.dedup();
+    let mut checks = Vec::new();
+    for url in urls {
+        let host = url.host_str().unwrap_or_default().to_string();
+        let port = url.port_or_known_default().unwrap_or(443);
+        let connected = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::net::TcpStream::connect((host.as_str(), port)),
+        )
+        .await;
+        checks.push(Check {
+            name: format!("reach {url}"),
+            result: match connected {
+                Ok(Ok(_)) => Ok("reachable".into()),
+                Ok(Err(err)) => Err(format!("cannot connect: {err}: check the network or `--base-url`")),
+                Err(_) => Err("no answer within 5 s: check the network or `--base-url`".into()),
+            },
+            code: exit::OTHER,
+        });
+    }
+    checks
+}
