@@ -1,1 +1,170 @@
-//! A local look-alike of the LinkedIn pages the tool visits (being written).
+//! A local look-alike of the LinkedIn pages the tool visits, for tests and for trying
+//! the tool without touching linkedin.com.
+//!
+//! It serves LinkedIn's own paths (`/login`, `/checkpoint/…`, `/feed/`,
+//! `/mypreferences/d/…`, the settings API) with the markup described in
+//! `linkedin-dom.md`, for any number of configured accounts, and lets tests inject what
+//! goes wrong on the real site: checkpoints, throttling, status 999/429, slow answers,
+//! saves that fail or do not stick, sessions that expire, a moved or missing setting,
+//! the EU cookie banner, German and French pages.
+//!
+//! Pages shown before sign-in (sign-in page, authwall, throttle notice) cannot know who
+//! is about to sign in, so their presentation (login variant, locale, cookie banner,
+//! latency) follows the account created or updated most recently. Tests therefore
+//! configure one account per simulator.
+//!
+//! Under `/__sim/` a JSON control API configures accounts and reports what happened to
+//! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`.
+//!
+//! This is a separate room: nothing here is used by the tool's flow, and nothing here
+//! uses the tool's modules.
+
+mod control;
+mod i18n;
+mod member;
+mod pages;
+mod server;
+mod signin;
+mod spec;
+mod state;
+
+use std::io::Write as _;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use spec::{
+    AccountSpec, AiTraining, Checkpoint, DEFAULT_PASSWORD, Faults, Locale, LoginVariant,
+    ParseAccountError,
+};
+pub use state::{AccountView, Consent};
+
+use state::SimState;
+
+/// How to start a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+    pub accounts: Vec<AccountSpec>,
+    /// Where accounts are loaded from (if the file exists) and saved after each change.
+    pub state_file: Option<PathBuf>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            accounts: Vec::new(),
+            state_file: None,
+        }
+    }
+}
+
+pub struct Simulator;
+
+impl Simulator {
+    /// Binds and serves in the background until the handle is shut down or dropped.
+    pub async fn start(config: SimConfig) -> anyhow::Result<SimHandle> {
+        let state = Arc::new(SimState::new(config.accounts, config.state_file)?);
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = server::router(state.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                // A dropped sender stops the server just like a sent signal.
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "the simulator stopped serving");
+            }
+        });
+        Ok(SimHandle {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct SimHandle {
+    addr: SocketAddr,
+    state: Arc<SimState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT/`.
+    pub fn base_url(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}/", self.addr)).expect("a socket address makes a URL")
+    }
+
+    /// What `GET /__sim/accounts/{email}` shows.
+    pub fn account(&self, email: &str) -> Option<AccountView> {
+        self.state.view(email)
+    }
+
+    /// Creates the account or replaces its options; its counters and sessions stay.
+    pub fn put_account(&self, spec: AccountSpec) {
+        self.state.put(spec);
+    }
+
+    /// Stops accepting connections and waits for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// `linkedin-optout simulator`: serves until Ctrl-C or SIGTERM. Prints exactly one line,
+/// `listening on http://ADDR`, once the port is bound, so scripts can read the address.
+pub async fn serve_cli(config: SimConfig) -> anyhow::Result<()> {
+    let handle = Simulator::start(config).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on http://{}", handle.addr)?;
+        stdout.flush()?;
+    }
+    shutdown_signal().await?;
+    handle.shutdown().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn shutdown_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn shutdown_signal() -> anyhow::Result<()> {
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
