@@ -113,12 +113,13 @@ pub enum Error {
         checkpoint: Checkpoint,
     },
     #[error(
-        "LinkedIn is throttling sign-ins for `{account}` ({why}): do not retry before {retry_at}"
+        "LinkedIn is throttling sign-ins for `{account}` ({why}): do not retry before {}",
+        crate::report::format_time(*.retry_at)
     )]
     Throttled {
         account: String,
         why: String,
-        retry_at: String,
+        retry_at: time::OffsetDateTime,
     },
     #[error(
         "LinkedIn rejected the password for `{account}`: store the right one with `linkedin-optout credentials set --account {account}`"

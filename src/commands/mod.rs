@@ -3,7 +3,9 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod doctor;
 pub mod history;
+pub mod login;
 pub mod optout;
 pub mod schedule;
 pub mod simulator;
@@ -15,18 +17,18 @@ use crate::error::Error;
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8, Error> {
-    // The simulator needs no configuration: it is not the tool.
-    if let Command::Simulator(args) = cli.command {
-        return simulator::exec(&cli.global, args).await;
-    }
-    let settings = config::resolve(&cli.global)?;
+    let settings = || config::resolve(&cli.global);
     match cli.command {
-        Command::Optout(args) => optout::exec(&settings, &args).await,
-        Command::Status(args) => status::exec(&settings, args).await,
-        Command::Demo => demo::exec(&settings).await,
-        Command::Credentials(command) => credentials::exec(&settings, command).await,
-        Command::Schedule(command) => schedule::exec(&settings, command).await,
-        Command::History => history::exec(&settings).await,
-        _ => Err(Error::Usage("not wired yet".into())),
+        Command::Optout(args) => optout::exec(&settings()?, &args).await,
+        Command::Status(args) => status::exec(&settings()?, args).await,
+        Command::Demo => demo::exec(&settings()?).await,
+        Command::Login => login::exec(&settings()?).await,
+        Command::Credentials(command) => credentials::exec(&settings()?, command).await,
+        Command::Schedule(command) => schedule::exec(&settings()?, command).await,
+        Command::History => history::exec(&settings()?).await,
+        // Doctor reports a broken configuration instead of failing on it.
+        Command::Doctor => doctor::exec(&cli.global).await,
+        // The simulator is not the tool: it needs no configuration.
+        Command::Simulator(args) => simulator::exec(&cli.global, args).await,
     }
 }
