@@ -14,3 +14,4 @@ pub mod logging;
 pub mod report;
 pub mod secrets;
 pub mod simulator;
+pub mod state;
