@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod logging;
+pub mod notify;
 pub mod report;
 pub mod secrets;
 pub mod simulator;
