@@ -13,6 +13,7 @@ pub mod error;
 pub mod logging;
 pub mod notify;
 pub mod report;
+pub mod schedule;
 pub mod secrets;
 pub mod simulator;
 pub mod state;

@@ -14,8 +14,8 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
     let settings = config::resolve(&cli.global)?;
     match cli.command {
         Command::Credentials(command) => credentials::exec(&settings, command).await,
-        Command::Schedule(command) => schedule::exec(&settings, command).await,
-        Command::History => history::exec(&settings).await,
+        Command::Schedule(command) => schedule::exec(&settings, &cli.global, command).await,
+        Command::History => history::exec(&settings, &cli.global).await,
         _ => Err(Error::Usage("not wired yet".into())),
     }
 }

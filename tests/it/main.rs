@@ -1,4 +1,6 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
 mod common;
+mod history;
+mod schedule;
 mod simulator;
