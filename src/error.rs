@@ -139,6 +139,10 @@ pub enum Error {
     NotOffered { url: String },
     #[error("the switch was turned off but {detail}: check the setting by hand and report it")]
     DidNotStick { detail: String },
+    #[error(
+        "another run for this config is in progress (pid {pid}, started {started}): it will finish on its own; this run did nothing"
+    )]
+    Busy { pid: String, started: String },
     #[error("{0}")]
     BrowserUnavailable(String),
     #[error("{0}")]
@@ -164,7 +168,8 @@ impl Error {
             Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,
             Error::DidNotStick { .. } => Outcome::DidNotStick,
-            Error::BrowserUnavailable(_)
+            Error::Busy { .. }
+            | Error::BrowserUnavailable(_)
             | Error::Usage(_)
             | Error::Interrupted
             | Error::Other(_) => Outcome::Error,

@@ -24,8 +24,8 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Demo => demo::exec(&settings()?).await,
         Command::Login => login::exec(&settings()?).await,
         Command::Credentials(command) => credentials::exec(&settings()?, command).await,
-        Command::Schedule(command) => schedule::exec(&settings()?, command).await,
-        Command::History => history::exec(&settings()?).await,
+        Command::Schedule(command) => schedule::exec(&settings()?, &cli.global, command).await,
+        Command::History => history::exec(&settings()?, &cli.global).await,
         // Doctor reports a broken configuration instead of failing on it.
         Command::Doctor => doctor::exec(&cli.global).await,
         // The simulator is not the tool: it needs no configuration.

@@ -1,5 +1,7 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
 mod common;
+mod history;
+mod schedule;
 mod optout;
 mod simulator;

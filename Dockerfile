@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+#
+# linkedin-optout in a container that keeps the setting off on its own: cron runs the
+# tool against a WebDriver server in another container (see docker-compose.yml).
+
+# --- build: the release binary from the locked dependency set -------------------------------
+FROM rust:slim-bookworm AS build
+# The keyring's Secret Service client links libdbus.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends pkg-config libdbus-1-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked \
+ && install -m 0755 target/release/linkedin-optout /linkedin-optout
+
+# --- runtime: cron starts each run as an unprivileged user ----------------------------------
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates cron tini libdbus-1-3 \
+ && rm -rf /var/lib/apt/lists/* \
+ # Containers have no login sessions to record: without this, cron refuses to start jobs.
+ && sed -i 's/^session\s\+required\s\+pam_loginuid.so/# &/' /etc/pam.d/cron
+# uid 1000 is usually the host user who owns ./secrets/credentials.toml (mode 600): Compose
+# bind-mounts the secret with the host's owner and mode.
+RUN useradd --create-home --uid 1000 --shell /usr/sbin/nologin optout \
+ && install -d -o optout -g optout /home/optout/.local/state/linkedin-optout
+COPY --from=build /linkedin-optout /usr/local/bin/linkedin-optout
+
+# With `linkedin-optout ...` as the command, run that once as `optout` (for example
+# `docker-compose run --rm optout linkedin-optout status`). Otherwise the arguments are
+# `schedule install` options: install the line in optout's crontab and run cron in the
+# foreground. cron must stay root to start jobs as another user; the tool never runs as root.
+COPY --chmod=0755 <<'SH' /usr/local/bin/docker-entrypoint
+#!/bin/sh
+set -eu
+if [ "${1:-}" = linkedin-optout ]; then
+    exec runuser -u optout -- "$@"
+fi
+runuser -u optout -- linkedin-optout schedule install "$@"
+exec cron -f
+SH
+
+VOLUME /home/optout/.local/state/linkedin-optout
+ENTRYPOINT ["tini", "--", "docker-entrypoint"]
+CMD ["--every", "daily"]

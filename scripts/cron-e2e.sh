@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End to end through the real cron daemon: `schedule install --every 1m` puts the line in
+# this user's crontab, cron runs it once against the built-in simulator, and the account's
+# setting ends up off with the run in the history. Everything lives in a throwaway home; only
+# our own crontab line is touched, and it is removed on every exit path.
+#
+# Needs: cargo, cron, curl, procps, Chromium and chromedriver. Run as the user whose crontab
+# may be used (root in CI: `cron -f` is started when no cron daemon is running).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in cargo cron crontab curl pgrep; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "error: \`$tool\` not found: install it (Debian: apt install cron curl procps)" >&2
+    exit 1
+  }
+done
+
+account=cron@example.com
+deadline_seconds=75
+
+# (a) the binary under test
+cargo build --locked --quiet
+target_dir=$(realpath "${CARGO_TARGET_DIR:-target}")
+bin="$target_dir/debug/linkedin-optout"
+
+# A home of its own: the installed line carries HOME and XDG_*_HOME, so the run cron starts
+# reads and writes here too.
+work=$(mktemp -d)
+export HOME="$work/home"
+export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
+export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
+unset LINKEDIN_OPTOUT_BASE_URL LINKEDIN_OPTOUT_WEBDRIVER LINKEDIN_OPTOUT_CONFIG
+mkdir -p "$HOME"
+state_dir="$XDG_STATE_HOME/linkedin-optout"
+history="$state_dir/history.jsonl"
+
+sim_pid=""
+cron_pid=""
+installed=""
+cleanup() {
+  local status=$?
+  if [ -n "$installed" ]; then
+    "$bin" schedule remove >/dev/null || status=1
+  fi
+  [ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true
+  [ -z "$cron_pid" ] || kill "$cron_pid" 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    for log in "$work/simulator.err" "$state_dir/cron.log"; do
+      if [ -s "$log" ]; then
+        echo "--- $log" >&2
+        tail -n 40 "$log" >&2
+      fi
+    done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "cron-e2e: FAIL: $*" >&2
+  exit 1
+}
+
+# (b) the simulator, on a free port; its first line says where
+"$bin" simulator --listen 127.0.0.1:0 --account "$account:pw" --state "$work/simulator.json" \
+  >"$work/simulator.out" 2>"$work/simulator.err" &
+sim_pid=$!
+url=""
+for _ in $(seq 100); do
+  url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$work/simulator.out")
+  [ -n "$url" ] && break
+  kill -0 "$sim_pid" 2>/dev/null || fail "the simulator exited before listening"
+  sleep 0.1
+done
+[ -n "$url" ] || fail "the simulator did not print \`listening on http://ADDR\` within 10 s"
+# The setting of the account as the simulator has it (whole bodies: no early-closed pipes).
+sim_account() { curl -fsS "$url/__sim/accounts/$account"; }
+[[ $(sim_account) == *'"ai_training":"on"'* ]] \
+  || fail "the simulated account does not start with the setting on"
+
+# (c) its password, where a cron run can read it without a keyring
+(umask 077 && printf 'email = "%s"\npassword = "pw"\n' "$account" >"$work/credentials.toml")
+
+# (d) the schedule
+"$bin" schedule install --every 1m --account "$account" --base-url "$url" \
+  --credentials-file "$work/credentials.toml"
+installed=yes
+[[ $(crontab -l) == *"--base-url $url"* ]] || fail "the line is not in the crontab"
+
+# (e) a cron daemon
+if ! pgrep -x cron >/dev/null; then
+  cron -f &
+  cron_pid=$!
+fi
+
+# (f) cron starts the run at the next minute; wait for its history line
+deadline=$((SECONDS + deadline_seconds))
+until [ -s "$history" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "no run recorded in $history within ${deadline_seconds} s"
+  sleep 1
+done
+
+# (g) the run switched the setting off and recorded it
+[[ $(sim_account) == *'"ai_training":"off"'* ]] || fail "the simulator still has the setting on"
+first_run=$(head -n 1 "$history")
+[[ $first_run == *'"outcome":"opted_out"'* ]] \
+  || fail "the first history line is not opted_out: $first_run"
+
+# (h) remove the line ourselves, so a failure to remove fails the test
+"$bin" schedule remove >/dev/null
+installed=""
+if [[ $(crontab -l 2>/dev/null || true) == *"--base-url $url"* ]]; then
+  fail "the line is still in the crontab"
+fi
+echo "cron-e2e: ok (cron ran the installed line; the setting is off and recorded)"

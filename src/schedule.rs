@@ -1,0 +1,604 @@
+//! Keeping the setting off on a schedule: this tool's one line in the user's crontab.
+//!
+//! The crontab is the user's file, so we touch only our own line, found by a trailing marker
+//! comment that names the config file (`# linkedin-optout:<config key>`): different configs
+//! keep separate lines, and every other line is written back byte for byte. The times carry
+//! a small random offset so that not every user of the tool signs in to LinkedIn at the same
+//! minute. `next_run` evaluates the cron forms this module writes (and the usual numeric
+//! ones), so `schedule show` can say when the line fires next in the machine's time zone.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context as _, bail};
+use jiff::{ToSpan as _, Zoned};
+use rand::Rng;
+
+use crate::error::Error;
+
+/// How often the line fires, from `--every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Every {
+    Daily,
+    Weekly,
+    /// Every N minutes, N dividing an hour (N < 60).
+    Minutes(u8),
+    /// Every N hours, N dividing a day (N < 24).
+    Hours(u8),
+}
+
+impl Every {
+    /// `daily`, `weekly`, or a duration (`30m`, `6h`, `1d`) that cron can repeat evenly: one
+    /// that divides an hour or a day.
+    pub fn parse(text: &str) -> Result<Every, Error> {
+        let usage = || {
+            Error::Usage(format!(
+                "`--every {text}` is not a schedule cron can keep: use daily, weekly, minutes that divide an hour (1m, 5m, 15m, 30m) or hours that divide a day (1h, 2h, 6h, 12h)"
+            ))
+        };
+        let minutes: u32 = match text.trim() {
+            "daily" => return Ok(Every::Daily),
+            "weekly" => return Ok(Every::Weekly),
+            duration => {
+                let split = duration
+                    .find(|c: char| !c.is_ascii_digit())
+                    .ok_or_else(usage)?;
+                let (number, unit) = duration.split_at(split);
+                let number: u32 = number.parse().map_err(|_| usage())?;
+                match unit {
+                    "m" | "min" => number,
+                    "h" => number.checked_mul(60).ok_or_else(usage)?,
+                    "d" => number.checked_mul(1440).ok_or_else(usage)?,
+                    _ => return Err(usage()),
+                }
+            }
+        };
+        match minutes {
+            0 => Err(usage()),
+            1440 => Ok(Every::Daily),
+            m if m < 60 && 60 % m == 0 => Ok(Every::Minutes(m as u8)),
+            m if m % 60 == 0 && 24 % (m / 60) == 0 => Ok(Every::Hours((m / 60) as u8)),
+            _ => Err(usage()),
+        }
+    }
+}
+
+/// A time of day from `--at HH:MM` (local time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl TimeOfDay {
+    pub fn parse(text: &str) -> Result<TimeOfDay, Error> {
+        let parsed = text.split_once(':').and_then(|(h, m)| {
+            let hour: u8 = h.parse().ok()?;
+            let minute: u8 = m.parse().ok()?;
+            (hour < 24 && minute < 60 && m.len() == 2).then_some(TimeOfDay { hour, minute })
+        });
+        parsed.ok_or_else(|| {
+            Error::Usage(format!(
+                "`--at {text}` is not a time of day: write it as HH:MM, for example 07:30"
+            ))
+        })
+    }
+}
+
+/// The first five fields of a cron line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CronTimes {
+    fields: [String; 5],
+}
+
+/// The most the minute is moved from `--at`, so runs spread out without drifting far.
+const MAX_OFFSET_MINUTES: u32 = 9;
+/// With no `--at`, a time in the day: the machine is more likely to be on then.
+const DAYTIME_MINUTES: std::ops::Range<u32> = 9 * 60..18 * 60;
+
+impl CronTimes {
+    /// The times for `every`, starting from `at` (or a random daytime time), plus a random
+    /// offset of up to nine minutes.
+    pub fn new(
+        every: Every,
+        at: Option<TimeOfDay>,
+        rng: &mut impl Rng,
+    ) -> Result<CronTimes, Error> {
+        let start = match at {
+            Some(at) => u32::from(at.hour) * 60 + u32::from(at.minute),
+            None => rng.random_range(DAYTIME_MINUTES),
+        } + rng.random_range(0..=MAX_OFFSET_MINUTES);
+        let (minute, hour) = (start % 60, start / 60 % 24);
+        let fields = match every {
+            Every::Daily => [
+                minute.to_string(),
+                hour.to_string(),
+                "*".into(),
+                "*".into(),
+                "*".into(),
+            ],
+            Every::Weekly => {
+                // An offset past midnight moves the run into the next day, weekday included.
+                let weekday = (rng.random_range(0..7) + start / 1440) % 7;
+                [
+                    minute.to_string(),
+                    hour.to_string(),
+                    "*".into(),
+                    "*".into(),
+                    weekday.to_string(),
+                ]
+            }
+            Every::Hours(n) => [
+                minute.to_string(),
+                stepped(hour % u32::from(n), 23, n),
+                "*".into(),
+                "*".into(),
+                "*".into(),
+            ],
+            Every::Minutes(n) => {
+                if at.is_some() {
+                    return Err(Error::Usage(format!(
+                        "`--at` does not apply to `--every {n}m`: drop `--at`, or use daily, weekly or hours"
+                    )));
+                }
+                let offset = rng.random_range(0..u32::from(n).min(MAX_OFFSET_MINUTES + 1));
+                [
+                    stepped(offset, 59, n),
+                    "*".into(),
+                    "*".into(),
+                    "*".into(),
+                    "*".into(),
+                ]
+            }
+        };
+        Ok(CronTimes { fields })
+    }
+
+    /// Reads the time fields at the start of a crontab line.
+    pub fn parse(line: &str) -> Option<CronTimes> {
+        let mut words = line.split_whitespace();
+        let fields = [(); 5].map(|()| words.next().map(str::to_string));
+        if fields.iter().any(Option::is_none) {
+            return None;
+        }
+        Some(CronTimes {
+            fields: fields.map(Option::unwrap_or_default),
+        })
+    }
+
+    /// The first time after `now` (exclusive, to the minute) that cron runs the line, in
+    /// `now`'s time zone; `None` if it never fires within a year or a field is not understood.
+    pub fn next_run(&self, now: &Zoned) -> Option<Zoned> {
+        let [minute, hour, day, month, weekday] = &self.fields;
+        let minutes = Field::parse(minute, 0, 59)?;
+        let hours = Field::parse(hour, 0, 23)?;
+        let days = Field::parse(day, 1, 31)?;
+        let months = Field::parse(month, 1, 12)?;
+        let mut weekdays = Field::parse(weekday, 0, 7)?;
+        if weekdays.contains(7) {
+            weekdays.0 |= 1; // 7 is Sunday too
+        }
+        // cron's rule: when both day fields are restricted, either may match.
+        let either_day = !day.starts_with('*') && !weekday.starts_with('*');
+        let mut time = now.with().second(0).subsec_nanosecond(0).build().ok()?;
+        // Whole days are skipped at once when the day does not match, so a year is cheap.
+        for _ in 0..366 * 24 * 60 {
+            time = time.checked_add(1.minute()).ok()?;
+            let day_ok = {
+                let by_day = days.contains(time.day() as u8);
+                let by_weekday = weekdays.contains(time.weekday().to_sunday_zero_offset() as u8);
+                if either_day {
+                    by_day || by_weekday
+                } else {
+                    by_day && by_weekday
+                }
+            };
+            if !months.contains(time.month() as u8) || !day_ok {
+                time = time.with().hour(23).minute(59).build().ok()?;
+                continue;
+            }
+            if hours.contains(time.hour() as u8) && minutes.contains(time.minute() as u8) {
+                return Some(time);
+            }
+        }
+        None
+    }
+}
+
+impl fmt::Display for CronTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.fields.join(" "))
+    }
+}
+
+/// `start-last/step`, or the shorter `*/step` and `*` when they mean the same.
+fn stepped(start: u32, last: u32, step: u8) -> String {
+    match (start, step) {
+        (0, 1) => "*".to_string(),
+        (0, _) => format!("*/{step}"),
+        _ => format!("{start}-{last}/{step}"),
+    }
+}
+
+/// The values a numeric cron field allows, as bits.
+struct Field(u64);
+
+impl Field {
+    /// `*`, `N`, `A-B`, each optionally `/STEP`, comma-separated.
+    fn parse(text: &str, min: u8, max: u8) -> Option<Field> {
+        let mut bits = 0u64;
+        for item in text.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((range, step)) => (range, step.parse::<u8>().ok().filter(|s| *s > 0)?),
+                None => (item, 1),
+            };
+            let (low, high) = match range {
+                "*" => (min, max),
+                _ => match range.split_once('-') {
+                    Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+                    // `N/STEP` runs from N to the end, as in cron.
+                    None if step > 1 => (range.parse().ok()?, max),
+                    None => {
+                        let value = range.parse().ok()?;
+                        (value, value)
+                    }
+                },
+            };
+            if low < min || high > max || low > high {
+                return None;
+            }
+            for value in (low..=high).step_by(usize::from(step)) {
+                bits |= 1 << value;
+            }
+        }
+        Some(Field(bits))
+    }
+
+    fn contains(&self, value: u8) -> bool {
+        self.0 & (1 << value) != 0
+    }
+}
+
+/// The comment that ends this tool's line for the config at `config_path`.
+pub fn marker(config_path: &Path) -> String {
+    format!(
+        "# linkedin-optout:{}",
+        crate::state::config_key(config_path)
+    )
+}
+
+/// What cron runs: environment, program, arguments, and where its output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub env: Vec<(String, String)>,
+    pub program: PathBuf,
+    pub args: Vec<String>,
+    pub log: PathBuf,
+}
+
+impl Job {
+    /// The whole crontab line: times, the shell command, the marker.
+    pub fn line(&self, times: &CronTimes, marker: &str) -> Result<String, Error> {
+        let mut words: Vec<String> = Vec::new();
+        for (key, value) in &self.env {
+            words.push(format!("{key}={}", shell_quote(value)?));
+        }
+        words.push(shell_quote(&path_text(&self.program)?)?);
+        for arg in &self.args {
+            words.push(shell_quote(arg)?);
+        }
+        words.push(format!(">> {} 2>&1", shell_quote(&path_text(&self.log)?)?));
+        // cron turns an unescaped `%` into a newline; `\%` reaches the shell as `%`.
+        let command = words.join(" ").replace('%', "\\%");
+        Ok(format!("{times} {command} {marker}"))
+    }
+}
+
+fn path_text(path: &Path) -> Result<String, Error> {
+    path.to_str().map(str::to_string).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not valid UTF-8 and cannot be written into a crontab line: use another path",
+            path.display()
+        ))
+    })
+}
+
+/// Quotes a word for `sh`; a line break cannot be carried by a crontab line at all.
+fn shell_quote(word: &str) -> Result<String, Error> {
+    if word.contains(['\n', '\r']) {
+        return Err(Error::Usage(format!(
+            "`{}` contains a line break and cannot be written into a crontab line",
+            word.escape_debug()
+        )));
+    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    Ok(if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    })
+}
+
+/// The directories of the browsers and drivers the tool may start, found in `path_env`,
+/// then the system's: cron runs jobs with a bare `PATH`.
+pub fn job_path(path_env: Option<&std::ffi::OsStr>) -> String {
+    const PROGRAMS: [&str; 7] = [
+        "chromedriver",
+        "geckodriver",
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "firefox",
+    ];
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for dir in path_env.into_iter().flat_map(std::env::split_paths) {
+        if PROGRAMS.iter().any(|p| dir.join(p).is_file()) && !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    for system in ["/usr/local/bin", "/usr/bin", "/bin"] {
+        let system = PathBuf::from(system);
+        if !dirs.contains(&system) {
+            dirs.push(system);
+        }
+    }
+    dirs.iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The user's crontab; "no crontab for USER" is an empty one.
+pub fn read_crontab() -> anyhow::Result<String> {
+    let output = Command::new("crontab")
+        .arg("-l")
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run `crontab -l`: install cron (Debian: `apt install cron`)")?;
+    if output.status.success() {
+        return String::from_utf8(output.stdout).context("the crontab is not valid UTF-8");
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("no crontab for") {
+        return Ok(String::new());
+    }
+    bail!("`crontab -l` failed ({}): {}", output.status, stderr.trim())
+}
+
+/// Replaces the user's crontab with `text`.
+pub fn write_crontab(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut child = Command::new("crontab")
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run `crontab -`: install cron (Debian: `apt install cron`)")?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(text.as_bytes())
+        .context("writing to `crontab -`")?;
+    let output = child
+        .wait_with_output()
+        .context("waiting for `crontab -`")?;
+    if !output.status.success() {
+        bail!(
+            "`crontab -` refused the new crontab ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Our line in `crontab`, if there is one.
+pub fn find_line<'a>(crontab: &'a str, marker: &str) -> Option<&'a str> {
+    crontab.lines().find(|line| is_ours(line, marker))
+}
+
+/// `crontab` with our line replaced by `line` (or removed when `None`), every other line
+/// unchanged; a new line goes at the end.
+pub fn with_line(crontab: &str, marker: &str, line: Option<&str>) -> String {
+    let mut out = String::with_capacity(crontab.len() + 200);
+    for piece in crontab.split_inclusive('\n') {
+        if !is_ours(piece.trim_end_matches(['\n', '\r']), marker) {
+            out.push_str(piece);
+        }
+    }
+    if let Some(line) = line {
+        // cron ignores a last line without its newline.
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn is_ours(line: &str, marker: &str) -> bool {
+    line.trim_end().ends_with(marker) && !line.trim_start().starts_with('#')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng as _;
+    use rand::rngs::StdRng;
+
+    #[test]
+    fn every_accepts_what_divides_an_hour_or_a_day() {
+        assert_eq!(Every::parse("daily").unwrap(), Every::Daily);
+        assert_eq!(Every::parse("weekly").unwrap(), Every::Weekly);
+        assert_eq!(Every::parse("1m").unwrap(), Every::Minutes(1));
+        assert_eq!(Every::parse("30m").unwrap(), Every::Minutes(30));
+        assert_eq!(Every::parse("60m").unwrap(), Every::Hours(1));
+        assert_eq!(Every::parse("6h").unwrap(), Every::Hours(6));
+        assert_eq!(Every::parse("24h").unwrap(), Every::Daily);
+        assert_eq!(Every::parse("1d").unwrap(), Every::Daily);
+        for bad in [
+            "7m",
+            "90m",
+            "5h",
+            "0m",
+            "2d",
+            "h",
+            "6",
+            "fortnightly",
+            "-1m",
+        ] {
+            let err = Every::parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{bad}");
+        }
+    }
+
+    #[test]
+    fn at_is_hh_mm() {
+        assert_eq!(
+            TimeOfDay::parse("07:05").unwrap(),
+            TimeOfDay { hour: 7, minute: 5 }
+        );
+        for bad in ["24:00", "7:5", "07:60", "0705", "x:10"] {
+            assert!(TimeOfDay::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_add_a_small_offset_to_at() {
+        let at = TimeOfDay::parse("07:30").unwrap();
+        for seed in 0..50 {
+            let rng = &mut StdRng::seed_from_u64(seed);
+            let times = CronTimes::new(Every::Daily, Some(at), rng).unwrap();
+            let [m, h, rest @ ..] = &times.fields;
+            assert_eq!(h, "7");
+            assert!((30..=39).contains(&m.parse::<u32>().unwrap()), "{times}");
+            assert_eq!(rest, &["*", "*", "*"]);
+        }
+        // Past midnight the hour and the weekday move on.
+        let late = TimeOfDay::parse("23:59").unwrap();
+        let rng = &mut StdRng::seed_from_u64(1);
+        let times = CronTimes::new(Every::Daily, Some(late), rng).unwrap();
+        assert!(times.to_string().contains(" 0 * * *") || times.to_string() == "59 23 * * *");
+    }
+
+    #[test]
+    fn durations_become_steps() {
+        let rng = &mut StdRng::seed_from_u64(7);
+        let one = CronTimes::new(Every::Minutes(1), None, rng).unwrap();
+        assert_eq!(one.to_string(), "* * * * *");
+        let at = TimeOfDay::parse("02:00").unwrap();
+        let six = CronTimes::new(Every::Hours(6), Some(at), rng).unwrap();
+        assert!(six.to_string().ends_with(" 2-23/6 * * *"), "{six}");
+        let half = CronTimes::new(Every::Minutes(30), None, rng).unwrap();
+        assert!(
+            half.fields[0] == "*/30" || half.fields[0].ends_with("-59/30"),
+            "{half}"
+        );
+        assert!(CronTimes::new(Every::Minutes(5), Some(at), rng).is_err());
+    }
+
+    fn at(text: &str) -> Zoned {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn next_run_of_the_forms_we_write() {
+        let now = at("2026-05-01T10:15:30+00:00[UTC]"); // a Friday
+        let next = |line: &str| CronTimes::parse(line).unwrap().next_run(&now).unwrap();
+        assert_eq!(next("20 10 * * *"), at("2026-05-01T10:20:00+00:00[UTC]"));
+        assert_eq!(next("10 10 * * *"), at("2026-05-02T10:10:00+00:00[UTC]"));
+        assert_eq!(next("0 9 * * 1"), at("2026-05-04T09:00:00+00:00[UTC]"));
+        assert_eq!(next("0 9 * * 7"), at("2026-05-03T09:00:00+00:00[UTC]"));
+        assert_eq!(next("* * * * *"), at("2026-05-01T10:16:00+00:00[UTC]"));
+        assert_eq!(
+            next("7-59/30 * * * *"),
+            at("2026-05-01T10:37:00+00:00[UTC]")
+        );
+        assert_eq!(next("5 2-23/6 * * *"), at("2026-05-01T14:05:00+00:00[UTC]"));
+        assert_eq!(next("0 0 1 * *"), at("2026-06-01T00:00:00+00:00[UTC]"));
+        assert!(
+            CronTimes::parse("0 0 31 2 *")
+                .unwrap()
+                .next_run(&now)
+                .is_none()
+        );
+        assert!(CronTimes::parse("@daily x").is_none());
+        assert!(
+            CronTimes::parse("@daily a b c d")
+                .unwrap()
+                .next_run(&now)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_line_quotes_and_escapes_percent() {
+        let job = Job {
+            env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+            program: "/opt/my tools/linkedin-optout".into(),
+            args: vec![
+                "optout".into(),
+                "--notify-command".into(),
+                "date +%s > it's".into(),
+            ],
+            log: "/home/u/.local/state/linkedin-optout/cron.log".into(),
+        };
+        let times = CronTimes::parse("1 2 * * *").unwrap();
+        assert_eq!(
+            job.line(&times, "# linkedin-optout:abc").unwrap(),
+            r"1 2 * * * PATH=/usr/bin:/bin '/opt/my tools/linkedin-optout' optout --notify-command 'date +\%s > it'\''s' >> /home/u/.local/state/linkedin-optout/cron.log 2>&1 # linkedin-optout:abc"
+        );
+        let broken = Job {
+            args: vec!["a\nb".into()],
+            ..job
+        };
+        assert!(broken.line(&times, "#").is_err());
+    }
+
+    #[test]
+    fn only_our_line_changes() {
+        let marker = "# linkedin-optout:abc";
+        let other = "# linkedin-optout:def";
+        let crontab = format!(
+            "MAILTO=me\n# a comment {marker}\n0 1 * * * old {marker}\n\n5 5 * * * backup  \n0 3 * * * theirs {other}\n*/2 * * * * last"
+        );
+        let installed = with_line(&crontab, marker, Some(&format!("9 9 * * * new {marker}")));
+        assert_eq!(
+            installed,
+            format!(
+                "MAILTO=me\n# a comment {marker}\n\n5 5 * * * backup  \n0 3 * * * theirs {other}\n*/2 * * * * last\n9 9 * * * new {marker}\n"
+            )
+        );
+        assert_eq!(
+            find_line(&installed, marker),
+            Some(format!("9 9 * * * new {marker}").as_str())
+        );
+        let removed = with_line(&installed, marker, None);
+        assert_eq!(
+            removed,
+            format!(
+                "MAILTO=me\n# a comment {marker}\n\n5 5 * * * backup  \n0 3 * * * theirs {other}\n*/2 * * * * last\n"
+            )
+        );
+        assert_eq!(find_line(&removed, marker), None);
+        assert_eq!(with_line("", marker, None), "");
+    }
+
+    #[test]
+    fn job_path_puts_browser_directories_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("chromedriver"), "").unwrap();
+        let path_env = std::env::join_paths([empty.path(), dir.path(), empty.path()]).unwrap();
+        assert_eq!(
+            job_path(Some(&path_env)),
+            format!("{}:/usr/local/bin:/usr/bin:/bin", dir.path().display())
+        );
+        assert_eq!(job_path(None), "/usr/local/bin:/usr/bin:/bin");
+    }
+}

@@ -1,0 +1,205 @@
+//! The run history: one JSON line per account per run in `<state_dir>/history.jsonl`, and
+//! the drift it reveals.
+//!
+//! Appending one line per write keeps the file readable when two configs' runs finish at
+//! once (each `O_APPEND` write of a small buffer lands whole). Drift is what "keep it off"
+//! watches for: the setting found on although an earlier run had left it off.
+
+use std::collections::HashMap;
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::Outcome;
+use crate::report::{AccountReport, SettingState};
+
+const FILE_NAME: &str = "history.jsonl";
+
+/// One account's run as kept in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    pub account: String,
+    pub before: SettingState,
+    pub after: SettingState,
+    pub outcome: Outcome,
+    pub changed: bool,
+    pub duration_ms: u64,
+    /// The tool's version, to tell a LinkedIn change from a change of the tool.
+    pub version: String,
+    pub message: String,
+}
+
+impl HistoryRecord {
+    /// The record of `report`, stamped with `time` and this build's version.
+    pub fn new(report: &AccountReport, time: OffsetDateTime) -> HistoryRecord {
+        HistoryRecord {
+            time,
+            account: report.account.clone(),
+            before: report.before,
+            after: report.after,
+            outcome: report.outcome,
+            changed: report.changed,
+            duration_ms: report.duration_ms,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            message: report.message.clone(),
+        }
+    }
+}
+
+/// A record and whether it shows drift, as `history --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarkedRecord {
+    #[serde(flatten)]
+    pub record: HistoryRecord,
+    pub drift: bool,
+}
+
+/// Where the history of a state directory is kept.
+pub fn path(state_dir: &Path) -> PathBuf {
+    state_dir.join(FILE_NAME)
+}
+
+/// Appends one line per report, stamped with the current time; creates the directory and
+/// the file as needed.
+pub fn append(state_dir: &Path, reports: &[AccountReport]) -> anyhow::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    std::fs::create_dir_all(state_dir)
+        .with_context(|| format!("creating the state directory {}", state_dir.display()))?;
+    let path = path(state_dir);
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .with_context(|| format!("opening the history {}", path.display()))?;
+    for report in reports {
+        let mut line = serde_json::to_vec(&HistoryRecord::new(report, now))
+            .context("encoding a history record")?;
+        line.push(b'\n');
+        file.write_all(&line)
+            .with_context(|| format!("appending to the history {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Every record in file order; a missing file is an empty history, and a line that does not
+/// parse (a truncated write, a hand edit) is skipped with a warning.
+pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
+    let path = path(state_dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => {
+            return Err(err).with_context(|| format!("reading the history {}", path.display()));
+        }
+    };
+    let mut records = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(record) => records.push(record),
+            Err(err) => tracing::warn!(
+                "skipping line {} of {}: not a history record ({err})",
+                index + 1,
+                path.display()
+            ),
+        }
+    }
+    Ok(records)
+}
+
+/// Marks drift: a record that found the setting on while the last known state of the same
+/// account, as an earlier run left it, was off. A run that ended without a known state (an
+/// error) neither starts nor ends a stretch of "off".
+pub fn mark_drift(records: Vec<HistoryRecord>) -> Vec<MarkedRecord> {
+    let mut last_after: HashMap<String, SettingState> = HashMap::new();
+    records
+        .into_iter()
+        .map(|record| {
+            let drift = record.before == SettingState::On
+                && last_after.get(&record.account) == Some(&SettingState::Off);
+            if matches!(record.after, SettingState::On | SettingState::Off) {
+                last_after.insert(record.account.clone(), record.after);
+            }
+            MarkedRecord { record, drift }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(account: &str, before: SettingState, after: SettingState) -> AccountReport {
+        let outcome = match (before, after) {
+            (SettingState::Off, SettingState::Off) => Outcome::AlreadyOff,
+            (SettingState::On, SettingState::Off) => Outcome::OptedOut,
+            _ => Outcome::Error,
+        };
+        AccountReport {
+            account: account.to_string(),
+            setting: crate::report::SETTING.to_string(),
+            before,
+            after,
+            outcome,
+            changed: before != after,
+            message: String::new(),
+            duration_ms: 5,
+        }
+    }
+
+    #[test]
+    fn append_then_read_round_trips_and_skips_bad_lines() {
+        use SettingState::{Off, On};
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("nested/state");
+        append(&state, &[report("a@example.com", On, Off)]).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path(&state))
+            .unwrap()
+            .write_all(b"{\"truncated\n")
+            .unwrap();
+        append(&state, &[report("b@example.com", Off, Off)]).unwrap();
+        let records = read(&state).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].account, "a@example.com");
+        assert_eq!(records[0].outcome, Outcome::OptedOut);
+        assert_eq!(records[0].version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(records[1].account, "b@example.com");
+    }
+
+    #[test]
+    fn a_missing_history_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read(dir.path()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn drift_is_on_after_off_for_the_same_account() {
+        use SettingState::{Off, On, Unknown};
+        let now = OffsetDateTime::now_utc();
+        let records = [
+            report("a@example.com", On, Off),  // first run: on is not drift
+            report("b@example.com", Off, Off), // another account's off
+            report("a@example.com", Off, Off), // stayed off
+            report("a@example.com", Unknown, Unknown), // failed run: off still stands
+            report("a@example.com", On, Off),  // drift
+            report("b@example.com", On, On),   // drift (and did not stick)
+            report("b@example.com", On, Off),  // was left on: not drift
+        ]
+        .iter()
+        .map(|r| HistoryRecord::new(r, now))
+        .collect();
+        let drift: Vec<bool> = mark_drift(records).iter().map(|m| m.drift).collect();
+        assert_eq!(drift, [false, false, false, false, true, true, false]);
+    }
+}

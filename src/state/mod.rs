@@ -1,0 +1,51 @@
+//! What the tool keeps between runs in its state directory: the run lock and the history.
+//!
+//! Both are keyed to files under `Settings::state_dir`; `config_key` names a config file in a
+//! way that survives upgrades of the tool, so the lock and the crontab marker of one config
+//! never collide with another's.
+
+pub mod history;
+pub mod lock;
+
+use std::path::{Path, PathBuf};
+
+/// A short, stable name for a config file: 16 hex digits of the FNV-1a hash of its absolute
+/// path (canonical when the file exists).
+///
+/// FNV-1a rather than std's `DefaultHasher`, whose output may change between Rust releases:
+/// the key is written into the crontab and must still match after the tool is rebuilt.
+pub fn config_key(config_path: &Path) -> String {
+    let path = absolute_path(config_path);
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in path.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The canonical path when the file exists, otherwise the path made absolute; a config file
+/// may not exist yet (it is then an empty configuration).
+pub fn absolute_path(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_key_is_stable_and_tells_configs_apart() {
+        // A fixed value: a changed hash would orphan every crontab line already installed.
+        assert_eq!(
+            config_key(Path::new("/nonexistent/a.toml")),
+            "64ddcffeb27ee5e1"
+        );
+        assert_ne!(
+            config_key(Path::new("/nonexistent/a.toml")),
+            config_key(Path::new("/nonexistent/b.toml"))
+        );
+    }
+}
