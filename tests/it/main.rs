@@ -1,4 +1,5 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
 mod common;
+mod credentials;
 mod simulator;
