@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     linkedin_optout::logging::init(cli.global.verbose, cli.global.quiet);
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.
-    #[cfg(unix)]
+    #[cfg(all(unix, not(target_vendor = "apple")))]
     unsafe {
         linkedin_optout::secrets::dbus_env::adopt_session_bus()
     };

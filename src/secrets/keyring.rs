@@ -278,7 +278,7 @@ fn classify_secret_service(err: &dbus_secret_service::Error) -> SecretError {
 /// session bus: under cron the usual cause is that nobody is logged in.
 fn unreachable_fix() -> String {
     let headless = "on a headless server pass `--credentials-file FILE` (mode 0600) or use systemd credentials (`LoadCredential=linkedin-optout:FILE`)";
-    #[cfg(unix)]
+    #[cfg(all(unix, not(target_vendor = "apple")))]
     if let Some(super::dbus_env::SessionBus::NotFound(socket)) = super::dbus_env::session_bus() {
         return format!(
             "DBUS_SESSION_BUS_ADDRESS is unset (as under cron) and there is no D-Bus session bus at {}: stay logged in or run `loginctl enable-linger` so your bus and keyring exist, set XDG_RUNTIME_DIR in the crontab if the bus lives elsewhere, or {headless}",

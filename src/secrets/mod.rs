@@ -7,7 +7,9 @@
 //! prints; the commands decide what to say.
 
 mod chain;
-#[cfg(unix)]
+// The session bus is how the keyring is reached on Linux and the BSDs; macOS and Windows
+// have no D-Bus keyring.
+#[cfg(all(unix, not(target_vendor = "apple")))]
 pub mod dbus_env;
 mod file;
 mod keyring;

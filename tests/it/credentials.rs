@@ -3,6 +3,7 @@
 //! read happens in a separate process, so a secret that passes has survived in the keyring.
 //!
 //! Tests run in parallel on one keyring, so each uses an account of its own.
+#![cfg(target_os = "linux")]
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
