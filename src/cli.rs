@@ -173,6 +173,10 @@ pub struct CredentialsSetArgs {
     /// Read the password as one line from standard input instead of prompting.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Also store a TOTP secret (base32 or `otpauth://` URI) read as one line from standard
+    /// input, after the password's line when `--password-stdin` is given too.
+    #[arg(long)]
+    pub totp_secret_stdin: bool,
 }
 
 /// The simulator's accounts come from the global `--account`, written `EMAIL:PASSWORD` here.

@@ -9,7 +9,13 @@ use time::format_description::well_known::Rfc3339;
 fn file(state_dir: &Path, account: &str) -> PathBuf {
     let name: String = account
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "@._+-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     state_dir.join("cooldown").join(name)
 }
@@ -30,7 +36,10 @@ pub fn record(state_dir: &Path, account: &str, until: OffsetDateTime) {
         .map_or(Ok(()), std::fs::create_dir_all)
         .and_then(|()| std::fs::write(&path, crate::report::format_time(until)));
     if let Err(err) = written {
-        tracing::warn!("cannot record the sign-in cool-down in {}: {err}", path.display());
+        tracing::warn!(
+            "cannot record the sign-in cool-down in {}: {err}",
+            path.display()
+        );
     }
 }
 
@@ -44,8 +53,15 @@ mod tests {
         assert_eq!(until(dir.path(), "a@b.c"), None);
         let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
         record(dir.path(), "a@b.c", later);
-        assert_eq!(until(dir.path(), "a@b.c").map(|t| t.unix_timestamp()), Some(later.unix_timestamp()));
-        record(dir.path(), "a@b.c", OffsetDateTime::now_utc() - time::Duration::hours(1));
+        assert_eq!(
+            until(dir.path(), "a@b.c").map(|t| t.unix_timestamp()),
+            Some(later.unix_timestamp())
+        );
+        record(
+            dir.path(),
+            "a@b.c",
+            OffsetDateTime::now_utc() - time::Duration::hours(1),
+        );
         assert_eq!(until(dir.path(), "a@b.c"), None);
     }
 }

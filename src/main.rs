@@ -8,6 +8,11 @@ use linkedin_optout::cli::Cli;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     linkedin_optout::logging::init(cli.global.verbose, cli.global.quiet);
+    // SAFETY: no other thread exists yet; the runtime below starts the first ones.
+    #[cfg(all(unix, not(target_vendor = "apple")))]
+    unsafe {
+        linkedin_optout::secrets::dbus_env::adopt_session_bus()
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -38,7 +38,11 @@ pub async fn exec(global: &GlobalArgs) -> Result<u8, Error> {
             "{} ({} account{})",
             settings.config_path.display(),
             settings.accounts.len(),
-            if settings.accounts.len() == 1 { "" } else { "s" }
+            if settings.accounts.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
         )),
         code: exit::USAGE,
     });
@@ -174,7 +178,11 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
                             format!(
                                 "{}: {}{}",
                                 held.account,
-                                if held.has_password { "password" } else { "no password" },
+                                if held.has_password {
+                                    "password"
+                                } else {
+                                    "no password"
+                                },
                                 if held.has_session { ", session" } else { "" }
                             )
                         })
@@ -241,7 +249,9 @@ async fn base_url_checks(settings: &Settings) -> Vec<Check> {
             name: format!("reach {url}"),
             result: match connected {
                 Ok(Ok(_)) => Ok("reachable".into()),
-                Ok(Err(err)) => Err(format!("cannot connect: {err}: check the network or `--base-url`")),
+                Ok(Err(err)) => Err(format!(
+                    "cannot connect: {err}: check the network or `--base-url`"
+                )),
                 Err(_) => Err("no answer within 5 s: check the network or `--base-url`".into()),
             },
             code: exit::OTHER,

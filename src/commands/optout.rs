@@ -19,7 +19,7 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         walk: args.walk.walk,
     };
     let accounts = settings.require_accounts()?;
-    let secrets = SecretChain;
+    let secrets = SecretChain::from_settings(settings);
     let cancel = crate::browser::shutdown_on_signal();
     let options = RunOptions::new(settings, plan);
     let reports = run::run_accounts(

@@ -59,7 +59,10 @@ async fn sign_in(
     steps: &Steps,
     findings: &mut Findings,
 ) -> Result<(), Error> {
-    if let Some(until) = access.cool_down_until.filter(|until| *until > time::OffsetDateTime::now_utc()) {
+    if let Some(until) = access
+        .cool_down_until
+        .filter(|until| *until > time::OffsetDateTime::now_utc())
+    {
         return Err(Error::Throttled {
             account: access.credentials.email.clone(),
             why: "it throttled an earlier sign-in; this run did not try".to_string(),

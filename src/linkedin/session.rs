@@ -41,7 +41,10 @@ pub async fn restore(page: &Page<'_>, saved: &StoredSession) -> Result<(), Error
         {
             cookie.set_expires(expires);
         }
-        page.client.add_cookie(cookie).await.map_err(browser_error)?;
+        page.client
+            .add_cookie(cookie)
+            .await
+            .map_err(browser_error)?;
     }
     Ok(())
 }

@@ -1,5 +1,76 @@
-//! Where secrets come from: an ordered chain of sources (credentials file, systemd
-//! credentials, the OS keyring), and the one error type for all of them.
+//! Where secrets come from: an ordered chain of sources (a credentials file, systemd
+//! credentials, the OS keyring), the browser session kept next to the password, and the one
+//! error type for all of them.
+//!
+//! Secrets only ever live in `SecretString`s, whose `Debug` is redacted, so a `Credentials`
+//! or a `StoredSession` can be logged by accident without leaking anything. Nothing here
+//! prints; the commands decide what to say.
+
+mod chain;
+// The session bus is how the keyring is reached on Linux and the BSDs; macOS and Windows
+// have no D-Bus keyring.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+pub mod dbus_env;
+mod file;
+mod keyring;
+mod session;
+mod totp;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+pub use chain::{AccountSecrets, SecretChain, SourceReport, SourceStatus};
+pub use keyring::{DEFAULT_KEYRING_TIMEOUT, Deleted, KEYRING_SERVICE, Keyring, KeyringStatus};
+pub use session::{SessionCookie, StoredSession};
+pub use totp::{current_code, validate_totp_secret};
+
+/// The file name a systemd unit gives our credential (`LoadCredential=linkedin-optout:FILE`).
+pub const SYSTEMD_CREDENTIAL_NAME: &str = "linkedin-optout";
+
+/// One account's sign-in secrets.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub email: String,
+    pub password: SecretString,
+    /// Base32 or an `otpauth://` URI, for LinkedIn's two-step verification.
+    pub totp_secret: Option<SecretString>,
+}
+
+/// Where an account's secrets are read from, in the order they are tried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "path", rename_all = "snake_case")]
+pub enum SecretSource {
+    /// `--credentials-file FILE`.
+    CredentialsFile(PathBuf),
+    /// `$CREDENTIALS_DIRECTORY/linkedin-optout`, put there by systemd.
+    SystemdCredentials(PathBuf),
+    /// The OS keyring, service `linkedin-optout`.
+    Keyring,
+}
+
+impl SecretSource {
+    /// Files are read-only sources: a session that goes with them is kept in the state dir.
+    fn is_file(&self) -> bool {
+        !matches!(self, SecretSource::Keyring)
+    }
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::CredentialsFile(path) => {
+                write!(f, "credentials file {}", path.display())
+            }
+            SecretSource::SystemdCredentials(path) => {
+                write!(f, "systemd credential {}", path.display())
+            }
+            SecretSource::Keyring => write!(f, "OS keyring (service `{KEYRING_SERVICE}`)"),
+        }
+    }
+}
 
 /// Why a secret could not be had. Every variant exits 5.
 #[derive(Debug, thiserror::Error)]
@@ -8,29 +79,79 @@ pub enum SecretError {
         "no password stored for `{account}`: run `linkedin-optout credentials set --account {account}`"
     )]
     Missing { account: String },
+    #[error("cannot reach the OS keyring ({detail}): {fix}")]
+    KeyringUnreachable { detail: String, fix: String },
+    #[error(
+        "the OS keyring is locked: unlock it (sign in to the desktop session, or `gnome-keyring-daemon --unlock`), or pass `--credentials-file FILE`"
+    )]
+    KeyringLocked,
+    #[error(
+        "the OS keyring did not answer within {seconds} s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
+    )]
+    KeyringTimeout { seconds: u64 },
+    #[error(
+        "the OS keyring failed ({detail}): run `linkedin-optout credentials check --account EMAIL` to see whether it is usable"
+    )]
+    KeyringFailed { detail: String },
+    #[error(
+        "the keyring entry `{user}` is not usable ({detail}): store it again with `linkedin-optout credentials set --account EMAIL`"
+    )]
+    KeyringEntryInvalid { user: String, detail: String },
+    #[error(
+        "{} is readable or writable by group or others (mode {mode:04o}): run `chmod 600 {}`",
+        .path.display(), .path.display()
+    )]
+    FilePermissions { path: PathBuf, mode: u32 },
+    #[error("cannot read {}: {detail}", .path.display())]
+    FileUnreadable { path: PathBuf, detail: String },
+    #[error(
+        "{} is not a valid credentials file ({detail}): it takes `email = \"…\"`, `password = \"…\"` and optionally `totp_secret = \"…\"`",
+        .path.display()
+    )]
+    FileInvalid { path: PathBuf, detail: String },
+    #[error(
+        "{} holds the password of `{file_email}`, not `{account}`: pass `--account {file_email}` or another credentials file",
+        .path.display()
+    )]
+    WrongAccount {
+        path: PathBuf,
+        file_email: String,
+        account: String,
+    },
+    #[error(
+        "the TOTP secret is not valid ({detail}): give the base32 key LinkedIn shows when you set up an authenticator app, or the whole `otpauth://` URI"
+    )]
+    TotpInvalid { detail: String },
+    #[error("cannot save the browser session in {}: {detail}", .path.display())]
+    SessionNotSaved { path: PathBuf, detail: String },
 }
 
-use secrecy::SecretString;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// An account's sign-in secrets.
-pub struct Credentials {
-    pub email: String,
-    pub password: SecretString,
-    pub totp_secret: Option<SecretString>,
-}
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let credentials = Credentials {
+            email: "a@example.com".into(),
+            password: "hunter2-password".into(),
+            totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        };
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("a@example.com"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("JBSWY3DPEHPK3PXP"), "{debug}");
+    }
 
-/// The current RFC 6238 code for `secret`.
-pub fn current_code(_secret: &SecretString) -> Result<String, SecretError> {
-    unimplemented!("merged from the secrets branch")
-}
-
-/// Placeholder until the secrets branch lands.
-pub struct SecretChain;
-
-impl SecretChain {
-    pub async fn credentials(&self, account: &str) -> Result<Credentials, SecretError> {
-        Err(SecretError::Missing {
-            account: account.to_string(),
-        })
+    #[test]
+    fn permission_message_says_how_to_fix_it() {
+        let error = SecretError::FilePermissions {
+            path: "/home/me/creds.toml".into(),
+            mode: 0o644,
+        };
+        assert_eq!(
+            error.to_string(),
+            "/home/me/creds.toml is readable or writable by group or others (mode 0644): run `chmod 600 /home/me/creds.toml`"
+        );
     }
 }

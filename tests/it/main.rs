@@ -1,7 +1,8 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
 mod common;
+mod credentials;
 mod history;
-mod schedule;
 mod optout;
+mod schedule;
 mod simulator;

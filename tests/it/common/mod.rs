@@ -63,6 +63,7 @@ pub struct Tool<'h> {
     args: Vec<String>,
     envs: Vec<(String, String)>,
     removed_envs: Vec<String>,
+    kept_envs: Option<Vec<String>>,
     stdin: Option<String>,
     tag: String,
 }
@@ -80,6 +81,7 @@ impl<'h> Tool<'h> {
             args: Vec::new(),
             envs: Vec::new(),
             removed_envs: Vec::new(),
+            kept_envs: None,
             stdin: None,
             tag,
         }
@@ -118,6 +120,17 @@ impl<'h> Tool<'h> {
         self
     }
 
+    /// Starts from an empty environment but for these variables (as cron does); the home's
+    /// own variables and `.env` ones are still set.
+    pub fn env_clear_except<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.kept_envs = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+
     pub fn stdin(mut self, input: impl Into<String>) -> Self {
         self.stdin = Some(input.into());
         self
@@ -127,6 +140,14 @@ impl<'h> Tool<'h> {
     pub fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_linkedin-optout"));
         let home = self.home.path();
+        if let Some(kept) = &self.kept_envs {
+            command.env_clear();
+            for key in kept {
+                if let Some(value) = std::env::var_os(key) {
+                    command.env(key, value);
+                }
+            }
+        }
         command
             .args(&self.args)
             .env("HOME", home)
