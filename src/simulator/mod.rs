@@ -13,6 +13,16 @@
 //! latency) follows the account created or updated most recently. Tests therefore
 //! configure one account per simulator.
 //!
+//! Where linkedin-dom.md is silent the simulator chooses, and says so here:
+//! - the classic sign-in page always carries both error slots (`#error-for-username`,
+//!   `#error-for-password`, `role=alert`), hidden and empty until there is an error, so
+//!   only their text tells that sign-in failed;
+//! - an account that is not offered the setting does not see it listed under Data
+//!   privacy, and its page (reached by URL) shows a notice instead of the switch;
+//! - checkpoint forms post to `/checkpoint/challenge/verify` with a `challengeId`;
+//! - the app-approval page polls `/checkpoint/challenge/<token>/status` and reloads once
+//!   approved; loading the challenge page after approval completes the sign-in.
+//!
 //! Under `/__sim/` a JSON control API configures accounts and reports what happened to
 //! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`.
 //!
