@@ -140,6 +140,7 @@ mod tests {
             changed: before == SettingState::On,
             message: String::new(),
             duration_ms: 1,
+            exit_code: outcome.exit_code(),
         }
     }
 

@@ -1,13 +1,21 @@
 //! `optout [--dry-run] [--walk]`: switch the setting off for each selected account and
-//! verify it after a reload; with `--dry-run`, only report it.
+//! verify it after a reload; with `--dry-run`, only report it. Every run is recorded in the
+//! history, and the notify command hears of anything worth knowing.
+
+use std::time::Duration;
 
 use crate::cli::OptoutArgs;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::flow::{Mode, Plan};
+use crate::notify;
 use crate::report::Output;
 use crate::run::{self, CredentialSource, RunOptions};
 use crate::secrets::SecretChain;
+use crate::state::{history, lock::RunLock};
+
+/// How long the notify command may take before it is stopped.
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
     let plan = Plan {
@@ -19,6 +27,8 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         walk: args.walk.walk,
     };
     let accounts = settings.require_accounts()?;
+    // Held until this function returns, on every path; the OS frees it if we die.
+    let _lock = RunLock::acquire(&settings.state_dir, &settings.config_path)?;
     let secrets = SecretChain::from_settings(settings);
     let cancel = crate::browser::shutdown_on_signal();
     let options = RunOptions::new(settings, plan);
@@ -35,6 +45,12 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
     };
     for report in &reports {
         report.print(output);
+    }
+    if let Err(err) = history::append(&settings.state_dir, &reports) {
+        tracing::warn!("could not record this run in the history: {err:#}");
+    }
+    if let Some(command) = &settings.notify_command {
+        notify::notify(command, &reports, NOTIFY_TIMEOUT).await;
     }
     Ok(run::exit_code(&reports))
 }

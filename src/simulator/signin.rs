@@ -20,7 +20,7 @@ use super::server::{
     same_site_target, session_cookies, with_cookies,
 };
 use super::spec::{AccountSpec, Checkpoint, LoginVariant};
-use super::state::{Challenge, LoginError};
+use super::state::{Challenge, Consent, LoginError};
 
 const THROTTLED: &str = "/checkpoint/lg/login?errorKey=challenge_global_internal_error";
 const REMEMBER_PROMPT: &str = "/checkpoint/lg/login-submit";
@@ -162,6 +162,12 @@ pub(crate) async fn login_submit(
 
 /// A correct password with no checkpoint: the session starts here, before any prompt.
 fn sign_in(state: &Shared, answer: &Answer<'_>, account: &AccountSpec, target: String) -> Response {
+    // A choice made on the banner before signing in becomes the member's choice.
+    match cookie(answer.headers, "li_gc").as_deref() {
+        Some("v1:accepted") => state.record_consent(&account.email, Consent::Accepted),
+        Some("v1:denied") => state.record_consent(&account.email, Consent::Denied),
+        _ => {}
+    }
     if !account.remember_me_prompt {
         let session = state.start_session(&account.email, None);
         return answer.go(&target, &session_cookies(&session));

@@ -153,6 +153,7 @@ mod tests {
             changed: before != after,
             message: String::new(),
             duration_ms: 5,
+            exit_code: outcome.exit_code(),
         }
     }
 
