@@ -80,6 +80,15 @@ pub struct GlobalArgs {
     /// Where to save screenshots and page HTML when a page is not understood.
     #[arg(long, value_name = "DIR", global = true)]
     pub artifacts_dir: Option<PathBuf>,
+    /// An extra command-line argument for the browser (repeatable), e.g.
+    /// `--browser-arg=--no-sandbox` for a WebDriver server that runs Chromium as root.
+    #[arg(
+        long = "browser-arg",
+        value_name = "ARG",
+        global = true,
+        allow_hyphen_values = true
+    )]
+    pub browser_args: Vec<String>,
     /// Run up to N accounts at once, each in its own browser session.
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub parallel: Option<u16>,

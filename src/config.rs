@@ -29,6 +29,9 @@ pub struct ConfigFile {
     pub timeout: Option<u64>,
     pub artifacts_dir: Option<PathBuf>,
     pub notify_command: Option<String>,
+    /// Extra browser arguments, before those of `--browser-arg`.
+    #[serde(default)]
+    pub browser_args: Vec<String>,
     #[serde(default, rename = "account")]
     pub accounts: Vec<AccountEntry>,
 }
@@ -55,6 +58,7 @@ pub struct AccountSettings {
 pub struct Settings {
     pub accounts: Vec<AccountSettings>,
     pub webdriver: Option<Url>,
+    pub browser_args: Vec<String>,
     pub headed: bool,
     pub json: bool,
     pub quiet: bool,
@@ -160,6 +164,12 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             .clone()
             .or(file.webdriver)
             .map(with_trailing_slash),
+        browser_args: file
+            .browser_args
+            .iter()
+            .chain(&args.browser_args)
+            .cloned()
+            .collect(),
         headed: args.headed,
         json: args.json,
         quiet: args.quiet,

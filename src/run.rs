@@ -36,6 +36,7 @@ pub struct RunOptions {
     pub timeout: Duration,
     pub headed: bool,
     pub webdriver: Option<Url>,
+    pub browser_args: Vec<String>,
     pub parallel: usize,
     pub artifacts_dir: PathBuf,
     pub style: StepStyle,
@@ -49,6 +50,7 @@ impl RunOptions {
             timeout: settings.timeout,
             headed: settings.headed,
             webdriver: settings.webdriver.clone(),
+            browser_args: settings.browser_args.clone(),
             parallel: settings.parallel,
             artifacts_dir: settings.artifacts_dir.clone(),
             style: StepStyle::for_run(settings.quiet),
@@ -66,7 +68,12 @@ pub async fn run_accounts(
     let mut drivers: HashMap<BrowserKind, Result<WebDriver, Error>> = HashMap::new();
     for account in accounts {
         if !drivers.contains_key(&account.browser) {
-            let driver = WebDriver::start(options.webdriver.as_ref(), account.browser).await;
+            let driver = WebDriver::start(
+                options.webdriver.as_ref(),
+                account.browser,
+                &options.browser_args,
+            )
+            .await;
             drivers.insert(account.browser, driver);
         }
     }

@@ -25,6 +25,8 @@ use driver::LocalDriver;
 pub struct WebDriver {
     url: Url,
     local: Option<LocalDriver>,
+    /// Extra browser arguments from the user (`--browser-arg`).
+    browser_args: Vec<String>,
 }
 
 /// How each session's browser is set up.
@@ -36,20 +38,23 @@ pub struct SessionOptions {
 
 impl WebDriver {
     /// Uses `remote` when given, else starts the driver for `browser` on loopback.
-    pub async fn start(remote: Option<&Url>, browser: BrowserKind) -> Result<WebDriver, Error> {
-        match remote {
-            Some(url) => Ok(WebDriver {
-                url: crate::config::with_trailing_slash(url.clone()),
-                local: None,
-            }),
+    pub async fn start(
+        remote: Option<&Url>,
+        browser: BrowserKind,
+        browser_args: &[String],
+    ) -> Result<WebDriver, Error> {
+        let (url, local) = match remote {
+            Some(url) => (crate::config::with_trailing_slash(url.clone()), None),
             None => {
                 let local = LocalDriver::start(browser).await?;
-                Ok(WebDriver {
-                    url: local.url().clone(),
-                    local: Some(local),
-                })
+                (local.url().clone(), Some(local))
             }
-        }
+        };
+        Ok(WebDriver {
+            url,
+            local,
+            browser_args: browser_args.to_vec(),
+        })
     }
 
     pub fn url(&self) -> &Url {
@@ -90,7 +95,12 @@ impl WebDriver {
             ),
             _ => None,
         };
-        let capabilities = capabilities(options, local, profile.as_ref().map(|p| p.path()));
+        let capabilities = capabilities(
+            options,
+            local,
+            profile.as_ref().map(|p| p.path()),
+            &self.browser_args,
+        );
         let client = tokio::select! {
             connected = connect(&self.url, capabilities) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
@@ -125,7 +135,12 @@ async fn connect(url: &Url, capabilities: Capabilities) -> Result<Client, Error>
 
 /// The capabilities of a headless-by-default, lean browser: no images (a check needs none),
 /// no background traffic, no first-run screens.
-fn capabilities(options: SessionOptions, local: bool, profile: Option<&Path>) -> Capabilities {
+fn capabilities(
+    options: SessionOptions,
+    local: bool,
+    profile: Option<&Path>,
+    extra_args: &[String],
+) -> Capabilities {
     let value = match options.browser {
         BrowserKind::Chrome => {
             let mut args = vec![
@@ -151,14 +166,16 @@ fn capabilities(options: SessionOptions, local: bool, profile: Option<&Path>) ->
             if let Some(dir) = profile {
                 args.push(format!("--user-data-dir={}", dir.display()));
             }
+            args.extend(extra_args.iter().cloned());
             json!({"browserName": "chrome", "goog:chromeOptions": {"args": args}})
         }
         BrowserKind::Firefox => {
-            let args: Vec<&str> = if options.headed {
+            let mut args: Vec<String> = if options.headed {
                 vec![]
             } else {
-                vec!["-headless"]
+                vec!["-headless".to_string()]
             };
+            args.extend(extra_args.iter().cloned());
             json!({
                 "browserName": "firefox",
                 "moz:firefoxOptions": {

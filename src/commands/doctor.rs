@@ -134,7 +134,8 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
 async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
     let cancel = browser::shutdown_on_signal();
     let result = async {
-        let driver = WebDriver::start(settings.webdriver.as_ref(), browser).await?;
+        let driver =
+            WebDriver::start(settings.webdriver.as_ref(), browser, &settings.browser_args).await?;
         let url = driver.url().clone();
         let options = SessionOptions {
             browser,

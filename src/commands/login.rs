@@ -20,7 +20,12 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     let chain = SecretChain::from_settings(settings);
     let credentials = chain.credentials(&account.email).await?;
     let cancel = browser::shutdown_on_signal();
-    let driver = WebDriver::start(settings.webdriver.as_ref(), account.browser).await?;
+    let driver = WebDriver::start(
+        settings.webdriver.as_ref(),
+        account.browser,
+        &settings.browser_args,
+    )
+    .await?;
     let steps = StepStyle::for_run(settings.quiet).steps(&account.email);
     let options = SessionOptions {
         browser: account.browser,

@@ -126,6 +126,9 @@ fn job(settings: &Settings, global: &GlobalArgs) -> Result<Job, Error> {
     if let Some(command) = &global.notify_command {
         push("--notify-command", command.clone());
     }
+    for arg in &global.browser_args {
+        push("--browser-arg", arg.clone());
+    }
     // SAFETY: getuid(2) cannot fail and touches no memory.
     let uid = unsafe { libc::getuid() };
     let mut env = vec![
