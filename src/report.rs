@@ -51,7 +51,7 @@ pub struct AccountReport {
 impl AccountReport {
     /// Nothing to tell: the setting was off and stayed off (`--quiet` prints nothing).
     pub fn is_news(&self) -> bool {
-        !(self.outcome == Outcome::AlreadyOff && !self.changed)
+        self.outcome != Outcome::AlreadyOff || self.changed
     }
 
     /// The human summary line.

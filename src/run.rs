@@ -67,14 +67,14 @@ pub async fn run_accounts(
 ) -> Vec<AccountReport> {
     let mut drivers: HashMap<BrowserKind, Result<WebDriver, Error>> = HashMap::new();
     for account in accounts {
-        if !drivers.contains_key(&account.browser) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = drivers.entry(account.browser) {
             let driver = WebDriver::start(
                 options.webdriver.as_ref(),
                 account.browser,
                 &options.browser_args,
             )
             .await;
-            drivers.insert(account.browser, driver);
+            slot.insert(driver);
         }
     }
     let source = &source;

@@ -132,19 +132,40 @@ pub async fn run(
         }
         (_, Mode::OptOut) => {
             let switched = setting::switch_off(page, marker, steps).await;
-            findings.changed = switched.is_ok();
             // Verify even after a failed save: the reload shows what LinkedIn kept.
-            findings.after = setting::verify(page, marker, steps).await?;
+            findings.after = match setting::verify(page, marker, steps).await? {
+                Some(state) => state,
+                None => read_after_signing_in_again(page, access, plan, steps, findings).await?,
+            };
             switched?;
             match findings.after {
-                SettingState::Off => Ok(Outcome::OptedOut),
-                _ => {
-                    findings.changed = false;
-                    Err(Error::DidNotStick {
-                        detail: "it read on again after a reload".to_string(),
-                    })
+                SettingState::Off => {
+                    findings.changed = true;
+                    Ok(Outcome::OptedOut)
                 }
+                _ => Err(Error::DidNotStick {
+                    detail: "it read on again after a reload".to_string(),
+                }),
             }
         }
+    }
+}
+
+/// The session ended between the switch and the reload: sign in once more and read the
+/// setting, so that the verdict still comes from a fresh page load.
+async fn read_after_signing_in_again(
+    page: &Page<'_>,
+    access: &Access<'_>,
+    plan: Plan,
+    steps: &Steps,
+    findings: &mut Findings,
+) -> Result<SettingState, Error> {
+    tracing::info!("the session ended before the reload: signing in again to verify");
+    sign_in(page, access, steps, findings).await?;
+    match setting::reach(page, plan.walk, steps).await? {
+        Reached::Switch(marker) => setting::read(page, marker).await,
+        _ => Err(page
+            .not_understood("after signing in again, the setting's page shows no switch")
+            .await),
     }
 }

@@ -186,14 +186,22 @@ pub async fn switch_off(page: &Page<'_>, marker: Marker, steps: &Steps) -> Resul
     Ok(())
 }
 
-/// Reloads the setting page and reads the switch again: the only proof that counts.
-pub async fn verify(page: &Page<'_>, marker: Marker, steps: &Steps) -> Result<SettingState, Error> {
+/// Reloads the setting page and reads the switch again: the only proof that counts. `None`
+/// when the reload found the session ended.
+pub async fn verify(
+    page: &Page<'_>,
+    marker: Marker,
+    steps: &Steps,
+) -> Result<Option<SettingState>, Error> {
     steps.step("verifying after a reload");
     let look = page.reload().await?;
+    if signed_out(&look) {
+        return Ok(None);
+    }
     if setting_page(&look).is_none() {
         return Err(page
             .not_understood("after a reload, the page no longer shows the setting")
             .await);
     }
-    read(page, marker).await
+    read(page, marker).await.map(Some)
 }

@@ -7,40 +7,14 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use linkedin_optout::secrets::{SecretChain, current_code};
 use secrecy::ExposeSecret as _;
 
-use crate::common::{Home, Run, Tool};
+use crate::common::{Account, Home, Run, Tool};
 
 const TOTP_BASE32: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
-
-/// An account no other test (or earlier run) uses, deleted from the keyring when dropped.
-struct Account {
-    email: String,
-}
-
-impl Account {
-    fn new(test: &str) -> Account {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        Account {
-            email: format!("{test}-{}-{nanos}@example.test", std::process::id()),
-        }
-    }
-}
-
-impl Drop for Account {
-    fn drop(&mut self) {
-        let home = Home::new();
-        Tool::new(&home)
-            .args(["credentials", "delete", "--account", &self.email])
-            .run();
-    }
-}
 
 /// A password no output may ever contain.
 fn password(account: &Account) -> String {

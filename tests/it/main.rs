@@ -5,4 +5,5 @@ mod credentials;
 mod history;
 mod optout;
 mod schedule;
+mod sessions;
 mod simulator;

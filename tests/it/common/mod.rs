@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
@@ -54,6 +54,32 @@ impl Home {
 pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// An account no other test (or earlier run) uses, deleted from the keyring when dropped.
+pub struct Account {
+    pub email: String,
+}
+
+impl Account {
+    pub fn new(test: &str) -> Account {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        Account {
+            email: format!("{test}-{}-{nanos}@example.test", std::process::id()),
+        }
+    }
+}
+
+impl Drop for Account {
+    fn drop(&mut self) {
+        let home = Home::new();
+        Tool::new(&home)
+            .args(["credentials", "delete", "--account", &self.email])
+            .run();
+    }
 }
 
 /// One run of the binary, built up then run once.
