@@ -2,6 +2,7 @@
 
 mod common;
 mod credentials;
+mod grid;
 mod history;
 mod optout;
 mod schedule;
