@@ -25,3 +25,6 @@ dbus-run-session -- bash -c '
   echo -n "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --locked --all-targets
 '
+
+# The scheduled job for real: cron runs the installed line once against the simulator.
+bash scripts/cron-e2e.sh

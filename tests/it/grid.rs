@@ -58,7 +58,11 @@ impl Chromedriver {
     fn assert_no_session_left(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.browsers().is_empty() {
-            assert!(Instant::now() < deadline, "sessions left open: {:?}", self.browsers());
+            assert!(
+                Instant::now() < deadline,
+                "sessions left open: {:?}",
+                self.browsers()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -78,7 +82,13 @@ fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
             let account = Account::new(&format!("{test}{i}"));
             sim.put(&account.email, json!({"password": PASSWORD}));
             Tool::new(home)
-                .args(["credentials", "set", "--account", &account.email, "--password-stdin"])
+                .args([
+                    "credentials",
+                    "set",
+                    "--account",
+                    &account.email,
+                    "--password-stdin",
+                ])
                 .stdin(format!("{PASSWORD}\n"))
                 .run()
                 .expect_code(0);
@@ -96,7 +106,12 @@ fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, pa
         .run()
         .expect_code(0);
     let reports = run.json_lines();
-    assert_eq!(reports.len(), accounts.len(), "one line per account\n{}", run.stdout());
+    assert_eq!(
+        reports.len(),
+        accounts.len(),
+        "one line per account\n{}",
+        run.stdout()
+    );
     for (report, account) in reports.iter().zip(accounts) {
         assert_eq!(report["account"], account.email.as_str());
         assert_eq!(report["outcome"], "opted_out", "{report}");
@@ -145,10 +160,20 @@ fn one_failing_account_does_not_stop_the_others() {
     let run = Tool::new(&home)
         .args(["--base-url", &sim.base_url()])
         .args(["--webdriver", &format!("http://127.0.0.1:{}/", driver.port)])
-        .args(["--browser-arg=--no-sandbox", "--parallel", "2", "optout", "--json"])
+        .args([
+            "--browser-arg=--no-sandbox",
+            "--parallel",
+            "2",
+            "optout",
+            "--json",
+        ])
         .run()
         .expect_code(4);
-    let outcomes: Vec<_> = run.json_lines().iter().map(|r| r["outcome"].clone()).collect();
+    let outcomes: Vec<_> = run
+        .json_lines()
+        .iter()
+        .map(|r| r["outcome"].clone())
+        .collect();
     assert_eq!(outcomes, ["opted_out", "needs_person", "opted_out"]);
     assert_eq!(sim.account(&accounts[0].email)["ai_training"], "off");
     assert_eq!(sim.account(&accounts[1].email)["ai_training"], "on");

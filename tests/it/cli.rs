@@ -1,0 +1,160 @@
+//! The command line itself: help and version touch nothing, bad input gets one line and
+//! exit 2, the simulator subcommand announces its address, and two overlapping runs of one
+//! config never both act.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::Stdio;
+
+use serde_json::json;
+
+use crate::common::{Home, Sim, Tool};
+
+#[test]
+fn help_and_version_need_nothing() {
+    let home = Home::new();
+    let help = Tool::new(&home)
+        .arg("--help")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .run()
+        .expect_code(0);
+    for command in [
+        "optout",
+        "status",
+        "credentials",
+        "demo",
+        "login",
+        "doctor",
+        "schedule",
+        "history",
+    ] {
+        assert!(
+            help.stdout().contains(command),
+            "{command}\n{}",
+            help.stdout()
+        );
+    }
+    assert!(help.stdout().contains("Exit codes"), "{}", help.stdout());
+    let version = Tool::new(&home).arg("--version").run().expect_code(0);
+    assert!(
+        version.stdout().starts_with("linkedin-optout "),
+        "{}",
+        version.stdout()
+    );
+    assert!(!home.config_file().exists());
+}
+
+#[test]
+fn bad_input_gets_one_line_and_exit_2() {
+    let home = Home::new();
+    let not_email = Tool::new(&home)
+        .args(["--account", "not-an-email", "status"])
+        .run()
+        .expect_code(2);
+    assert_eq!(
+        not_email.stderr().lines().count(),
+        1,
+        "{}",
+        not_email.stderr()
+    );
+    assert!(not_email.stderr().contains("is not an email address"));
+    let no_account = Tool::new(&home).arg("status").run().expect_code(2);
+    assert!(
+        no_account.stderr().contains("credentials set --account"),
+        "{}",
+        no_account.stderr()
+    );
+    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
+    std::fs::write(home.config_file(), "timeout = \"soon\"\n").unwrap();
+    let bad_config = Tool::new(&home).arg("status").run().expect_code(2);
+    assert_eq!(
+        bad_config.stderr().lines().count(),
+        1,
+        "{}",
+        bad_config.stderr()
+    );
+    assert!(
+        bad_config.stderr().contains("is not valid"),
+        "{}",
+        bad_config.stderr()
+    );
+    Tool::new(&home)
+        .args(["optout", "--no-such-flag"])
+        .run()
+        .expect_code(2);
+}
+
+#[test]
+fn the_simulator_subcommand_says_where_it_listens() {
+    let home = Home::new();
+    let mut child = Tool::new(&home)
+        .args([
+            "simulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--account",
+            "cli@example.com:s3:cret",
+        ])
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {line:?}"));
+    assert!(!address.ends_with(":0"), "{address}");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET /__sim/accounts/cli@example.com HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#""ai_training":"on""#), "{response}");
+    assert!(response.contains(r#""password":"s3:cret""#), "{response}");
+}
+
+#[test]
+fn of_two_overlapping_runs_of_one_config_only_one_acts() {
+    let email = "locked@example.com";
+    // Slow pages keep the first run going while the second starts.
+    let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 300}}));
+    let home = Home::new();
+    let start = || {
+        Tool::new(&home)
+            .against(&sim, email)
+            .args(["optout", "--json"])
+            .command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (start(), start());
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
+    codes.sort();
+    assert_eq!(codes, [0, 1], "{outputs:?}");
+    let refused = outputs.iter().find(|o| o.status.code() == Some(1)).unwrap();
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("another run for this config is in progress"),
+        "{message}"
+    );
+    assert_eq!(sim.account(email)["setting_writes"], 1);
+    let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 1, "{history}");
+}
