@@ -54,16 +54,18 @@ impl AccountReport {
         self.outcome != Outcome::AlreadyOff || self.changed
     }
 
-    /// The human summary line.
+    /// The human summary line: the message says it all when the run went as planned; a
+    /// failure is named by its outcome first.
     pub fn summary(&self) -> String {
-        let states = match (self.before, self.after) {
-            (SettingState::Unknown, SettingState::Unknown) => String::new(),
-            (before, after) => format!(" (before: {before}, after: {after})"),
-        };
-        format!(
-            "{}: {}{states}: {}",
-            self.account, self.outcome, self.message
-        )
+        match self.outcome {
+            Outcome::AlreadyOff
+            | Outcome::OptedOut
+            | Outcome::WouldOptOut
+            | Outcome::NotOffered => {
+                format!("{}: {}", self.account, self.message)
+            }
+            failure => format!("{}: {failure}: {}", self.account, self.message),
+        }
     }
 
     /// Prints the report as `--json` or a summary line, respecting `--quiet`.

@@ -190,9 +190,11 @@ fn report(
 
 fn success_message(outcome: Outcome) -> String {
     match outcome {
-        Outcome::OptedOut => "switched off, and read off again after a reload",
-        Outcome::AlreadyOff => "already off; nothing changed",
-        Outcome::WouldOptOut => "it is on: `linkedin-optout optout` would switch it off",
+        Outcome::OptedOut => "switched off (it was on), and read off again after a reload",
+        Outcome::AlreadyOff => "off; nothing changed",
+        Outcome::WouldOptOut => {
+            "ON: `linkedin-optout optout` switches it off (dry run: nothing changed)"
+        }
         Outcome::NotOffered => {
             "LinkedIn does not offer this setting to this account: nothing to switch off"
         }

@@ -192,7 +192,7 @@ fn walk_always_walks() {
         "{}",
         run.stderr()
     );
-    assert!(run.stdout().contains("opted out"), "{}", run.stdout());
+    assert!(run.stdout().contains("switched off (it was on)"), "{}", run.stdout());
     assert_server(&sim, "off", 1);
 }
 
