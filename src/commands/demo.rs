@@ -75,9 +75,10 @@ fn server_state(simulator: &SimHandle) -> String {
         .account(DEMO_ACCOUNT)
         .and_then(|view| serde_json::to_value(view).ok())
         .unwrap_or_default();
+    let saves = view["setting_writes"].as_u64().unwrap_or(0);
     format!(
-        "the setting is {} ({} setting writes accepted)",
+        "the setting is {} ({saves} save{} accepted)",
         view["ai_training"].as_str().unwrap_or("unknown"),
-        view["setting_writes"]
+        if saves == 1 { "" } else { "s" }
     )
 }

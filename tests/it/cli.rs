@@ -158,3 +158,27 @@ fn of_two_overlapping_runs_of_one_config_only_one_acts() {
     let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "{history}");
 }
+
+#[test]
+fn the_demo_opts_out_its_account_by_walking() {
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .arg("demo")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .run()
+        .expect_code(0);
+    let stdout = run.stdout();
+    assert!(
+        stdout.contains("before:     the server says the setting is on (0 saves accepted)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("after:      the server says the setting is off (1 save accepted)"),
+        "{stdout}"
+    );
+    assert!(
+        run.stderr().contains("walking: Data privacy"),
+        "{}",
+        run.stderr()
+    );
+}

@@ -192,7 +192,11 @@ fn walk_always_walks() {
         "{}",
         run.stderr()
     );
-    assert!(run.stdout().contains("switched off (it was on)"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("switched off (it was on)"),
+        "{}",
+        run.stdout()
+    );
     assert_server(&sim, "off", 1);
 }
 
