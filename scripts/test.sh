@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" \
-  gnome-keyring dbus dbus-x11 cron docker-compose curl procps
+  gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb
 ensure_cargo
 
 cargo fmt --check

@@ -87,6 +87,21 @@ impl Sim {
         })
     }
 
+    /// Approves a pending app approval (`POST /__sim/accounts/{email}/approve`); false when
+    /// none is pending yet.
+    pub fn approve(&self, email: &str) -> bool {
+        let url = format!("{}__sim/accounts/{email}/approve", self.base_url());
+        self.runtime.block_on(async {
+            let response = self
+                .client
+                .post(&url)
+                .send()
+                .await
+                .expect("the control API answers");
+            response.status().is_success()
+        })
+    }
+
     /// Revokes every session of the account (`DELETE /__sim/accounts/{email}/sessions`).
     pub fn revoke_sessions(&self, email: &str) {
         let url = format!("{}__sim/accounts/{email}/sessions", self.base_url());

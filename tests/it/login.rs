@@ -1,0 +1,133 @@
+//! `login`: a headless sign-in that keeps the session, a clear word when `--headed` has no
+//! display, and a person getting through a checkpoint in a visible browser (under Xvfb),
+//! with the approval given through the simulator as the person's phone would.
+#![cfg(target_os = "linux")]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{Home, Sim, Tool};
+
+#[test]
+fn login_keeps_the_session_for_later_runs() {
+    let email = "login@example.com";
+    let sim = Sim::with_account(email, json!({}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, email)
+        .arg("login")
+        .run()
+        .expect_code(0);
+    assert!(
+        run.stdout().contains("the session is kept"),
+        "{}",
+        run.stdout()
+    );
+    Tool::new(&home)
+        .against(&sim, email)
+        .arg("status")
+        .run()
+        .expect_code(3);
+    assert_eq!(sim.account(email)["sign_ins"], 1, "status signed in again");
+}
+
+#[test]
+fn headed_without_a_display_says_what_to_do() {
+    let email = "nodisplay@example.com";
+    let sim = Sim::with_account(email, json!({}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, email)
+        .args(["login", "--headed"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .run()
+        .expect_code(2);
+    assert!(run.stderr().contains("needs a display"), "{}", run.stderr());
+}
+
+/// A virtual X display, stopped when dropped.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        let number = 90 + std::process::id() % 100;
+        let child = Command::new("Xvfb")
+            .args([
+                format!(":{number}").as_str(),
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "1280x900x24",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts (apt-get install xvfb)");
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !Path::new(&socket).exists() {
+            assert!(Instant::now() < deadline, "Xvfb did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Xvfb {
+            child,
+            display: format!(":{number}"),
+        }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
+    let email = "approve@example.com";
+    let sim = Sim::with_account(email, json!({"checkpoint": "app_approval"}));
+    let home = Home::new();
+    let xvfb = Xvfb::start();
+    let mut login = Tool::new(&home)
+        .against(&sim, email)
+        .args(["login", "--headed"])
+        .env("DISPLAY", &xvfb.display)
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The person approves on their phone once LinkedIn asks.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !sim.approve(email) {
+        assert!(
+            Instant::now() < deadline,
+            "the tool never reached the approval page"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = login.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(sim.account(email)["sign_ins"], 1);
+    // The session it kept lets the next run in without the checkpoint.
+    Tool::new(&home)
+        .against(&sim, email)
+        .arg("optout")
+        .run()
+        .expect_code(0);
+    assert_eq!(sim.account(email)["sign_ins"], 1);
+    assert_eq!(sim.account(email)["ai_training"], "off");
+}
