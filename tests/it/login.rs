@@ -97,7 +97,7 @@ fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
     let sim = Sim::with_account(email, json!({"checkpoint": "app_approval"}));
     let home = Home::new();
     let xvfb = Xvfb::start();
-    let mut login = Tool::new(&home)
+    let login = Tool::new(&home)
         .against(&sim, email)
         .args(["login", "--headed"])
         .env("DISPLAY", &xvfb.display)
