@@ -182,3 +182,70 @@ fn the_demo_opts_out_its_account_by_walking() {
         run.stderr()
     );
 }
+
+/// Ctrl-C or SIGTERM in the middle of a run: exit 130, browser and driver gone.
+#[test]
+fn an_interrupted_run_closes_the_browser_and_the_driver() {
+    // As `kill` names them.
+    for signal in ["INT", "TERM"] {
+        let email = "interrupted@example.com";
+        // Slow pages: the run is surely still in the browser when the signal comes.
+        let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 2000}}));
+        let home = Home::new();
+        let tool = Tool::new(&home).against(&sim, email).arg("optout");
+        let tag = tool.tag().to_string();
+        let mut child = tool
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !crate::common::processes_of(&tag)
+            .iter()
+            .any(|p| p.contains("chrom") && p.contains("--headless"))
+        {
+            assert!(std::time::Instant::now() < deadline, "no browser started");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let kill = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        crate::common::assert_no_process_left(&tag);
+        assert_eq!(sim.account(email)["setting_writes"], 0);
+    }
+}
+
+#[test]
+fn the_notify_command_hears_of_a_setting_found_on() {
+    let email = "notify@example.com";
+    let sim = Sim::with_account(email, json!({}));
+    let home = Home::new();
+    let heard = home.path().join("heard.json");
+    Tool::new(&home)
+        .against(&sim, email)
+        .args([
+            "optout",
+            "--notify-command",
+            &format!("cat > '{}'", heard.display()),
+        ])
+        .run()
+        .expect_code(0);
+    let message: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&heard).expect("the command ran")).unwrap();
+    assert_eq!(message["reports"][0]["account"], email, "{message}");
+    assert_eq!(message["reports"][0]["before"], "on", "{message}");
+    assert_eq!(message["reports"][0]["outcome"], "opted_out", "{message}");
+}

@@ -162,6 +162,11 @@ impl<'h> Tool<'h> {
         self
     }
 
+    /// The tag the run's processes carry (see `assert_no_process_left`).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
     /// The command as it will run, for tests that need to start it themselves.
     pub fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_linkedin-optout"));
@@ -297,6 +302,11 @@ pub fn assert_no_process_left(tag: &str) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The command lines of the processes started by the run tagged `tag`.
+pub fn processes_of(tag: &str) -> Vec<String> {
+    tagged_processes(&format!("{PROCESS_TAG}={tag}"))
 }
 
 /// The command lines of the processes whose environment holds `wanted` (`KEY=VALUE`).
