@@ -15,7 +15,8 @@ use crate::secrets::{SecretChain, SourceStatus};
 struct Check {
     name: String,
     result: Result<String, String>,
-    /// The exit code this check's failure stands for.
+    /// The exit code this check's failure stands for; 0 when the failure does not stop a
+    /// run (printed as a warning).
     code: u8,
 }
 
@@ -63,6 +64,7 @@ fn print(checks: &[Check]) -> u8 {
     for check in checks {
         match &check.result {
             Ok(detail) => println!("ok    {}: {detail}", check.name),
+            Err(fix) if check.code == exit::OFF => println!("warn  {}: {fix}", check.name),
             Err(fix) => println!("FAIL  {}: {fix}", check.name),
         }
     }
@@ -164,41 +166,7 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
     let chain = SecretChain::from_settings(settings);
     let accounts: Vec<String> = settings.accounts.iter().map(|a| a.email.clone()).collect();
     let sources = chain.describe(&accounts).await;
-    let mut checks: Vec<Check> = sources
-        .iter()
-        .map(|source| Check {
-            name: format!("secrets: {}", source.source),
-            result: match &source.status {
-                SourceStatus::Ready => Ok(if source.accounts.is_empty() {
-                    "ready".to_string()
-                } else {
-                    source
-                        .accounts
-                        .iter()
-                        .map(|held| {
-                            format!(
-                                "{}: {}{}",
-                                held.account,
-                                if held.has_password {
-                                    "password"
-                                } else {
-                                    "no password"
-                                },
-                                if held.has_session { ", session" } else { "" }
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                }),
-                SourceStatus::Absent => Ok("not set up (optional)".to_string()),
-                SourceStatus::Unusable { reason } => Err(reason.clone()),
-            },
-            code: exit::CREDENTIALS,
-        })
-        .collect();
-    // Only the first usable source that holds an account matters for it.
-    let unusable_matters = |check: &Check| check.result.is_err();
-    let any_password = |account: &str| {
+    let has_password = |account: &str| {
         sources.iter().any(|source| {
             source
                 .accounts
@@ -206,13 +174,43 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
                 .any(|held| held.account == account && held.has_password)
         })
     };
-    let missing: Vec<&String> = accounts.iter().filter(|a| !any_password(a)).collect();
-    if missing.is_empty() && !accounts.is_empty() {
-        // Every account has a password somewhere: an unusable optional source is a note.
-        for check in checks.iter_mut().filter(|c| unusable_matters(c)) {
-            check.code = exit::OFF;
-        }
-    }
+    let missing: Vec<&str> = accounts
+        .iter()
+        .map(String::as_str)
+        .filter(|account| !has_password(account))
+        .collect();
+    // A source that cannot be used matters only while some account has no password.
+    let source_code = if missing.is_empty() && !accounts.is_empty() {
+        exit::OFF
+    } else {
+        exit::CREDENTIALS
+    };
+    let mut checks: Vec<Check> = sources
+        .iter()
+        .map(|source| Check {
+            name: format!("secrets: {}", source.source),
+            result: match &source.status {
+                SourceStatus::Ready if source.accounts.is_empty() => Ok("ready".to_string()),
+                SourceStatus::Ready => Ok(source
+                    .accounts
+                    .iter()
+                    .map(|held| {
+                        let password = if held.has_password {
+                            "password"
+                        } else {
+                            "no password"
+                        };
+                        let session = if held.has_session { ", session" } else { "" };
+                        format!("{}: {password}{session}", held.account)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                SourceStatus::Absent => Ok("not set up (optional)".to_string()),
+                SourceStatus::Unusable { reason } => Err(reason.clone()),
+            },
+            code: source_code,
+        })
+        .collect();
     checks.push(Check {
         name: "accounts".into(),
         result: if accounts.is_empty() {
@@ -222,11 +220,7 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
         } else {
             Err(format!(
                 "no password for {}: run `linkedin-optout credentials set --account EMAIL`",
-                missing
-                    .iter()
-                    .map(|a| a.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                missing.join(", ")
             ))
         },
         code: exit::CREDENTIALS,

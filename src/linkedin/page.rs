@@ -268,21 +268,31 @@ impl<'c> Page<'c> {
 
     /// Clicks the first element that matches `marker`.
     pub async fn click(&self, marker: Marker) -> Result<(), Error> {
-        let element = self
-            .client
-            .find(Locator::Css(marker.css()))
+        self.find(marker)
+            .await?
+            .click()
             .await
-            .map_err(|err| self.element_error(marker, err))?;
-        element.click().await.map_err(browser_error)
+            .map_err(browser_error)
+    }
+
+    /// The first element that matches `marker`; its absence means the page is not what the
+    /// rules expect.
+    pub(super) async fn find(
+        &self,
+        marker: Marker,
+    ) -> Result<fantoccini::elements::Element, Error> {
+        match self.client.find(Locator::Css(marker.css())).await {
+            Ok(element) => Ok(element),
+            Err(err) if err.is_no_such_element() => Err(self
+                .not_understood(format!("no element for {marker:?} (`{}`)", marker.css()))
+                .await),
+            Err(err) => Err(browser_error(err)),
+        }
     }
 
     /// Types into the first element that matches `marker`.
     pub async fn type_into(&self, marker: Marker, text: &str) -> Result<(), Error> {
-        let element = self
-            .client
-            .find(Locator::Css(marker.css()))
-            .await
-            .map_err(|err| self.element_error(marker, err))?;
+        let element = self.find(marker).await?;
         element.clear().await.map_err(browser_error)?;
         element.send_keys(text).await.map_err(browser_error)
     }
@@ -326,11 +336,7 @@ impl<'c> Page<'c> {
 
     /// Clicks the switch; when the page hides the input behind its label, clicks the label.
     pub async fn click_switch(&self, marker: Marker, id: Option<&str>) -> Result<(), Error> {
-        let element = self
-            .client
-            .find(Locator::Css(marker.css()))
-            .await
-            .map_err(|err| self.element_error(marker, err))?;
+        let element = self.find(marker).await?;
         match element.click().await {
             Ok(()) => Ok(()),
             Err(err) if err.is_element_not_interactable() || is_click_intercepted(&err) => {
@@ -345,18 +351,6 @@ impl<'c> Page<'c> {
                     .map_err(browser_error)
             }
             Err(err) => Err(browser_error(err)),
-        }
-    }
-
-    fn element_error(&self, marker: Marker, err: CmdError) -> Error {
-        if err.is_no_such_element() {
-            Error::PageNotUnderstood {
-                url: String::new(),
-                what: format!("no element for {marker:?} (`{}`)", marker.css()),
-                artifacts: None,
-            }
-        } else {
-            browser_error(err)
         }
     }
 

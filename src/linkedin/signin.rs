@@ -145,10 +145,8 @@ async fn submit(page: &Page<'_>, look: &Look) -> Result<(), Error> {
     if page.click_by_text("button", texts::SIGN_IN).await? {
         return Ok(());
     }
-    page.client
-        .find(fantoccini::Locator::Css(Marker::LoginPassword.css()))
-        .await
-        .map_err(browser_error)?
+    page.find(Marker::LoginPassword)
+        .await?
         .send_keys(&String::from(char::from(Key::Enter)))
         .await
         .map_err(browser_error)
