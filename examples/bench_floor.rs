@@ -12,7 +12,8 @@
 //! bench_floor warm BASE_URL SESSION_JSON      set the saved session's cookies (the file the
 //!                                             tool keeps), open the setting and read it
 //! ```
-//! Prints `on` or `off` (the switch as read last) and exits 0, or fails.
+//! Prints `on` or `off` (the switch as read last) and exits 0, or fails. With
+//! `BENCH_FLOOR_PHASES=1` it also prints, on stderr, how long each phase took.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
@@ -180,21 +181,33 @@ async fn main() -> anyhow::Result<()> {
         [mode, base, ..] => (mode.as_str(), Url::parse(base).context("BASE_URL")?),
         _ => bail!(usage),
     };
+    let phases = std::env::var_os("BENCH_FLOOR_PHASES").is_some();
+    let started = Instant::now();
+    let phase = |name: &str| {
+        if phases {
+            eprintln!("{:>6} ms  {name}", started.elapsed().as_millis());
+        }
+    };
     let (driver, driver_url) = start_driver().await?;
+    phase("chromedriver listens");
     let profile = tempfile::Builder::new()
         .prefix("bench-floor-profile-")
         .tempdir()?;
     let mut builder = ClientBuilder::rustls()?;
     builder.capabilities(capabilities(profile.path()));
     let client = builder.connect(driver_url.as_str()).await?;
+    phase("browser session open (Chromium started)");
     let result = match (mode, &args[2..]) {
         ("cold", [email, password]) => cold(&client, &base, email, password).await,
         ("warm", [session]) => warm(&client, &base, session).await,
         _ => Err(anyhow::anyhow!(usage)),
     };
+    phase("work done");
     let closed = client.close().await;
+    phase("session closed");
     drop(driver);
     drop(profile);
+    phase("driver stopped, profile removed");
     let on = result?;
     closed?;
     println!("{}", if on { "on" } else { "off" });
