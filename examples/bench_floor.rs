@@ -28,8 +28,7 @@ use url::Url;
 const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
 const SETTING: &str = "mypreferences/d/settings/data-for-ai-improvement";
-const SWITCH: &str =
-    "input[type=checkbox][role=switch][aria-labelledby=allowDataForGenerativeAI]";
+const SWITCH: &str = "input[type=checkbox][role=switch][aria-labelledby=allowDataForGenerativeAI]";
 
 /// The chromedriver we started, killed with its process group (and so its browsers) on drop.
 struct Driver(Child);
@@ -154,12 +153,16 @@ async fn cold(client: &Client, base: &Url, email: &str, password: &str) -> anyho
 
 async fn warm(client: &Client, base: &Url, session_json: &str) -> anyhow::Result<bool> {
     let session: Value = serde_json::from_str(
-        &std::fs::read_to_string(session_json).with_context(|| format!("reading {session_json}"))?,
+        &std::fs::read_to_string(session_json)
+            .with_context(|| format!("reading {session_json}"))?,
     )?;
     let robots = base.join("robots.txt")?;
     client.goto(robots.as_str()).await?;
     let host = robots.host_str().unwrap_or_default().to_string();
-    for saved in session["cookies"].as_array().context("no cookies in the session")? {
+    for saved in session["cookies"]
+        .as_array()
+        .context("no cookies in the session")?
+    {
         let mut cookie = Cookie::new(
             saved["name"].as_str().unwrap_or_default().to_string(),
             saved["value"].as_str().unwrap_or_default().to_string(),
