@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# The benchmark (issue 6): build in release mode, start the simulator on loopback, and
+# measure the tool with real headless Chromium against a minimal WebDriver client (the
+# floor, examples/bench_floor.rs). Writes bench/results.json and bench/RESULTS.md.
+#
+# usage: scripts/bench.sh [--runs N] [--accounts "1 8 32"] [--parallel "1 2 4"]
+#
+# Scenarios: cold opt-out (fresh state, password sign-in, --walk), warm check (`status` with
+# the saved session), their floors, many accounts at --parallel 1/2/4 (each once), and the
+# tool's own footprint. The many-accounts runs read passwords from the OS keyring, so the
+# script runs itself under a private D-Bus session with a throwaway gnome-keyring; the
+# single-account scenarios read a credentials file and run without that bus (as from cron on
+# a server), so Chromium does not start accessibility services on it.
+#
+# Only loopback is used while measuring (installing packages and building may download).
+# Every wait polls a condition with a deadline; the trap stops the simulator, the keyring
+# and any process this run started that is still alive (found by a tag in its environment).
+set -euo pipefail
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$SELF")/.."
+ROOT=$PWD
+
+RUNS=5
+ACCOUNT_COUNTS="1 8 32"
+PARALLEL_LEVELS="1 2 4"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --runs) RUNS=$2; shift 2 ;;
+    --accounts) ACCOUNT_COUNTS=$2; shift 2 ;;
+    --parallel) PARALLEL_LEVELS=$2; shift 2 ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--accounts \"1 8 32\"] [--parallel \"1 2 4\"]" >&2; exit 2 ;;
+  esac
+done
+
+# ---- a private D-Bus session (for the keyring), entered once ------------------------------
+if [ -z "${BENCH_DBUS_SESSION:-}" ]; then
+  # shellcheck source=scripts/lib.sh
+  . scripts/lib.sh
+  ensure_packages hyperfine time jq curl python3 dbus dbus-bin gnome-keyring chromium chromium-driver
+  export BENCH_DBUS_SESSION=1
+  exec dbus-run-session -- bash "$SELF" --runs "$RUNS" --accounts "$ACCOUNT_COUNTS" --parallel "$PARALLEL_LEVELS"
+fi
+
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+ensure_cargo
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+echo "building (release)..." >&2
+cargo build --release --locked --quiet --bin linkedin-optout --example bench_floor
+TOOL=$TARGET/release/linkedin-optout
+FLOOR=$TARGET/release/examples/bench_floor
+
+WORK=$(mktemp -d -t linkedin-optout-bench.XXXXXX)
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# Every process this run starts inherits the tag; the trap ends whatever still carries it.
+export BENCH_TAG="linkedin-optout-bench-$$-$RANDOM"
+SIM_PID=""
+KEYRING_PID=""
+
+tagged_pids() {
+  # grep and sed carry the tag too, so only processes still alive once they ended count.
+  local me=${BASHPID:-$$} found pid
+  found=$(grep -lzx "BENCH_TAG=$BENCH_TAG" /proc/[0-9]*/environ 2>/dev/null \
+    | sed -e 's#^/proc/##' -e 's#/environ$##' || true)
+  for pid in $found; do
+    [ "$pid" != "$$" ] && [ "$pid" != "$me" ] && [ -d "/proc/$pid" ] && echo "$pid"
+  done
+  return 0
+}
+
+# Our browsers, drivers, floors and tool runs still alive (the simulator and keyring are
+# expected to be, until the trap ends them).
+stray_pids() {
+  local pid
+  for pid in $(tagged_pids); do
+    case $(cat "/proc/$pid/comm" 2>/dev/null) in
+      chrom* | bench_floor | linkedin-optou*)
+        [ "$pid" != "$SIM_PID" ] && echo "$pid" ;;
+    esac
+  done
+  return 0
+}
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+cleanup() {
+  local status=$?
+  local pid
+  for pid in $SIM_PID $KEYRING_PID; do
+    kill "$pid" 2>/dev/null || true
+    poll "process $pid to stop" 5 gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+  done
+  local strays
+  strays=$(tagged_pids)
+  if [ -n "$strays" ]; then
+    echo "cleanup: ending stray processes: $(echo "$strays" | tr '\n' ' ')" >&2
+    # shellcheck disable=SC2086
+    kill -KILL $strays 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# poll DESCRIPTION SECONDS COMMAND...: runs COMMAND until it succeeds or the deadline passes.
+poll() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "error: gave up waiting for $what after ${seconds}s" >&2
+      return 1
+    fi
+    # A polling interval, not a wait for something to have happened.
+    sleep 0.05
+  done
+}
+
+# ---- the keyring ---------------------------------------------------------------------------
+export XDG_DATA_HOME="$WORK/keyring-data"
+mkdir -p "$XDG_DATA_HOME"
+printf 'throwaway' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+KEYRING_PID=$!
+secrets_on_bus() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
+}
+poll "the keyring to join the session bus" 20 secrets_on_bus
+
+# ---- the simulator -------------------------------------------------------------------------
+MAX_ACCOUNTS=0
+for n in $ACCOUNT_COUNTS; do [ "$n" -gt "$MAX_ACCOUNTS" ] && MAX_ACCOUNTS=$n; done
+PASSWORD=bench-password
+email() { printf 'member%02d@bench.example' "$1"; }
+sim_args=()
+for i in $(seq 1 "$MAX_ACCOUNTS"); do sim_args+=(--account "$(email "$i"):$PASSWORD"); done
+sim_args+=(--account "solo@bench.example:$PASSWORD")
+"$TOOL" "${sim_args[@]}" simulator --listen 127.0.0.1:0 >"$WORK/sim.out" 2>"$WORK/sim.err" &
+SIM_PID=$!
+sim_listening() { grep -q '^listening on http://' "$WORK/sim.out"; }
+poll "the simulator to listen" 20 sim_listening
+BASE="$(sed -n 's/^listening on //p' "$WORK/sim.out")/"
+echo "simulator at $BASE" >&2
+
+sim_get() { curl -sf "${BASE}__sim/accounts/$1"; }
+sim_put() { curl -sf -X PUT -H 'content-type: application/json' -d "$2" "${BASE}__sim/accounts/$1" >/dev/null; }
+
+# An isolated home per scenario: config, state, cache and the browser's own files.
+new_home() {
+  local home="$WORK/home-$1"
+  rm -rf "$home"
+  mkdir -p "$home/config" "$home/state" "$home/cache"
+  echo "$home"
+}
+# tool_env HOME: the environment of a tool run in that home, as words for a command line.
+tool_env() {
+  echo "-u DBUS_SESSION_BUS_ADDRESS HOME=$1 XDG_CONFIG_HOME=$1/config XDG_STATE_HOME=$1/state XDG_CACHE_HOME=$1/cache"
+}
+# in_home HOME COMMAND...: runs COMMAND in that home.
+in_home() {
+  local home=$1
+  shift
+  HOME=$home XDG_CONFIG_HOME=$home/config XDG_STATE_HOME=$home/state XDG_CACHE_HOME=$home/cache "$@"
+}
+
+# hyperfine_json NAME ARGS...: runs hyperfine, keeps its JSON export as $WORK/NAME.json.
+hyperfine_json() {
+  local name=$1
+  shift
+  hyperfine --style basic --export-json "$WORK/$name.json" "$@" >&2
+}
+
+# ---- 1 and 3: cold opt-out and its floor -------------------------------------------------
+SOLO=solo@bench.example
+CREDS="$WORK/solo-credentials.toml"
+printf 'email = "%s"\npassword = "%s"\n' "$SOLO" "$PASSWORD" >"$CREDS"
+chmod 600 "$CREDS"
+COLD_HOME=$(new_home cold)
+SOLO_ARGS=(--base-url "$BASE" --account "$SOLO" --credentials-file "$CREDS")
+RESET_SOLO="rm -rf $COLD_HOME/state && curl -sf -X PUT -H 'content-type: application/json' -d '{\"ai_training\":\"on\"}' ${BASE}__sim/accounts/$SOLO >/dev/null"
+
+echo "== cold opt-out (--walk) vs its floor" >&2
+hyperfine_json cold --runs "$RUNS" --warmup 1 --prepare "$RESET_SOLO" \
+  -n "cold opt-out --walk" "env $(tool_env "$COLD_HOME") $TOOL ${SOLO_ARGS[*]} optout --walk --json" \
+  -n "cold opt-out (by URL)" "env $(tool_env "$COLD_HOME") $TOOL ${SOLO_ARGS[*]} optout --json" \
+  -n "cold floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR cold $BASE $SOLO $PASSWORD"
+
+# ---- 2 and 3: warm check and its floor ---------------------------------------------------
+echo "== warm check vs its floor" >&2
+WARM_HOME=$(new_home warm)
+sim_put "$SOLO" '{"ai_training":"on"}'
+in_home "$WARM_HOME" env -u DBUS_SESSION_BUS_ADDRESS "$TOOL" "${SOLO_ARGS[@]}" optout --json >"$WORK/warm-setup.json"
+SESSION_FILE="$WARM_HOME/state/linkedin-optout/sessions/$SOLO.json"
+[ -f "$SESSION_FILE" ] || { echo "error: the set-up run saved no session at $SESSION_FILE" >&2; exit 1; }
+SIGN_INS_BEFORE=$(sim_get "$SOLO" | jq .sign_ins)
+hyperfine_json warm --runs "$RUNS" --warmup 1 \
+  -n "warm check (status)" "env $(tool_env "$WARM_HOME") $TOOL ${SOLO_ARGS[*]} status --json" \
+  -n "warm floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR warm $BASE $SESSION_FILE"
+SIGN_INS_AFTER=$(sim_get "$SOLO" | jq .sign_ins)
+if [ "$SIGN_INS_AFTER" != "$SIGN_INS_BEFORE" ]; then
+  echo "error: the warm checks signed in ($SIGN_INS_BEFORE -> $SIGN_INS_AFTER sign-ins)" >&2
+  exit 1
+fi
+
+# ---- 5: the tool's own footprint -----------------------------------------------------------
+echo "== footprint" >&2
+hyperfine_json help -N --runs 50 --warmup 5 -n "linkedin-optout --help" "$TOOL --help"
+FOOT_HOME=$(new_home foot)
+sim_put "$SOLO" '{"ai_training":"on"}'
+# /usr/bin/time reports the largest of the tool and the children it waited for (chromedriver,
+# and the browser chromedriver waited for); the sampler reads the tool's own VmHWM.
+in_home "$FOOT_HOME" env -u DBUS_SESSION_BUS_ADDRESS /usr/bin/time -v -o "$WORK/foot-time.txt" \
+  python3 bench/sample.py "$WORK/foot-sample.json" 0.1 -- \
+  "$TOOL" "${SOLO_ARGS[@]}" optout --walk --json >/dev/null 2>"$WORK/foot.err"
+TIME_MAX_RSS_KB=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$WORK/foot-time.txt")
+
+# ---- 4: many accounts ----------------------------------------------------------------------
+echo "== accounts x parallel" >&2
+MULTI_HOME=$(new_home multi)
+for i in $(seq 1 "$MAX_ACCOUNTS"); do
+  printf '%s\n' "$PASSWORD" | in_home "$MULTI_HOME" "$TOOL" --account "$(email "$i")" \
+    credentials set --password-stdin >/dev/null
+done
+echo '[]' >"$WORK/accounts.json"
+for n in $ACCOUNT_COUNTS; do
+  mkdir -p "$MULTI_HOME/config/linkedin-optout"
+  {
+    echo "base_url = \"$BASE\""
+    for i in $(seq 1 "$n"); do printf '\n[[account]]\nemail = "%s"\n' "$(email "$i")"; done
+  } >"$MULTI_HOME/config/linkedin-optout/config.toml"
+  for p in $PARALLEL_LEVELS; do
+    # Cold for every account: the setting on, no saved session (password sign-in each).
+    for i in $(seq 1 "$n"); do
+      sim_put "$(email "$i")" '{"ai_training":"on"}'
+      in_home "$MULTI_HOME" "$TOOL" --account "$(email "$i")" credentials delete >/dev/null 2>&1 || true
+      printf '%s\n' "$PASSWORD" | in_home "$MULTI_HOME" "$TOOL" --account "$(email "$i")" \
+        credentials set --password-stdin >/dev/null
+    done
+    rm -rf "$MULTI_HOME/state"
+    status=0
+    in_home "$MULTI_HOME" python3 bench/sample.py "$WORK/multi-$n-$p.json" 0.25 -- \
+      "$TOOL" --parallel "$p" optout --json >"$WORK/multi-$n-$p.out" 2>"$WORK/multi-$n-$p.err" || status=$?
+    ok=$(jq -s '[.[] | select(.outcome == "opted_out")] | length' "$WORK/multi-$n-$p.out")
+    echo "  $n accounts, --parallel $p: exit $status, $ok opted out, $(jq .wall_s "$WORK/multi-$n-$p.json")s" >&2
+    jq --argjson n "$n" --argjson p "$p" --argjson ok "$ok" \
+      '. + [($s[0] + {accounts: $n, parallel: $p, opted_out: $ok,
+              per_account_s: ($s[0].wall_s / $n * 1000 | round / 1000)})]' \
+      --slurpfile s "$WORK/multi-$n-$p.json" "$WORK/accounts.json" >"$WORK/accounts.next"
+    mv "$WORK/accounts.next" "$WORK/accounts.json"
+  done
+done
+
+# ---- results -------------------------------------------------------------------------------
+STRAYS=$(stray_pids | wc -l)
+summary() { # the hyperfine JSON of NAME, reduced to seconds
+  jq '[.results[] | {command, runs: (.times | length), min, median, max, mean, stddev}]' "$WORK/$1.json"
+}
+jq -n \
+  --arg date "$(date -u +%FT%TZ)" \
+  --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src examples || echo '-dirty')" \
+  --arg cpu "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
+  --argjson nproc "$(nproc)" \
+  --argjson mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" \
+  --arg kernel "$(uname -r)" \
+  --arg chromium "$(chromium --version 2>/dev/null || echo unknown)" \
+  --arg chromedriver "$(chromedriver --version 2>/dev/null | cut -d' ' -f1-2)" \
+  --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" --arg load0 "$LOAD_AT_START" \
+  --argjson runs "$RUNS" \
+  --argjson cold "$(summary cold)" \
+  --argjson warm "$(summary warm)" \
+  --argjson help "$(summary help)" \
+  --argjson foot "$(cat "$WORK/foot-sample.json")" \
+  --argjson time_rss "${TIME_MAX_RSS_KB:-null}" \
+  --argjson size "$(stat -c %s "$TOOL")" \
+  --argjson accounts "$(cat "$WORK/accounts.json")" \
+  --argjson sign_ins_before "$SIGN_INS_BEFORE" --argjson sign_ins_after "$SIGN_INS_AFTER" \
+  --argjson strays "$STRAYS" \
+  '{
+    machine: {date: $date, commit: $commit, cpu: $cpu, nproc: $nproc, mem_total_kb: $mem_kb,
+              kernel: $kernel, chromium: $chromium, chromedriver: $chromedriver,
+              load_average_at_start: $load0, load_average_at_end: $load},
+    runs_per_timing: $runs,
+    cold: $cold, warm: $warm,
+    ratios: {
+      cold_walk_over_floor: ($cold[0].median / $cold[2].median * 100 | round / 100),
+      cold_by_url_over_floor: ($cold[1].median / $cold[2].median * 100 | round / 100),
+      warm_over_floor: ($warm[0].median / $warm[1].median * 100 | round / 100)
+    },
+    warm_sign_ins: {before: $sign_ins_before, after: $sign_ins_after},
+    footprint: {binary_bytes: $size, help: $help[0],
+                tool_peak_rss_kb: $foot.tool_peak_rss_kb,
+                usr_bin_time_max_rss_kb: $time_rss,
+                browser_peak_pss_kb: $foot.browser_peak_pss_kb, run: $foot},
+    accounts: $accounts,
+    stray_processes_at_end: $strays
+  }' >bench/results.json
+bash bench/render.sh bench/results.json >bench/RESULTS.md
+echo "wrote bench/results.json and bench/RESULTS.md" >&2
