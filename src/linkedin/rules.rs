@@ -10,6 +10,7 @@
 pub mod paths {
     pub const LOGIN: &str = "login";
     pub const FEED: &str = "feed/";
+    pub const FEED_PATH: &str = "/feed";
     /// The setting's own page; the walk finds it when it moves.
     pub const SETTING: &str = "mypreferences/d/settings/data-for-ai-improvement";
     /// A settings page's path starts with this; the walk's last link points into it.

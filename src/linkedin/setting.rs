@@ -75,7 +75,13 @@ pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached
 
 async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Error> {
     steps.step("walking: feed");
-    let look = page.open(paths::FEED).await?;
+    // Signing in lands on the feed: no need to load it again.
+    let here = page.look().await?;
+    let look = if here.path().starts_with(paths::FEED_PATH) && here.shows(Marker::MeMenuTrigger) {
+        here
+    } else {
+        page.open(paths::FEED).await?
+    };
     if signed_out(&look) {
         return Ok(Reached::SignedOut);
     }
