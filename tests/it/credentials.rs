@@ -22,16 +22,7 @@ fn password(account: &Account) -> String {
 }
 
 fn set(home: &Home, account: &Account, stdin: &str) -> Run {
-    Tool::new(home)
-        .args([
-            "credentials",
-            "set",
-            "--account",
-            &account.email,
-            "--password-stdin",
-        ])
-        .stdin(stdin)
-        .run()
+    account.set_password(home, stdin)
 }
 
 fn check<'h>(home: &'h Home, account: &Account) -> Tool<'h> {

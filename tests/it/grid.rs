@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{Account, Home, PASSWORD, Sim, Tool};
+use crate::common::{Account, Home, Sim, Tool};
 
 /// A chromedriver of the test's own, stopped when dropped.
 struct Chromedriver {
@@ -78,22 +78,7 @@ impl Drop for Chromedriver {
 /// Accounts on `sim` with their passwords in the keyring (and so in the config file).
 fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
     (0..count)
-        .map(|i| {
-            let account = Account::new(&format!("{test}{i}"));
-            sim.put(&account.email, json!({"password": PASSWORD}));
-            Tool::new(home)
-                .args([
-                    "credentials",
-                    "set",
-                    "--account",
-                    &account.email,
-                    "--password-stdin",
-                ])
-                .stdin(format!("{PASSWORD}\n"))
-                .run()
-                .expect_code(0);
-            account
-        })
+        .map(|i| Account::on_sim(&format!("{test}{i}"), sim, home, json!({})))
         .collect()
 }
 

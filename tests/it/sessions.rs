@@ -14,28 +14,6 @@ use crate::common::{Account, Home, PASSWORD, Run, Sim, Tool};
 
 const TOTP_BASE32: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
 
-/// A keyring account known to `sim`, its password stored with `credentials set`.
-fn keyring_account(test: &str, sim: &Sim, home: &Home, options: serde_json::Value) -> Account {
-    let account = Account::new(test);
-    let mut spec = json!({"password": PASSWORD});
-    spec.as_object_mut()
-        .unwrap()
-        .extend(options.as_object().unwrap().clone());
-    sim.put(&account.email, spec);
-    Tool::new(home)
-        .args([
-            "credentials",
-            "set",
-            "--account",
-            &account.email,
-            "--password-stdin",
-        ])
-        .stdin(format!("{PASSWORD}\n"))
-        .run()
-        .expect_code(0);
-    account
-}
-
 /// `optout` (or another subcommand) for `account` on `sim`, secrets from the keyring.
 fn tool<'h>(home: &'h Home, sim: &Sim, account: &Account, command: &str) -> Tool<'h> {
     Tool::new(home).args([
@@ -52,7 +30,7 @@ fn tool<'h>(home: &'h Home, sim: &Sim, account: &Account, command: &str) -> Tool
 fn the_second_run_reuses_the_session() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let account = keyring_account("reuse", &sim, &home, json!({}));
+    let account = Account::on_sim("reuse", &sim, &home, json!({}));
     tool(&home, &sim, &account, "optout").run().expect_code(0);
     assert_eq!(sim.account(&account.email)["sign_ins"], 1);
     let second = tool(&home, &sim, &account, "status").run().expect_code(0);
@@ -68,7 +46,7 @@ fn the_second_run_reuses_the_session() {
 fn an_expired_session_costs_one_sign_in_and_is_replaced() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let account = keyring_account("expired", &sim, &home, json!({}));
+    let account = Account::on_sim("expired", &sim, &home, json!({}));
     tool(&home, &sim, &account, "status").run().expect_code(3);
     sim.revoke_sessions(&account.email);
     tool(&home, &sim, &account, "optout").run().expect_code(0);
@@ -170,7 +148,7 @@ fn two_step_codes_come_from_the_stored_secret() {
 fn two_step_without_a_stored_secret_needs_a_person() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let account = keyring_account(
+    let account = Account::on_sim(
         "totp-missing",
         &sim,
         &home,
@@ -225,8 +203,8 @@ fn throttling_starts_a_cool_down_that_the_next_run_respects() {
 fn two_accounts_in_one_run_are_kept_apart() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let first = keyring_account("apart-a", &sim, &home, json!({}));
-    let second = keyring_account("apart-b", &sim, &home, json!({"ai_training": "off"}));
+    let first = Account::on_sim("apart-a", &sim, &home, json!({}));
+    let second = Account::on_sim("apart-b", &sim, &home, json!({"ai_training": "off"}));
     // Both accounts were recorded in the config file: no --account needed.
     let run = Tool::new(&home)
         .args(["--base-url", &sim.base_url(), "optout", "--json"])
@@ -274,7 +252,7 @@ fn no_stored_password_exits_5_with_a_hint() {
 fn doctor_passes_on_a_good_setup_and_names_the_fix_on_a_broken_one() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let account = keyring_account("doctor", &sim, &home, json!({}));
+    let account = Account::on_sim("doctor", &sim, &home, json!({}));
     let good = Tool::new(&home)
         .args(["--base-url", &sim.base_url(), "doctor"])
         .run()
@@ -346,7 +324,7 @@ fn everything_written(home: &Home, runs: &[Run]) -> String {
 fn no_secret_reaches_the_output_or_a_file() {
     let sim = Sim::start(&[]);
     let home = Home::new();
-    let account = keyring_account("leak", &sim, &home, json!({"remember_me_prompt": true}));
+    let account = Account::on_sim("leak", &sim, &home, json!({"remember_me_prompt": true}));
     let runs = vec![
         tool(&home, &sim, &account, "status")
             .arg("-vv")

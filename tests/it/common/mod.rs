@@ -73,6 +73,37 @@ impl Account {
     }
 }
 
+impl Account {
+    /// `credentials set --password-stdin` for this account, `stdin` as typed.
+    pub fn set_password(&self, home: &Home, stdin: &str) -> Run {
+        Tool::new(home)
+            .args([
+                "credentials",
+                "set",
+                "--account",
+                &self.email,
+                "--password-stdin",
+            ])
+            .stdin(stdin)
+            .run()
+    }
+
+    /// An account known to `sim` with `options` and the test password, stored in the
+    /// keyring (and so recorded in `home`'s config file).
+    pub fn on_sim(test: &str, sim: &Sim, home: &Home, options: serde_json::Value) -> Account {
+        let account = Account::new(test);
+        let mut spec = serde_json::json!({"password": PASSWORD});
+        if let (Some(spec), Some(options)) = (spec.as_object_mut(), options.as_object()) {
+            spec.extend(options.clone());
+        }
+        sim.put(&account.email, spec);
+        account
+            .set_password(home, &format!("{PASSWORD}\n"))
+            .expect_code(0);
+        account
+    }
+}
+
 impl Drop for Account {
     fn drop(&mut self) {
         let home = Home::new();
