@@ -53,6 +53,26 @@ fn normalise(text: &str) -> String {
         .replace('’', "'")
 }
 
+/// What a settings page offers once it has drawn itself. A page that answered at a settings
+/// path but shows neither a switch nor the setting's title may still be rendering (LinkedIn
+/// draws parts of its pages with script), so it gets the run's timeout to do so.
+async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Reached>, Error> {
+    if let Some(reached) = setting_page(&look) {
+        return Ok(Some(reached));
+    }
+    if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
+        return Ok(None);
+    }
+    match page
+        .wait_for("the setting's page to draw itself", setting_page)
+        .await
+    {
+        Ok((_, reached)) => Ok(Some(reached)),
+        Err(Error::Other(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// Opens the setting: by its URL unless `walk`, and by the walk when the URL fails.
 pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
     if !walk {
@@ -61,12 +81,14 @@ pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached
         if signed_out(&look) {
             return Ok(Reached::SignedOut);
         }
-        if let Some(reached) = setting_page(&look) {
+        let url = look.url.clone();
+        let status = look.status;
+        if let Some(reached) = rendered_setting_page(page, look).await? {
             return Ok(reached);
         }
         tracing::info!(
-            url = %look.url,
-            status = ?look.status,
+            %url,
+            ?status,
             "the setting's URL did not lead to it; walking Settings & Privacy > Data privacy as a member does"
         );
     }
@@ -125,7 +147,7 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
         page.next_document().await?
     };
     tracing::info!(url = %look.url, "reached the setting by walking");
-    match setting_page(&look) {
+    match rendered_setting_page(page, look).await? {
         Some(reached) => Ok(reached),
         None => Err(page
             .not_understood(
@@ -204,7 +226,7 @@ pub async fn verify(
     if signed_out(&look) {
         return Ok(None);
     }
-    if setting_page(&look).is_none() {
+    if rendered_setting_page(page, look).await?.is_none() {
         return Err(page
             .not_understood("after a reload, the page no longer shows the setting")
             .await);
