@@ -1,5 +1,7 @@
 //! Diagnostics go to stderr through `tracing`; stdout carries only results.
 
+use std::io::IsTerminal as _;
+
 use tracing_subscriber::EnvFilter;
 
 /// `-v` shows each step's detail, `-vv` everything; `RUST_LOG` overrides both.
@@ -15,6 +17,7 @@ pub fn init(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .without_time()
         .init();

@@ -212,3 +212,18 @@ fn quiet_prints_nothing_when_nothing_changed() {
     assert_eq!(run.stdout(), "");
     assert_eq!(run.stderr(), "");
 }
+
+/// Firefox through geckodriver: the same flow, no code path of its own.
+#[test]
+fn firefox_walks_and_opts_out_too() {
+    let sim = Sim::with_account(
+        EMAIL,
+        json!({"login_variant": "modern", "cookie_banner": true}),
+    );
+    let report = optout(&sim, &["--browser", "firefox", "--walk"])
+        .expect_code(0)
+        .report();
+    assert_eq!(report["outcome"], "opted_out", "{report}");
+    assert_server(&sim, "off", 1);
+    assert_eq!(sim.account(EMAIL)["cookie_consent"], "denied");
+}
