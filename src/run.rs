@@ -131,6 +131,10 @@ async fn run_one(
         saved_session: saved_session.as_ref(),
         cool_down_until: cooldown::until(&options.state_dir, &account.email),
     };
+    // Without a saved session the run would have to sign in: do not even start a browser.
+    if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
+        return Err(cooling_down);
+    }
     let session_options = SessionOptions {
         browser: account.browser,
         headed: options.headed,

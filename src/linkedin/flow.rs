@@ -52,6 +52,20 @@ impl Default for Findings {
     }
 }
 
+impl Access<'_> {
+    /// The error to stop with instead of signing in, while LinkedIn's throttling lasts.
+    pub fn cooling_down(&self) -> Option<Error> {
+        let until = self
+            .cool_down_until
+            .filter(|until| *until > time::OffsetDateTime::now_utc())?;
+        Some(Error::Throttled {
+            account: self.credentials.email.clone(),
+            why: "it throttled an earlier sign-in; this run did not try".to_string(),
+            retry_at: until,
+        })
+    }
+}
+
 /// Signs in with the password, unless LinkedIn asked us to keep away for now.
 async fn sign_in(
     page: &Page<'_>,
@@ -59,15 +73,8 @@ async fn sign_in(
     steps: &Steps,
     findings: &mut Findings,
 ) -> Result<(), Error> {
-    if let Some(until) = access
-        .cool_down_until
-        .filter(|until| *until > time::OffsetDateTime::now_utc())
-    {
-        return Err(Error::Throttled {
-            account: access.credentials.email.clone(),
-            why: "it throttled an earlier sign-in; this run did not try".to_string(),
-            retry_at: until,
-        });
+    if let Some(cooling_down) = access.cooling_down() {
+        return Err(cooling_down);
     }
     signin::sign_in(page, access.credentials, steps).await?;
     findings.signed_in = true;
