@@ -82,6 +82,8 @@ impl fmt::Display for Outcome {
 pub enum Checkpoint {
     EmailPin,
     TwoStep,
+    /// The code made from the stored authenticator secret was not accepted.
+    TwoStepRejected,
     AppApproval,
     Captcha,
     Unknown,
@@ -93,6 +95,9 @@ impl Checkpoint {
             Checkpoint::EmailPin => "LinkedIn sent a verification PIN by email",
             Checkpoint::TwoStep => {
                 "LinkedIn asks for a two-step verification code and no authenticator secret is stored"
+            }
+            Checkpoint::TwoStepRejected => {
+                "LinkedIn did not accept the two-step code made from the stored authenticator secret (check the secret with `credentials set --totp-secret-stdin`, and the clock)"
             }
             Checkpoint::AppApproval => "LinkedIn asks to approve the sign-in in its mobile app",
             Checkpoint::Captcha => "LinkedIn shows a CAPTCHA (the tool never solves one)",

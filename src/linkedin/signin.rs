@@ -95,14 +95,19 @@ pub async fn sign_in(
                 look = page.click_and_follow(Marker::RememberMe).await?;
             }
             Landing::TwoStep => {
-                let Some(secret) = credentials.totp_secret.as_ref().filter(|_| !code_tried) else {
-                    return Err(needs_person(credentials, Checkpoint::TwoStep));
+                let checkpoint = match (&credentials.totp_secret, code_tried) {
+                    (None, _) => Checkpoint::TwoStep,
+                    (Some(_), true) => Checkpoint::TwoStepRejected,
+                    (Some(secret), false) => {
+                        steps.step("entering the two-step verification code");
+                        let code = secrets::current_code(secret)?;
+                        page.type_into(Marker::TwoStepCode, &code).await?;
+                        code_tried = true;
+                        look = page.click_and_follow(Marker::TwoStepSubmit).await?;
+                        continue;
+                    }
                 };
-                steps.step("entering the two-step verification code");
-                let code = secrets::current_code(secret)?;
-                page.type_into(Marker::TwoStepCode, &code).await?;
-                code_tried = true;
-                look = page.click_and_follow(Marker::TwoStepSubmit).await?;
+                return Err(needs_person(credentials, checkpoint));
             }
             Landing::Checkpoint(checkpoint) => return Err(needs_person(credentials, checkpoint)),
             Landing::Throttled(why) => {

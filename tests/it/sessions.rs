@@ -365,3 +365,39 @@ fn no_secret_reaches_the_output_or_a_file() {
     assert!(!written.contains(PASSWORD), "the password was written");
     assert!(!written.contains(&li_at), "the session cookie was written");
 }
+
+#[test]
+fn a_two_step_code_from_the_wrong_secret_is_not_retried() {
+    let email = "wrong-totp@example.com";
+    let sim = Sim::with_account(
+        email,
+        json!({"checkpoint": "two_step", "totp_secret": TOTP_BASE32}),
+    );
+    let home = Home::new();
+    let credentials = home.path().join("credentials.toml");
+    std::fs::write(
+        &credentials,
+        format!("email = \"{email}\"\npassword = \"{PASSWORD}\"\ntotp_secret = \"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ\"\n"),
+    )
+    .unwrap();
+    crate::common::set_mode(&credentials, 0o600);
+    let report = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "--account", email])
+        .args([
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+            "optout",
+            "--json",
+        ])
+        .run()
+        .expect_code(4)
+        .report();
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not accept the two-step code"),
+        "{report}"
+    );
+    assert_eq!(sim.account(email)["sign_ins"], 0);
+}
