@@ -227,3 +227,45 @@ fn firefox_walks_and_opts_out_too() {
     assert_server(&sim, "off", 1);
     assert_eq!(sim.account(EMAIL)["cookie_consent"], "denied");
 }
+
+/// A page the rules do not match: exit 6, naming what was missing and where, with what the
+/// browser saw saved for whoever updates the rules.
+#[test]
+fn a_page_not_understood_says_where_and_keeps_what_the_browser_saw() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    // A base URL under which nothing is LinkedIn: the sign-in page is not there.
+    let elsewhere = format!("{}__sim/", sim.base_url());
+    let credentials = home.credentials_file(EMAIL, crate::common::PASSWORD);
+    let run = Tool::new(&home)
+        .args(["--base-url", &elsewhere, "--account", EMAIL])
+        .args([
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+            "optout",
+            "--json",
+        ])
+        .run()
+        .expect_code(6);
+    let report = run.report();
+    assert_eq!(report["outcome"], "page_not_understood");
+    let message = report["message"].as_str().unwrap();
+    assert!(message.contains("__sim/login"), "{message}");
+    assert!(
+        message.contains("no email and password fields"),
+        "{message}"
+    );
+    let saved = message
+        .rsplit_once("what the browser saw is in ")
+        .map(|(_, dir)| dir.trim_end_matches(')'))
+        .unwrap_or_else(|| panic!("{message}"));
+    let saved = std::path::Path::new(saved);
+    assert!(saved.join("page.png").is_file(), "{message}");
+    assert!(saved.join("page.html").is_file(), "{message}");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(saved).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_server(&sim, "on", 0);
+}
