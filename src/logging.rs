@@ -4,14 +4,15 @@ use std::io::IsTerminal as _;
 
 use tracing_subscriber::EnvFilter;
 
-/// `-v` shows each step's detail, `-vv` everything; `RUST_LOG` overrides both.
-pub fn init(verbose: u8, quiet: bool) {
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "linkedin_optout=info,warn",
-        (false, 2) => "linkedin_optout=debug,info",
-        (false, _) => "debug",
+/// Warnings always show, `--quiet` included: they are news (a session that could not be
+/// kept, a history that could not be written). `-v` shows each step's detail, `-vv` debug;
+/// `RUST_LOG` overrides both.
+pub fn init(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "linkedin_optout=info,warn",
+        2 => "linkedin_optout=debug,info",
+        _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()

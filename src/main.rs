@@ -7,7 +7,7 @@ use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    linkedin_optout::logging::init(cli.global.verbose, cli.global.quiet);
+    linkedin_optout::logging::init(cli.global.verbose);
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.
     #[cfg(all(unix, not(target_vendor = "apple")))]
     unsafe {
