@@ -221,9 +221,19 @@ impl<'c> Page<'c> {
     pub async fn wait_for<T>(
         &self,
         what: &str,
+        condition: impl FnMut(&Look) -> Option<T>,
+    ) -> Result<(Look, T), Error> {
+        self.wait_within(what, self.timeout, condition).await
+    }
+
+    /// Looks again and again until `condition` holds, within `timeout`.
+    pub async fn wait_within<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
         mut condition: impl FnMut(&Look) -> Option<T>,
     ) -> Result<(Look, T), Error> {
-        wait::until(what, self.timeout, async || match self.look().await {
+        wait::until(what, timeout, async || match self.look().await {
             Ok(look) => Ok(condition(&look).map(|value| (look, value))),
             // A navigation in progress can make one look fail; the next one will tell.
             Err(Error::Other(_)) => Ok(None),

@@ -4,11 +4,16 @@
 //! redirected, moved), the walk goes where a member goes: feed, Me, Settings & Privacy,
 //! Data privacy, the setting. Only a switch read "off" after a reload counts as off.
 
+use std::time::Duration;
+
 use super::page::{Look, Page, SwitchState};
 use super::rules::{Marker, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
 use crate::report::{SettingState, Steps};
+
+/// How long a setting page that shows its title may take to draw its switch.
+const SWITCH_GRACE: Duration = Duration::from_secs(2);
 
 /// What the setting page offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +62,10 @@ fn normalise(text: &str) -> String {
 /// path but shows neither a switch nor the setting's title may still be rendering (LinkedIn
 /// draws parts of its pages with script), so it gets the run's timeout to do so.
 async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Reached>, Error> {
-    if let Some(reached) = setting_page(&look) {
-        return Ok(Some(reached));
+    match setting_page(&look) {
+        Some(Reached::NotOffered) => return switch_after_title(page).await.map(Some),
+        Some(reached) => return Ok(Some(reached)),
+        None => {}
     }
     if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
         return Ok(None);
@@ -69,6 +76,27 @@ async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Rea
     {
         Ok((_, reached)) => Ok(Some(reached)),
         Err(Error::Other(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// The setting's title is there but no switch: one drawn by script may follow within a short
+/// grace; after it, the setting counts as not offered (never as off).
+async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
+    let switch = |look: &Look| match setting_page(look) {
+        Some(Reached::Switch(marker)) => Some(marker),
+        _ => None,
+    };
+    match page
+        .wait_within(
+            "a switch to follow the title",
+            SWITCH_GRACE.min(page.timeout),
+            switch,
+        )
+        .await
+    {
+        Ok((_, marker)) => Ok(Reached::Switch(marker)),
+        Err(Error::Other(_)) => Ok(Reached::NotOffered),
         Err(err) => Err(err),
     }
 }

@@ -122,7 +122,12 @@ pub(crate) async fn setting(
     if slug == m.spec.slug() {
         return html(
             StatusCode::OK,
-            settings::ai_setting(&m.frame, m.name(), m.spec.ai_training),
+            settings::ai_setting(
+                &m.frame,
+                m.name(),
+                m.spec.ai_training,
+                m.spec.faults.switch_drawn_after_ms,
+            ),
         );
     }
     let path = format!("/mypreferences/d/settings/{slug}");

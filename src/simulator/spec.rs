@@ -170,6 +170,8 @@ pub struct Faults {
     pub save_not_kept: bool,
     /// A session stops working after this many authenticated requests.
     pub session_expires_after: Option<u32>,
+    /// The setting page's script draws the switch this long after the page has loaded.
+    pub switch_drawn_after_ms: u64,
 }
 
 #[cfg(test)]

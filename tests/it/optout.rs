@@ -269,3 +269,13 @@ fn a_page_not_understood_says_where_and_keeps_what_the_browser_saw() {
     );
     assert_server(&sim, "on", 0);
 }
+
+/// A page that draws its switch with script after the rest (as an app-rendered page does):
+/// the title alone is not taken for "not offered", before the click or after the reload.
+#[test]
+fn a_switch_drawn_after_the_page_is_waited_for() {
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"switch_drawn_after_ms": 800}}));
+    let report = optout(&sim, &[]).expect_code(0).report();
+    assert_eq!(report["outcome"], "opted_out", "{report}");
+    assert_server(&sim, "off", 1);
+}

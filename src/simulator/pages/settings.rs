@@ -149,8 +149,15 @@ fn back_link(t: &Texts) -> String {
 }
 
 /// The page of "Data for Generative AI Improvement". The switch saves at once through
-/// the settings API and changes its state only after the server answered.
-pub(crate) fn ai_setting(frame: &Frame, name: &str, value: AiTraining) -> String {
+/// the settings API and changes its state only after the server answered. With
+/// `switch_drawn_after_ms`, the page's script draws the switch that long after the rest, as
+/// an app-rendered page does.
+pub(crate) fn ai_setting(
+    frame: &Frame,
+    name: &str,
+    value: AiTraining,
+    switch_drawn_after_ms: u64,
+) -> String {
     let t = frame.t();
     let on = match value {
         AiTraining::On => true,
@@ -166,21 +173,27 @@ pub(crate) fn ai_setting(frame: &Frame, name: &str, value: AiTraining) -> String
         }
     };
     let id = ember_id();
+    let toggle = format!(
+        r#"<div class="artdeco-toggle">
+<label id="allowDataForGenerativeAI" for="{id}">{label}</label>
+<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="{on}"{checked}>
+<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>
+</div>"#,
+        label = esc(t.ai_switch_label),
+        checked = if on { " checked" } else { "" },
+        state = esc(if on { t.on } else { t.off }),
+    );
     let main = format!(
         r#"<main>
 {back}
 <h1>{title}</h1>
 <p>{question}</p>
-<div class="artdeco-toggle">
-<label id="allowDataForGenerativeAI" for="{id}">{label}</label>
-<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="{on}"{checked}>
-<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>
-</div>
+{toggle}
 <p>{help} <a href="/help/linkedin/answer/a5538339">{learn_more}</a></p>
 </main>
 <div class="artdeco-toasts" aria-live="assertive"></div>
 <script>
-(function () {{
+function wireToggle() {{
   var toggle = document.getElementById({id_js});
   var text = toggle.parentElement.querySelector('.artdeco-toggle__text');
   function csrfToken() {{
@@ -216,14 +229,26 @@ pub(crate) fn ai_setting(frame: &Frame, name: &str, value: AiTraining) -> String
       toggle.disabled = false;
     }});
   }});
-}})();
+}}
+{draw}
 </script>"#,
         back = back_link(t),
         title = esc(t.ai_title),
         question = esc(t.ai_question),
-        label = esc(t.ai_switch_label),
-        checked = if on { " checked" } else { "" },
-        state = esc(if on { t.on } else { t.off }),
+        toggle = if switch_drawn_after_ms == 0 {
+            toggle
+        } else {
+            format!(
+                r#"<div id="deferred-toggle-slot"></div><template id="deferred-toggle">{toggle}</template>"#
+            )
+        },
+        draw = if switch_drawn_after_ms == 0 {
+            "wireToggle();".to_string()
+        } else {
+            format!(
+                "setTimeout(function () {{ document.getElementById('deferred-toggle-slot').replaceWith(document.getElementById('deferred-toggle').content.cloneNode(true)); wireToggle(); }}, {switch_drawn_after_ms});"
+            )
+        },
         help = esc(t.ai_help),
         learn_more = esc(t.learn_more),
         id_js = js(&id),
