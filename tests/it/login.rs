@@ -57,8 +57,11 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
-        let number = 90 + std::process::id() % 100;
-        let child = Command::new("Xvfb")
+        // A display no other X server holds (its lock file says so).
+        let number = (90..400)
+            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .expect("a free X display number");
+        let mut child = Command::new("Xvfb")
             .args([
                 format!(":{number}").as_str(),
                 "-nolisten",
@@ -74,6 +77,7 @@ impl Xvfb {
         let socket = format!("/tmp/.X11-unix/X{number}");
         let deadline = Instant::now() + Duration::from_secs(10);
         while !Path::new(&socket).exists() {
+            assert!(child.try_wait().unwrap().is_none(), "Xvfb exited");
             assert!(Instant::now() < deadline, "Xvfb did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -86,7 +90,10 @@ impl Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM lets Xvfb remove its lock file and socket for the next test run.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
