@@ -405,3 +405,99 @@ fn a_keyring_that_never_answers_times_out() {
         "the OS keyring did not answer within 10 s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
     );
 }
+
+/// The terminal of process `pid` (what its standard input is), e.g. `/dev/pts/3`.
+fn terminal_of(pid: u32) -> Option<PathBuf> {
+    std::fs::read_link(format!("/proc/{pid}/fd/0"))
+        .ok()
+        .filter(|tty| tty.starts_with("/dev/pts"))
+}
+
+/// The processes whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let parent = parent.to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+            (ppid == parent).then(|| entry.file_name().to_string_lossy().parse().ok())?
+        })
+        .collect()
+}
+
+/// On a terminal, `credentials set` prompts and reads the password with echo off: the
+/// password is typed only once the terminal says echo is off, and never shows.
+#[test]
+fn the_prompt_reads_the_password_without_echo() {
+    use std::io::{Read as _, Write as _};
+    use std::process::Stdio;
+
+    let home = Home::new();
+    let account = Account::new("prompt");
+    let secret = password(&account);
+    let tool = Tool::new(&home).args(["credentials", "set", "--account", &account.email]);
+    let inner = tool.command();
+    // `script` gives the tool a pseudo-terminal of its own.
+    let mut script = std::process::Command::new("script");
+    script
+        .args([
+            "-qec",
+            &format!(
+                "'{}' credentials set --account {}",
+                inner.get_program().to_string_lossy(),
+                account.email
+            ),
+            "/dev/null",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(value) => script.env(key, value),
+            None => script.env_remove(key),
+        };
+    }
+    let mut child = script.spawn().expect("script runs (util-linux)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let tty = loop {
+        let found = children_of(child.id()).into_iter().find_map(terminal_of);
+        if let Some(tty) = found {
+            let echo_off = std::process::Command::new("stty")
+                .args(["-F", tty.to_str().unwrap(), "-a"])
+                .output()
+                .map(|out| String::from_utf8_lossy(&out.stdout).contains(" -echo "))
+                .unwrap_or(false);
+            if echo_off {
+                break tty;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the prompt never turned echo off"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{secret}").unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let mut shown = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut shown)
+        .unwrap();
+    assert!(status.success(), "{shown}");
+    assert!(
+        shown.contains("LinkedIn password for"),
+        "no prompt on {}: {shown}",
+        tty.display()
+    );
+    assert!(shown.contains("stored the password"), "{shown}");
+    assert!(!shown.contains(&secret), "the password was echoed: {shown}");
+    check(&home, &account).run().expect_code(0);
+}
