@@ -279,3 +279,25 @@ fn a_switch_drawn_after_the_page_is_waited_for() {
     assert_eq!(report["outcome"], "opted_out", "{report}");
     assert_server(&sim, "off", 1);
 }
+
+#[test]
+fn no_browser_driver_exits_8_with_the_fix() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--json"])
+        .env("PATH", home.path().to_str().unwrap())
+        .run()
+        .expect_code(8);
+    let report = run.report();
+    assert_eq!(report["outcome"], "error");
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("apt-get install chromium chromium-driver"),
+        "{report}"
+    );
+    assert_server(&sim, "on", 0);
+}
