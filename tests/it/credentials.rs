@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use linkedin_optout::secrets::{SecretChain, current_code};
 use secrecy::ExposeSecret as _;
 
-use crate::common::{Account, Home, Run, Tool};
+use crate::common::{Account, Home, Run, Tool, children_of};
 
 const TOTP_BASE32: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
 
@@ -411,20 +411,6 @@ fn terminal_of(pid: u32) -> Option<PathBuf> {
     std::fs::read_link(format!("/proc/{pid}/fd/0"))
         .ok()
         .filter(|tty| tty.starts_with("/dev/pts"))
-}
-
-/// The processes whose parent is `parent`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let parent = parent.to_string();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| {
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
-            (ppid == parent).then(|| entry.file_name().to_string_lossy().parse().ok())?
-        })
-        .collect()
 }
 
 /// On a terminal, `credentials set` prompts and reads the password with echo off: the

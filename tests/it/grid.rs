@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{Account, Home, Sim, Tool};
+use crate::common::{Account, Home, Sim, Tool, children_of};
 
 /// A chromedriver of the test's own, stopped when dropped.
 struct Chromedriver {
@@ -40,17 +40,7 @@ impl Chromedriver {
 
     /// The browsers this driver still runs (its child processes).
     fn browsers(&self) -> Vec<u32> {
-        let parent = self.child.id().to_string();
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|entry| {
-                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-                // pid (comm) state ppid …: the comm can hold spaces, so split after ')'.
-                let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
-                (ppid == parent).then(|| entry.file_name().to_string_lossy().parse().ok())?
-            })
-            .collect()
+        children_of(self.child.id())
     }
 
     /// Waits until the driver runs no browser: every session was closed.

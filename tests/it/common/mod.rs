@@ -335,6 +335,21 @@ pub fn assert_no_process_left(tag: &str) {
     }
 }
 
+/// The processes whose parent is `parent`.
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let parent = parent.to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid …: the comm can hold spaces, so split after ')'.
+            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+            (ppid == parent).then(|| entry.file_name().to_string_lossy().parse().ok())?
+        })
+        .collect()
+}
+
 /// The command lines of the processes started by the run tagged `tag`.
 pub fn processes_of(tag: &str) -> Vec<String> {
     tagged_processes(&format!("{PROCESS_TAG}={tag}"))
