@@ -3,7 +3,7 @@
 //! own simulator on port 0 with a single account.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_optout::simulator::{
     AccountSpec, AccountView, AiTraining, Checkpoint, Consent, Locale, LoginVariant, SimConfig,
@@ -985,16 +985,18 @@ async fn cookie_banner_covers_pages_until_answered() {
     site.setting_page().await.lacks(banner);
 }
 
-#[tokio::test]
+/// On tokio's paused clock, which moves only when every task waits: the server's delay shows
+/// as virtual time passed, whatever the machine's speed.
+#[tokio::test(start_paused = true)]
 async fn latency_fault_delays_answers() {
     let mut spec = account();
     spec.faults.latency_ms = 150;
     let site = site(spec).await;
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     site.get("/login").await;
     assert!(started.elapsed() >= Duration::from_millis(150));
     site.sign_in().await;
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     site.get("/feed/").await;
     assert!(started.elapsed() >= Duration::from_millis(150));
 }
