@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use cookie::{Cookie, SameSite};
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
+use linkedin_optout::browser::{SessionOptions, capabilities};
+use linkedin_optout::cli::BrowserKind;
+use serde_json::Value;
 use url::Url;
 
 const DEADLINE: Duration = Duration::from_secs(20);
@@ -62,31 +64,6 @@ async fn start_driver() -> anyhow::Result<(Driver, Url)> {
         tokio::time::sleep(POLL).await;
     }
     Ok((driver, Url::parse(&format!("http://{address}/"))?))
-}
-
-/// The tool's Chromium flags (src/browser/mod.rs, headless): keep the two in step.
-fn capabilities(profile: &std::path::Path) -> serde_json::Map<String, Value> {
-    let mut args = vec![
-        "--disable-gpu".to_string(),
-        "--disable-dev-shm-usage".to_string(),
-        "--disable-background-networking".to_string(),
-        "--disable-component-update".to_string(),
-        "--disable-sync".to_string(),
-        "--no-first-run".to_string(),
-        "--disable-features=AsyncDns".to_string(),
-        "--window-size=1280,900".to_string(),
-        "--headless=new".to_string(),
-        "--blink-settings=imagesEnabled=false".to_string(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        args.push("--no-sandbox".to_string());
-    }
-    match json!({"browserName": "chrome", "goog:chromeOptions": {"args": args}}) {
-        Value::Object(map) => map,
-        _ => unreachable!(),
-    }
 }
 
 /// Polls `script` (no arguments) until it returns something other than null.
@@ -197,7 +174,12 @@ async fn main() -> anyhow::Result<()> {
         .prefix("bench-floor-profile-")
         .tempdir()?;
     let mut builder = ClientBuilder::rustls()?;
-    builder.capabilities(capabilities(profile.path()));
+    let headless = SessionOptions {
+        browser: BrowserKind::Chrome,
+        headed: false,
+    };
+    // The tool's own capabilities, so the floor starts the very same browser.
+    builder.capabilities(capabilities(headless, true, Some(profile.path()), &[]));
     let client = builder.connect(driver_url.as_str()).await?;
     phase("browser session open (Chromium started)");
     let result = match (mode, &args[2..]) {

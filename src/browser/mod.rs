@@ -133,9 +133,10 @@ async fn connect(url: &Url, capabilities: Capabilities) -> Result<Client, Error>
     })
 }
 
-/// The capabilities of a headless-by-default, lean browser: no images (a check needs none),
+/// The capabilities of a headless-by-default, lean browser (public so that the benchmark's
+/// floor starts exactly the same browser): no images (a check needs none),
 /// no background traffic, no first-run screens.
-fn capabilities(
+pub fn capabilities(
     options: SessionOptions,
     local: bool,
     profile: Option<&Path>,
