@@ -134,17 +134,8 @@ fn totp_secrets_round_trip_as_base32_or_otpauth_uri() {
     for (name, totp) in [("totp-base32", TOTP_BASE32), ("totp-uri", uri.as_str())] {
         let account = Account::new(name);
         let secret = password(&account);
-        let stored = Tool::new(&home)
-            .args([
-                "credentials",
-                "set",
-                "--account",
-                &account.email,
-                "--password-stdin",
-                "--totp-secret-stdin",
-            ])
-            .stdin(format!("{secret}\n{totp}\n"))
-            .run()
+        let stored = account
+            .set_password_and_totp(&home, &format!("{secret}\n{totp}\n"))
             .expect_code(0);
         assert!(
             stored
@@ -167,17 +158,8 @@ fn an_invalid_totp_secret_stores_nothing() {
     let home = Home::new();
     let account = Account::new("totp-invalid");
     let secret = password(&account);
-    let refused = Tool::new(&home)
-        .args([
-            "credentials",
-            "set",
-            "--account",
-            &account.email,
-            "--password-stdin",
-            "--totp-secret-stdin",
-        ])
-        .stdin(format!("{secret}\nnot a base32 secret!\n"))
-        .run()
+    let refused = account
+        .set_password_and_totp(&home, &format!("{secret}\nnot a base32 secret!\n"))
         .expect_code(5);
     assert!(error_line(&refused).starts_with("the TOTP secret is not valid"));
     check(&home, &account).run().expect_code(5);

@@ -121,19 +121,13 @@ fn two_step_codes_come_from_the_stored_secret() {
         &account.email,
         json!({"password": PASSWORD, "checkpoint": "two_step", "totp_secret": TOTP_BASE32}),
     );
-    Tool::new(&home)
-        .args([
-            "credentials",
-            "set",
-            "--account",
-            &account.email,
-            "--password-stdin",
-            "--totp-secret-stdin",
-        ])
-        .stdin(format!(
-            "{PASSWORD}\notpauth://totp/LinkedIn:me?secret={TOTP_BASE32}&issuer=LinkedIn\n"
-        ))
-        .run()
+    account
+        .set_password_and_totp(
+            &home,
+            &format!(
+                "{PASSWORD}\notpauth://totp/LinkedIn:me?secret={TOTP_BASE32}&issuer=LinkedIn\n"
+            ),
+        )
         .expect_code(0);
     let report = tool(&home, &sim, &account, "optout")
         .run()

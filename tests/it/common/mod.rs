@@ -76,6 +76,16 @@ impl Account {
 impl Account {
     /// `credentials set --password-stdin` for this account, `stdin` as typed.
     pub fn set_password(&self, home: &Home, stdin: &str) -> Run {
+        self.set(home, stdin, &[])
+    }
+
+    /// `credentials set --password-stdin --totp-secret-stdin`: `stdin` holds the password,
+    /// then the TOTP secret, a line each.
+    pub fn set_password_and_totp(&self, home: &Home, stdin: &str) -> Run {
+        self.set(home, stdin, &["--totp-secret-stdin"])
+    }
+
+    fn set(&self, home: &Home, stdin: &str, extra: &[&str]) -> Run {
         Tool::new(home)
             .args([
                 "credentials",
@@ -84,6 +94,7 @@ impl Account {
                 &self.email,
                 "--password-stdin",
             ])
+            .args(extra.iter().copied())
             .stdin(stdin)
             .run()
     }
