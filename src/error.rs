@@ -22,6 +22,9 @@ pub mod exit {
     pub const PAGE_NOT_UNDERSTOOD: u8 = 6;
     pub const DID_NOT_STICK: u8 = 7;
     pub const BROWSER_UNAVAILABLE: u8 = 8;
+    /// LinkedIn (the base URL) could not be reached: connection refused, DNS, TLS, no
+    /// answer, or server errors on every try. The network, not the page.
+    pub const UNREACHABLE: u8 = 9;
     /// Ctrl-C or SIGTERM: the shell's convention for an interrupted command.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -38,6 +41,7 @@ pub enum Outcome {
     BadCredentials,
     PageNotUnderstood,
     DidNotStick,
+    Unreachable,
     Error,
 }
 
@@ -50,6 +54,7 @@ impl Outcome {
             Outcome::BadCredentials => exit::CREDENTIALS,
             Outcome::NotOffered | Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
             Outcome::DidNotStick => exit::DID_NOT_STICK,
+            Outcome::Unreachable => exit::UNREACHABLE,
             Outcome::Error => exit::OTHER,
         }
     }
@@ -71,6 +76,7 @@ impl fmt::Display for Outcome {
             Outcome::BadCredentials => "bad credentials",
             Outcome::PageNotUnderstood => "page not understood",
             Outcome::DidNotStick => "did not stick",
+            Outcome::Unreachable => "unreachable",
             Outcome::Error => "error",
         };
         f.write_str(text)
@@ -148,6 +154,10 @@ pub enum Error {
         "another run for this config is in progress (pid {pid}, started {started}): it will finish on its own; this run did nothing"
     )]
     Busy { pid: String, started: String },
+    #[error(
+        "LinkedIn is unreachable at {url}: {why}; check the network (or `--base-url`), then run again"
+    )]
+    Unreachable { url: String, why: String },
     #[error("{0}")]
     BrowserUnavailable(String),
     #[error("{0}")]
@@ -173,6 +183,7 @@ impl Error {
             Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,
             Error::DidNotStick { .. } => Outcome::DidNotStick,
+            Error::Unreachable { .. } => Outcome::Unreachable,
             Error::Busy { .. }
             | Error::BrowserUnavailable(_)
             | Error::Usage(_)

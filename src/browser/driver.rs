@@ -30,7 +30,7 @@ pub struct LocalDriver {
 impl LocalDriver {
     /// Starts the driver for `browser` on a free loopback port and waits until it answers.
     pub async fn start(browser: BrowserKind) -> Result<LocalDriver, Error> {
-        let binary = find_driver(browser)?;
+        let binary = find_driver(browser)?.path;
         let port = free_port().map_err(|err| {
             Error::BrowserUnavailable(format!("cannot find a free loopback port: {err}"))
         })?;
@@ -121,38 +121,89 @@ fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
-/// The driver binary for `browser`: from PATH, then the places distributions put it.
-pub fn find_driver(browser: BrowserKind) -> Result<PathBuf, Error> {
-    let (names, extra): (&[&str], &[&str]) = match browser {
-        BrowserKind::Chrome => (
-            &["chromedriver"],
-            &[
-                "/usr/lib/chromium/chromedriver",
-                "/usr/lib/chromium-browser/chromedriver",
-            ],
-        ),
-        BrowserKind::Firefox => (&["geckodriver"], &[]),
+/// Where the places looked at after `PATH` come from: a colon-separated list of driver
+/// files, replacing the built-in list (empty: none). For tests that need a machine without a
+/// driver wherever a package puts it, and for installs in unusual places.
+pub const DRIVER_LOCATIONS_ENV: &str = "LINKEDIN_OPTOUT_DRIVER_LOCATIONS";
+
+/// Where distributions put a driver that is not on `PATH` (Debian's chromium-driver installs
+/// `/usr/lib/chromium/chromedriver`, with `/usr/bin/chromedriver` a link to it).
+fn well_known_locations(browser: BrowserKind) -> Vec<PathBuf> {
+    if let Some(list) = std::env::var_os(DRIVER_LOCATIONS_ENV) {
+        return std::env::split_paths(&list)
+            .filter(|path| !path.as_os_str().is_empty())
+            .collect();
+    }
+    let built_in: &[&str] = match browser {
+        BrowserKind::Chrome => &[
+            "/usr/lib/chromium/chromedriver",
+            "/usr/lib/chromium-browser/chromedriver",
+        ],
+        BrowserKind::Firefox => &[],
     };
-    find_program(names, extra).ok_or_else(|| {
+    built_in.iter().map(PathBuf::from).collect()
+}
+
+/// A program found, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub from: FoundIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundIn {
+    Path,
+    WellKnownLocation,
+}
+
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = match self.from {
+            FoundIn::Path => "from PATH",
+            FoundIn::WellKnownLocation => "a well-known location, not on PATH",
+        };
+        write!(f, "{}, {how}", self.path.display())
+    }
+}
+
+/// The driver binary for `browser`: from PATH, then the places distributions put it.
+pub fn find_driver(browser: BrowserKind) -> Result<Found, Error> {
+    let name = match browser {
+        BrowserKind::Chrome => "chromedriver",
+        BrowserKind::Firefox => "geckodriver",
+    };
+    find_program(&[name], &well_known_locations(browser)).ok_or_else(|| {
         let hint = match browser {
             BrowserKind::Chrome => "install chromium and its driver (Debian: `apt-get install chromium chromium-driver`)",
             BrowserKind::Firefox => "install firefox and geckodriver (`cargo install geckodriver`)",
         };
         Error::BrowserUnavailable(format!(
-            "no {} found on PATH: {hint}, or pass `--webdriver URL`",
-            names[0]
+            "no {name} found on PATH or where distributions put it: {hint}, or pass `--webdriver URL`"
         ))
     })
 }
 
 /// Finds the first of `names` on PATH, else the first of `extra` that exists.
-pub fn find_program(names: &[&str], extra: &[&str]) -> Option<PathBuf> {
+pub fn find_program(names: &[&str], extra: &[PathBuf]) -> Option<Found> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    names
+    let on_path = names
         .iter()
         .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .chain(extra.iter().map(PathBuf::from))
         .find(|candidate| is_executable(candidate))
+        .map(|path| Found {
+            path,
+            from: FoundIn::Path,
+        });
+    on_path.or_else(|| {
+        extra
+            .iter()
+            .find(|candidate| is_executable(candidate))
+            .map(|path| Found {
+                path: path.clone(),
+                from: FoundIn::WellKnownLocation,
+            })
+    })
 }
 
 fn is_executable(path: &Path) -> bool {

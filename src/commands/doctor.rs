@@ -99,9 +99,9 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
         BrowserKind::Chrome => &["chromium", "chromium-browser", "google-chrome", "chrome"],
         BrowserKind::Firefox => &["firefox", "firefox-esr"],
     };
-    let browser_version = find_program(names, &[]).map(|path| {
-        let version = version_of(&path).unwrap_or_else(|| "version unknown".into());
-        (path, version)
+    let browser_version = find_program(names, &[]).map(|found| {
+        let version = version_of(&found.path).unwrap_or_else(|| "version unknown".into());
+        (found.path, version)
     });
     let browser_check = Check {
         name: "browser".into(),
@@ -118,14 +118,14 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
         name: "driver".into(),
         result: find_driver(browser)
             .map_err(|err| err.to_string())
-            .and_then(|path| {
-                let version = version_of(&path).unwrap_or_else(|| "version unknown".into());
+            .and_then(|found| {
+                let version = version_of(&found.path).unwrap_or_else(|| "version unknown".into());
                 let browser_major = browser_version.as_ref().and_then(|(_, v)| major(v));
                 match (browser, browser_major, major(&version)) {
                     (BrowserKind::Chrome, Some(b), Some(d)) if b != d => Err(format!(
                         "{version} does not match the browser (major {b}): install the driver of the same version"
                     )),
-                    _ => Ok(format!("{version} ({})", path.display())),
+                    _ => Ok(format!("{version} ({found})")),
                 }
             }),
         code: exit::BROWSER_UNAVAILABLE,

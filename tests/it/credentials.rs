@@ -393,7 +393,8 @@ fn the_prompt_reads_the_password_without_echo() {
     let tool = Tool::new(&home).args(["credentials", "set", "--account", &account.email]);
     let inner = tool.command();
     // `script` gives the tool a pseudo-terminal of its own.
-    let mut script = std::process::Command::new("script");
+    let mut script =
+        std::process::Command::new(crate::common::require("script", "apt-get install bsdutils"));
     script
         .args([
             "-qec",

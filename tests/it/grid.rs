@@ -23,13 +23,16 @@ impl Chromedriver {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .arg(format!("--url-base={url_base}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts (apt-get install chromium-driver)");
+        let child = Command::new(crate::common::require(
+            "chromedriver",
+            "apt-get install chromium-driver",
+        ))
+        .arg(format!("--port={port}"))
+        .arg(format!("--url-base={url_base}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts (apt-get install chromium-driver)");
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not listen");

@@ -61,7 +61,8 @@ impl Xvfb {
         let number = (90..400)
             .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
             .expect("a free X display number");
-        let mut child = Command::new("Xvfb")
+        let xvfb = crate::common::require("Xvfb", "apt-get install xvfb");
+        let mut child = Command::new(xvfb)
             .args([
                 format!(":{number}").as_str(),
                 "-nolisten",

@@ -216,6 +216,8 @@ fn quiet_prints_nothing_when_nothing_changed() {
 /// Firefox through geckodriver: the same flow, no code path of its own.
 #[test]
 fn firefox_walks_and_opts_out_too() {
+    crate::common::require("geckodriver", "cargo install geckodriver");
+    crate::common::require("firefox-esr", "apt-get install firefox-esr");
     let sim = Sim::with_account(
         EMAIL,
         json!({"login_variant": "modern", "cookie_banner": true}),
@@ -280,6 +282,25 @@ fn a_switch_drawn_after_the_page_is_waited_for() {
     assert_server(&sim, "off", 1);
 }
 
+/// The product behaviour that the test above must not hide: a driver in a well-known place
+/// outside `PATH` (as Debian installs `/usr/lib/chromium/chromedriver`) is found and used.
+#[test]
+fn a_driver_outside_path_is_found_and_used() {
+    let driver = crate::common::require("chromedriver", "apt-get install chromium-driver");
+    let driver = std::fs::canonicalize(driver).unwrap();
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let report = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--json", "--timeout", "20"])
+        .with_driver_only_at(&driver)
+        .run()
+        .expect_code(0)
+        .report();
+    assert_eq!(report["outcome"], "opted_out", "{report}");
+    assert_server(&sim, "off", 1);
+}
+
 #[test]
 fn no_browser_driver_exits_8_with_the_fix() {
     let sim = Sim::with_account(EMAIL, json!({}));
@@ -287,7 +308,7 @@ fn no_browser_driver_exits_8_with_the_fix() {
     let run = Tool::new(&home)
         .against(&sim, EMAIL)
         .args(["optout", "--json"])
-        .env("PATH", home.path().to_str().unwrap())
+        .without_driver()
         .run()
         .expect_code(8);
     let report = run.report();

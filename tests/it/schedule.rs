@@ -25,6 +25,7 @@ struct SavedCrontab {
 impl SavedCrontab {
     fn take() -> SavedCrontab {
         let turn = CRONTAB.lock().unwrap_or_else(PoisonError::into_inner);
+        crate::common::require("crontab", "apt-get install cron");
         let output = Command::new("crontab")
             .arg("-l")
             .output()
@@ -249,13 +250,16 @@ fn an_uneven_every_is_a_usage_error_and_changes_nothing() {
 fn docker_compose_file_is_valid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for profile in [&[][..], &["--profile", "grid"][..]] {
-        let output = Command::new("docker-compose")
-            .current_dir(root)
-            .env("LINKEDIN_OPTOUT_ACCOUNT", "you@example.com")
-            .args(profile)
-            .args(["config", "-q"])
-            .output()
-            .expect("docker-compose runs (Debian: apt install docker-compose)");
+        let output = Command::new(crate::common::require(
+            "docker-compose",
+            "apt-get install docker-compose",
+        ))
+        .current_dir(root)
+        .env("LINKEDIN_OPTOUT_ACCOUNT", "you@example.com")
+        .args(profile)
+        .args(["config", "-q"])
+        .output()
+        .expect("docker-compose runs (Debian: apt install docker-compose)");
         assert!(
             output.status.success(),
             "docker-compose {profile:?} config:\n{}",

@@ -259,15 +259,32 @@ fn doctor_passes_on_a_good_setup_and_names_the_fix_on_a_broken_one() {
     ] {
         assert!(good.stdout().contains(line), "{line}\n{}", good.stdout());
     }
+    assert!(good.stdout().contains("from PATH)"), "{}", good.stdout());
+    let driver = std::fs::canonicalize(crate::common::require(
+        "chromedriver",
+        "apt-get install chromium-driver",
+    ))
+    .unwrap();
+    let off_path = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "doctor"])
+        .with_driver_only_at(&driver)
+        .run()
+        .expect_code(0);
+    let driver_line = format!("({}, a well-known location, not on PATH)", driver.display());
+    assert!(
+        off_path.stdout().contains(&driver_line),
+        "{driver_line}\n{}",
+        off_path.stdout()
+    );
     let no_driver = Tool::new(&home)
         .args(["--base-url", &sim.base_url(), "doctor"])
-        .env("PATH", home.path().to_str().unwrap())
+        .without_driver()
         .run()
         .expect_code(8);
     assert!(
         no_driver
             .stdout()
-            .contains("FAIL  driver: no chromedriver found"),
+            .contains("FAIL  driver: no chromedriver found on PATH or where distributions put it"),
         "{}",
         no_driver.stdout()
     );

@@ -183,6 +183,26 @@ impl<'h> Tool<'h> {
         self
     }
 
+    /// A machine without a browser driver, wherever a package puts one: `PATH` holds only an
+    /// empty directory, and the list of well-known places is empty.
+    pub fn without_driver(self) -> Self {
+        let empty = self.home.path().join("empty-bin");
+        std::fs::create_dir_all(&empty).unwrap();
+        self.env("PATH", empty.to_str().unwrap())
+            .env(DRIVER_LOCATIONS, "")
+    }
+
+    /// A machine whose only browser driver sits at `driver`, a place not on `PATH`; the
+    /// browser itself stays on `PATH`.
+    pub fn with_driver_only_at(self, driver: &Path) -> Self {
+        let browser = require("chromium", "apt-get install chromium");
+        let bin = self.home.path().join("browser-bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let _ = std::os::unix::fs::symlink(browser, bin.join("chromium"));
+        self.env("PATH", bin.to_str().unwrap())
+            .env(DRIVER_LOCATIONS, driver.to_str().unwrap())
+    }
+
     pub fn env_remove(mut self, key: impl Into<String>) -> Self {
         self.removed_envs.push(key.into());
         self
@@ -231,6 +251,7 @@ impl<'h> Tool<'h> {
             .env_remove("LINKEDIN_OPTOUT_BASE_URL")
             .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
             .env_remove("LINKEDIN_OPTOUT_CONFIG")
+            .env_remove(DRIVER_LOCATIONS)
             .env_remove("CREDENTIALS_DIRECTORY")
             .env_remove("RUST_LOG")
             // Inherited by the driver and the browser: how `run` finds what they left behind.
@@ -326,6 +347,19 @@ impl Run {
 }
 
 const PROCESS_TAG: &str = "LINKEDIN_OPTOUT_TEST_TAG";
+/// The tool's list of places to look for a driver after `PATH` (see `browser::driver`).
+const DRIVER_LOCATIONS: &str = "LINKEDIN_OPTOUT_DRIVER_LOCATIONS";
+
+/// The path of `program` on this machine's `PATH`: a test states what it needs, and fails
+/// with the install line when the machine does not have it (scripts/test.sh installs all).
+#[track_caller]
+pub fn require(program: &str, install: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("this test needs `{program}`: {install}"))
+}
 
 /// Fails when any process started by a run (driver, browser) outlives it. Processes the
 /// tool killed may take a moment to go, hence a short deadline.
