@@ -177,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
     let headless = SessionOptions {
         browser: BrowserKind::Chrome,
         headed: false,
+        timeout: std::time::Duration::from_secs(30),
     };
     // The tool's own capabilities, so the floor starts the very same browser.
     builder.capabilities(capabilities(headless, true, Some(profile.path()), &[]));

@@ -138,6 +138,7 @@ async fn run_one(
     let session_options = SessionOptions {
         browser: account.browser,
         headed: options.headed,
+        timeout: options.timeout,
     };
     let result = driver
         .session(session_options, cancel, async |client| {

@@ -5,12 +5,15 @@
 //! removes the fresh profile it made for it.
 
 pub mod driver;
+pub mod transport;
 pub mod wait;
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::time::Duration;
 
-use fantoccini::wd::Capabilities;
+use fantoccini::error::{CmdError, NewSessionError};
+use fantoccini::wd::{Capabilities, TimeoutConfiguration};
 use fantoccini::{Client, ClientBuilder};
 use futures_util::FutureExt as _;
 use serde_json::json;
@@ -34,6 +37,17 @@ pub struct WebDriver {
 pub struct SessionOptions {
     pub browser: BrowserKind,
     pub headed: bool,
+    /// `--timeout`: the session's page-load and script timeouts.
+    pub timeout: Duration,
+}
+
+/// How much longer than `--timeout` the tool waits for any one answer of the WebDriver server:
+/// enough for a working server to report its own page-load or script timeout first.
+pub const COMMAND_MARGIN: Duration = Duration::from_secs(5);
+
+/// The longest wait for one answer of the WebDriver server (new session and every command).
+pub fn command_limit(timeout: Duration) -> Duration {
+    timeout + COMMAND_MARGIN
 }
 
 impl WebDriver {
@@ -101,16 +115,28 @@ impl WebDriver {
             profile.as_ref().map(|p| p.path()),
             &self.browser_args,
         );
+        let limit = command_limit(options.timeout);
         let client = tokio::select! {
-            connected = connect(&self.url, capabilities) => connected?,
+            connected = connect(&self.url, capabilities, limit) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
         };
+        let work = async {
+            set_timeouts(&client, options.timeout).await?;
+            work(&client).await
+        };
         let outcome = tokio::select! {
-            done = AssertUnwindSafe(work(&client)).catch_unwind() => Some(done),
+            done = AssertUnwindSafe(work).catch_unwind() => Some(done),
             () = cancel.cancelled() => None,
         };
-        if let Err(err) = client.close().await {
-            tracing::warn!("closing the browser session failed: {err}");
+        // A server that stopped answering must not hold the run here either.
+        match tokio::time::timeout(limit, client.close()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => tracing::warn!("closing the browser session failed: {err}"),
+            Err(_) => tracing::warn!(
+                "closing the browser session failed: the WebDriver server at {} did not answer within {} s",
+                self.url,
+                limit.as_secs()
+            ),
         }
         drop(profile);
         match outcome {
@@ -121,16 +147,74 @@ impl WebDriver {
     }
 }
 
-async fn connect(url: &Url, capabilities: Capabilities) -> Result<Client, Error> {
-    let mut builder = ClientBuilder::rustls().map_err(|err| {
-        Error::BrowserUnavailable(format!("cannot set up TLS for WebDriver: {err}"))
-    })?;
+/// Starts a session, giving up when the server has not answered within `limit`.
+async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Result<Client, Error> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|err| {
+            Error::BrowserUnavailable(format!("cannot set up TLS for WebDriver: {err}"))
+        })?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let mut builder = ClientBuilder::new(transport::Deadlined::new(https, limit));
     builder.capabilities(capabilities);
-    builder.connect(url.as_str()).await.map_err(|err| {
+    let silent = || {
         Error::BrowserUnavailable(format!(
-            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+            "the WebDriver server at {url} did not answer within {} s: check that it is running and reachable (`--webdriver`), or leave `--webdriver` out to start chromedriver",
+            limit.as_secs()
         ))
-    })
+    };
+    // The connector bounds each answer; this bounds the whole exchange, retries included.
+    match tokio::time::timeout(
+        limit + Duration::from_secs(1),
+        builder.connect(url.as_str()),
+    )
+    .await
+    {
+        Err(_) => Err(silent()),
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(err)) if new_session_no_answer(&err) => Err(silent()),
+        Ok(Err(err)) => Err(Error::BrowserUnavailable(format!(
+            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+        ))),
+    }
+}
+
+/// The session's own timeouts, from `--timeout`, so that the driver never falls back to its
+/// defaults (chromedriver waits 300 s for a page). No implicit wait: every wait is ours.
+async fn set_timeouts(client: &Client, timeout: Duration) -> Result<(), Error> {
+    let timeouts = TimeoutConfiguration::new(Some(timeout), Some(timeout), Some(Duration::ZERO));
+    client
+        .update_timeouts(timeouts)
+        .await
+        .map_err(|err| match command_no_answer(&err) {
+            Some(silent) => Error::BrowserUnavailable(silent.to_string()),
+            None => Error::BrowserUnavailable(format!(
+                "the WebDriver server refused the session's timeouts: {err}"
+            )),
+        })
+}
+
+/// Whether a new session failed because the server did not answer in time.
+fn new_session_no_answer(err: &NewSessionError) -> bool {
+    match err {
+        NewSessionError::Failed(err) => transport::no_answer(err).is_some(),
+        NewSessionError::FailedC(err) => transport::no_answer(err).is_some(),
+        NewSessionError::Lost(err) => transport::no_answer(err).is_some(),
+        NewSessionError::UnexpectedError(err) => command_no_answer(err).is_some(),
+        _ => false,
+    }
+}
+
+/// The server that did not answer a command in time, if that is why it failed.
+pub fn command_no_answer(err: &CmdError) -> Option<transport::NoAnswer> {
+    match err {
+        CmdError::Failed(err) => transport::no_answer(err),
+        CmdError::FailedC(err) => transport::no_answer(err),
+        CmdError::Lost(err) => transport::no_answer(err),
+        _ => None,
+    }
 }
 
 /// The capabilities of a headless-by-default, lean browser (public so that the benchmark's

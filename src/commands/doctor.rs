@@ -142,6 +142,7 @@ async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
         let options = SessionOptions {
             browser,
             headed: false,
+            timeout: settings.timeout,
         };
         let opened = driver
             .session(options, &cancel, async |client| {

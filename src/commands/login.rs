@@ -30,6 +30,7 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     let options = SessionOptions {
         browser: account.browser,
         headed: settings.headed,
+        timeout: settings.timeout,
     };
     let result = driver
         .session(options, &cancel, async |client| {

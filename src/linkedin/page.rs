@@ -165,16 +165,33 @@ impl<'c> Page<'c> {
         self.client
             .goto(url.as_str())
             .await
-            .map_err(browser_error)?;
+            .map_err(|err| self.navigation_error(&url, err))?;
         let look = self.settled_look().await?;
         self.arrive(look).await
     }
 
     /// Reloads the page from the server and waits until it has loaded.
     pub async fn reload(&self) -> Result<Look, Error> {
-        self.client.refresh().await.map_err(browser_error)?;
+        self.client
+            .refresh()
+            .await
+            .map_err(|err| self.navigation_error(&self.base, err))?;
         let look = self.settled_look().await?;
         self.arrive(look).await
+    }
+
+    /// A navigation that failed. The browser gives up on a page after the session's page-load
+    /// timeout (`--timeout`): the site accepted the connection and did not answer.
+    fn navigation_error(&self, url: &Url, err: CmdError) -> Error {
+        match &err {
+            CmdError::Standard(wd) if wd.error == fantoccini::error::ErrorStatus::Timeout => {
+                Error::Unreachable {
+                    url: self.base.to_string(),
+                    why: format!("{url} did not answer within {} s", self.timeout.as_secs()),
+                }
+            }
+            _ => browser_error(err),
+        }
     }
 
     /// Gets a freshly loaded page ready to use: declines the cookie banner when it is in the
@@ -419,6 +436,9 @@ fn is_click_intercepted(err: &CmdError) -> bool {
 
 /// A WebDriver command failed: the browser or driver went away, or refused.
 pub fn browser_error(err: CmdError) -> Error {
+    if let Some(silent) = crate::browser::command_no_answer(&err) {
+        return Error::BrowserUnavailable(silent.to_string());
+    }
     match err {
         CmdError::Lost(_) | CmdError::Failed(_) | CmdError::FailedC(_) => {
             Error::BrowserUnavailable(format!(
