@@ -25,6 +25,56 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the command line (and the environment variables behind options), exiting 2 on a
+    /// usage error. A refused value that came from an environment variable is named as such:
+    /// clap itself names only the option.
+    pub fn parse_args() -> Cli {
+        match <Cli as Parser>::try_parse() {
+            Ok(cli) => cli,
+            Err(err) => match from_environment(&err) {
+                Some(message) => {
+                    eprintln!("error: {message}");
+                    std::process::exit(i32::from(crate::error::exit::USAGE));
+                }
+                None => err.exit(),
+            },
+        }
+    }
+}
+
+/// The options that fall back to an environment variable, with that variable.
+const FROM_ENVIRONMENT: &[(&str, &str)] = &[
+    ("--base-url", "LINKEDIN_OPTOUT_BASE_URL"),
+    ("--webdriver", "LINKEDIN_OPTOUT_WEBDRIVER"),
+];
+
+/// The message for a refused value that came from an environment variable, not the command
+/// line.
+fn from_environment(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::ValueValidation {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let (flag, variable) = FROM_ENVIRONMENT
+        .iter()
+        .find(|(flag, _)| arg.split_whitespace().next() == Some(*flag))?;
+    let typed = std::env::args_os().skip(1).any(|word| {
+        let word = word.to_string_lossy();
+        word == *flag || word.starts_with(&format!("{flag}="))
+    });
+    if typed {
+        return None;
+    }
+    let why = std::error::Error::source(err).map_or_else(|| err.to_string(), |why| why.to_string());
+    Some(format!(
+        "the environment variable {variable} (the default of `{flag}`) is refused: {why}; fix or unset it"
+    ))
+}
+
 /// Options that every subcommand accepts, before or after its name.
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
@@ -36,7 +86,8 @@ pub struct GlobalArgs {
         long,
         value_name = "URL",
         env = "LINKEDIN_OPTOUT_BASE_URL",
-        global = true
+        global = true,
+        value_parser = crate::input::web_url_arg
     )]
     pub base_url: Option<Url>,
     /// Use a running WebDriver server (chromedriver, geckodriver, Selenium Grid) instead of
@@ -45,7 +96,8 @@ pub struct GlobalArgs {
         long,
         value_name = "URL",
         env = "LINKEDIN_OPTOUT_WEBDRIVER",
-        global = true
+        global = true,
+        value_parser = crate::input::web_url_arg
     )]
     pub webdriver: Option<Url>,
     /// Browser to drive.
@@ -71,8 +123,8 @@ pub struct GlobalArgs {
         global = true
     )]
     pub config: Option<PathBuf>,
-    /// Longest wait for any one page condition, in seconds.
-    #[arg(long, value_name = "SECONDS", global = true)]
+    /// Longest wait for any one page condition, in seconds (1 to 3600).
+    #[arg(long, value_name = "SECONDS", global = true, value_parser = crate::input::timeout_arg)]
     pub timeout: Option<u64>,
     /// Read the password (and optional TOTP secret) from this TOML file (mode 0600).
     #[arg(long, value_name = "FILE", global = true)]

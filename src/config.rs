@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::cli::{BrowserKind, GlobalArgs};
 use crate::error::Error;
+use crate::input;
 
 pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -109,13 +110,40 @@ impl ConfigFile {
                 )));
             }
         };
-        toml::from_str(&text).map_err(|err| {
+        let file: ConfigFile = toml::from_str(&text).map_err(|err| {
             Error::Usage(format!(
                 "config file {} is not valid: {}; fix it or pass another with `--config`",
                 path.display(),
                 err.message()
             ))
-        })
+        })?;
+        file.check().map_err(|why| {
+            Error::Usage(format!(
+                "config file {}: {why}; fix it or pass another with `--config`",
+                path.display()
+            ))
+        })?;
+        Ok(file)
+    }
+
+    /// The values a run would act on, checked as they enter (see `input`).
+    fn check(&self) -> Result<(), String> {
+        let url = |key: &str, url: &Option<Url>| match url {
+            Some(url) => input::check_web_url(url).map_err(|why| format!("{key}: {why}")),
+            None => Ok(()),
+        };
+        url("`base_url`", &self.base_url)?;
+        url("`webdriver`", &self.webdriver)?;
+        if let Some(seconds) = self.timeout {
+            input::check_timeout(seconds).map_err(|why| format!("`timeout = {seconds}`: {why}"))?;
+        }
+        for (index, account) in self.accounts.iter().enumerate() {
+            let which = format!("[[account]] number {}", index + 1);
+            input::check_account(&account.email)
+                .map_err(|why| format!("`email` of {which}: {why}"))?;
+            url(&format!("`base_url` of {which}"), &account.base_url)?;
+        }
+        Ok(())
     }
 }
 
@@ -218,14 +246,11 @@ impl Settings {
     }
 }
 
+/// An `--account` as typed, checked (see `input::check_account`).
 fn validate_email(email: &str) -> Result<String, Error> {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((user, domain)) if !user.is_empty() && !domain.is_empty() => Ok(email.to_string()),
-        _ => Err(Error::Usage(format!(
-            "`{email}` is not an email address: `--account` takes the email you sign in with"
-        ))),
-    }
+    let email = email.trim_matches(' ');
+    input::check_account(email).map_err(|why| Error::Usage(format!("`--account`: {why}")))?;
+    Ok(email.to_string())
 }
 
 /// A base URL without a trailing slash loses its last path segment when joined (a Grid's

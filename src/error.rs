@@ -203,3 +203,20 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message with its whole chain of causes (`outer: inner: …`, as anyhow's `{:#}`), so
+/// that the OS reason, the HTTP status or the WebDriver error is never dropped. A cause the
+/// message already ends with is not repeated.
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(err) = cause {
+        let more = err.to_string();
+        if !more.is_empty() && !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = err.source();
+    }
+    text
+}

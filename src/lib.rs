@@ -7,11 +7,13 @@
 //! knows it only as a base URL.
 
 pub mod browser;
+pub mod bug;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
 pub mod error;
+pub mod input;
 pub mod linkedin;
 pub mod logging;
 pub mod notify;

@@ -2,11 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
 use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    linkedin_optout::bug::install();
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => bug(),
+    }
+}
+
+fn run() -> ExitCode {
+    let cli = Cli::parse_args();
     linkedin_optout::logging::init(cli.global.verbose);
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.
     #[cfg(all(unix, not(target_vendor = "apple")))]
@@ -23,11 +30,25 @@ fn main() -> ExitCode {
             return ExitCode::from(linkedin_optout::error::exit::OTHER);
         }
     };
-    match runtime.block_on(linkedin_optout::commands::run(cli)) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("error: {err}");
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(linkedin_optout::commands::run(cli))
+    }));
+    match ran {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(err)) => {
+            eprintln!("error: {}", linkedin_optout::error::chain(&err));
             ExitCode::from(err.exit_code())
         }
+        Err(_) => {
+            // The sessions closed while unwinding; a task stuck elsewhere must not hold the
+            // exit.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+            bug()
+        }
     }
+}
+
+fn bug() -> ExitCode {
+    eprintln!("error: {}", linkedin_optout::bug::report());
+    ExitCode::from(linkedin_optout::error::exit::OTHER)
 }

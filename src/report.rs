@@ -138,6 +138,7 @@ impl StepStyle {
             account: account.to_string(),
             lines: matches!(self, StepStyle::Lines),
             spinner,
+            last: std::sync::Mutex::new(String::new()),
         }
     }
 }
@@ -147,16 +148,29 @@ pub struct Steps {
     account: String,
     lines: bool,
     spinner: Option<ProgressBar>,
+    /// The step the run is at, for a run that has to give up in the middle of it.
+    last: std::sync::Mutex<String>,
 }
 
 impl Steps {
     pub fn step(&self, text: &str) {
         tracing::debug!(account = %self.account, "{text}");
+        if let Ok(mut last) = self.last.lock() {
+            *last = text.to_string();
+        }
         if let Some(bar) = &self.spinner {
             bar.set_message(text.to_string());
         } else if self.lines {
             eprintln!("{}: {text}", self.account);
         }
+    }
+
+    /// The last step announced ("" before the first).
+    pub fn last(&self) -> String {
+        self.last
+            .lock()
+            .map(|last| last.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -149,7 +149,22 @@ async fn run_one(
                 artifacts_dir: options.artifacts_dir.clone(),
                 account: account.email.clone(),
             };
-            let outcome = flow::run(&page, &access, options.plan, &steps, findings).await;
+            let bound = run_bound(options.timeout);
+            let flow = flow::run(&page, &access, options.plan, &steps, findings);
+            let outcome = match tokio::time::timeout(bound, flow).await {
+                Ok(outcome) => outcome,
+                // Every step is bounded on its own; this catches a site that keeps each one
+                // busy until just before its deadline. The session still closes.
+                Err(_) => Err(Error::Unreachable {
+                    url: account.base_url.to_string(),
+                    why: format!(
+                        "the run did not finish within {} s (its bound: {RUN_BOUND_STEPS} × (`--timeout` + {} s)); it was at: {}",
+                        bound.as_secs(),
+                        crate::browser::COMMAND_MARGIN.as_secs(),
+                        steps.last()
+                    ),
+                }),
+            };
             // Keep a fresh sign-in's session, even when the run failed after it.
             if let (true, Some(chain)) = (findings.signed_in, chain) {
                 match session::capture(&page).await {
@@ -170,6 +185,16 @@ async fn run_one(
     result
 }
 
+/// How many waits of `--timeout` (plus the WebDriver margin) one account's page flow may take
+/// in all: sign-in page, sign-in, checkpoint, feed, Me menu, Settings & Privacy, Data
+/// privacy, the setting, the switch, its save, the reload, the reading after it.
+pub const RUN_BOUND_STEPS: u32 = 12;
+
+/// The longest an account's page flow may take, whatever the site does.
+pub fn run_bound(timeout: Duration) -> Duration {
+    crate::browser::command_limit(timeout) * RUN_BOUND_STEPS
+}
+
 fn report(
     account: &AccountSettings,
     result: Result<Outcome, Error>,
@@ -178,7 +203,7 @@ fn report(
 ) -> AccountReport {
     let (outcome, exit_code, message) = match result {
         Ok(outcome) => (outcome, outcome.exit_code(), success_message(outcome)),
-        Err(err) => (err.outcome(), err.exit_code(), err.to_string()),
+        Err(err) => (err.outcome(), err.exit_code(), crate::error::chain(&err)),
     };
     AccountReport {
         account: account.email.clone(),

@@ -1,0 +1,178 @@
+//! What a value the user gives may be, checked where it enters: clap's value parsers for the
+//! command line and the environment, the config loader for the file. Each check returns why
+//! a value is refused; the caller names where the value came from.
+
+use std::ops::RangeInclusive;
+
+use url::Url;
+
+/// `--timeout` and `timeout =`, in seconds: at least a second, at most an hour.
+pub const TIMEOUT_SECONDS: RangeInclusive<u64> = 1..=3600;
+
+/// The longest email address there is (RFC 5321: 64 + 1 + 255).
+pub const EMAIL_MAX_CHARS: usize = 320;
+
+/// Checks a timeout in seconds.
+pub fn check_timeout(seconds: u64) -> Result<u64, String> {
+    if TIMEOUT_SECONDS.contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "{seconds} s is out of range: a timeout is {} to {} seconds",
+            TIMEOUT_SECONDS.start(),
+            TIMEOUT_SECONDS.end()
+        ))
+    }
+}
+
+/// clap's parser for `--timeout`.
+pub fn timeout_arg(text: &str) -> Result<u64, String> {
+    let seconds = text.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "`{}` is not a number of seconds from {} to {}",
+            text.escape_debug(),
+            TIMEOUT_SECONDS.start(),
+            TIMEOUT_SECONDS.end()
+        )
+    })?;
+    check_timeout(seconds)
+}
+
+/// Checks a web address the tool connects to (LinkedIn, a WebDriver server): `http` or
+/// `https`, with a host, and nothing a browser would run or a server would not see.
+pub fn check_web_url(url: &Url) -> Result<(), String> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "`{}` is not a web address: only `http://` and `https://` are accepted",
+            shown(url.as_str())
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{}` has no host", shown(url.as_str())));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "`{}` holds a user name or password: leave them out",
+            shown(url.as_str())
+        ));
+    }
+    Ok(())
+}
+
+/// clap's parser for `--base-url` and `--webdriver` (and their environment variables).
+pub fn web_url_arg(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim())
+        .map_err(|err| format!("`{}` is not a web address: {err}", shown(text)))?;
+    check_web_url(&url)?;
+    Ok(url)
+}
+
+/// Checks an account: a plausible email address, which is also what names its files and its
+/// keyring entries.
+pub fn check_account(email: &str) -> Result<(), String> {
+    if email.contains(['\n', '\r']) {
+        return Err("the account contains a line break".to_string());
+    }
+    if email.chars().any(char::is_control) {
+        return Err("the account contains a control character".to_string());
+    }
+    let chars = email.chars().count();
+    if chars > EMAIL_MAX_CHARS {
+        return Err(format!(
+            "the account is {chars} characters long: an email address has at most {EMAIL_MAX_CHARS} (RFC 5321)"
+        ));
+    }
+    let plausible = match email.rsplit_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && !domain.is_empty()
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+                && !domain.contains(['/', '\\', '%', ':', '[', ']'])
+        }
+        None => false,
+    };
+    if !plausible {
+        return Err(format!(
+            "`{}` is not an email address: the account is the email you sign in to LinkedIn with",
+            shown(email)
+        ));
+    }
+    Ok(())
+}
+
+/// A value as an error message shows it: control characters escaped, and no more than 80
+/// characters of it.
+pub fn shown(text: &str) -> String {
+    const LONGEST: usize = 80;
+    let escaped: String = text.escape_debug().collect();
+    match escaped.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}… ({} characters)", &escaped[..cut], text.chars().count()),
+        None => escaped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_are_one_second_to_an_hour() {
+        assert_eq!(timeout_arg("1"), Ok(1));
+        assert_eq!(timeout_arg("3600"), Ok(3600));
+        for bad in [
+            "0",
+            "3601",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1",
+            "",
+            "5s",
+        ] {
+            assert!(timeout_arg(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_http_and_https_with_a_host() {
+        assert!(web_url_arg("http://127.0.0.1:8080").is_ok());
+        assert!(web_url_arg("https://www.linkedin.com/").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x",
+            "file:///etc/passwd",
+            "data:text/html,hi",
+            "http://",
+            "https://user:pw@host/",
+            "not a url",
+            "",
+        ] {
+            assert!(web_url_arg(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accounts_are_plausible_emails() {
+        assert!(check_account("you@example.com").is_ok());
+        assert!(check_account("a+tag@sub.example.co.uk").is_ok());
+        assert_eq!(
+            check_account("a@example.com\nb").unwrap_err(),
+            "the account contains a line break"
+        );
+        assert!(check_account("a\u{7}@example.com").is_err());
+        assert!(check_account(&format!("{}@example.com", "a".repeat(10_000))).is_err());
+        for bad in [
+            "", "@", "a@", "@b", "no-at", "a b@c.d", "a@b/c", "a@.b", "a@b.",
+        ] {
+            assert!(check_account(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let shown = shown(&"x".repeat(10_000));
+        assert!(shown.len() < 120, "{shown}");
+        assert!(shown.ends_with("(10000 characters)"), "{shown}");
+    }
+}
