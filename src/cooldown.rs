@@ -20,27 +20,81 @@ fn file(state_dir: &Path, account: &str) -> PathBuf {
     state_dir.join("cooldown").join(name)
 }
 
-/// When sign-ins may be tried again, if a cool-down is running.
+/// The longest a cool-down lasts, counted from when it was written: a record that claims
+/// more (a clock gone wrong, a hand edit) never blocks an account for longer.
+pub const LONGEST: time::Duration = time::Duration::hours(6);
+
+/// When sign-ins may be tried again, if a cool-down is running. A damaged record is ignored
+/// with a warning.
 pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
-    let text = std::fs::read_to_string(file(state_dir, account)).ok()?;
-    OffsetDateTime::parse(text.trim(), &Rfc3339)
-        .ok()
-        .filter(|until| *until > OffsetDateTime::now_utc())
+    let path = file(state_dir, account);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            tracing::warn!(
+                "ignoring the sign-in cool-down record {}: {err}",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let until = match OffsetDateTime::parse(text.trim(), &Rfc3339) {
+        Ok(until) => until,
+        Err(err) => {
+            tracing::warn!(
+                "ignoring the damaged sign-in cool-down record {} ({err}); delete it to silence this warning",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    // When it was written: its modification time, never later than now.
+    let written = std::fs::metadata(&path)
+        .and_then(|meta| meta.modified())
+        .map(OffsetDateTime::from)
+        .unwrap_or(now)
+        .min(now);
+    Some(until.min(written + LONGEST)).filter(|until| *until > now)
 }
 
-/// Starts a cool-down; a failure to record it is logged, never fatal.
+/// What to add to the reason of a run stopped by a running cool-down: where it is kept and
+/// how to end it early.
+pub fn note(state_dir: &Path, account: &str) -> String {
+    format!(
+        "; the cool-down is kept in {}: delete that file to sign in sooner",
+        file(state_dir, account).display()
+    )
+}
+
+/// Starts a cool-down (at most `LONGEST`), written whole or not at all; a failure to record
+/// it is logged, never fatal.
 pub fn record(state_dir: &Path, account: &str, until: OffsetDateTime) {
     let path = file(state_dir, account);
-    let written = path
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&path, crate::report::format_time(until)));
-    if let Err(err) = written {
+    let until = until.min(OffsetDateTime::now_utc() + LONGEST);
+    if let Err(err) = write_atomically(&path, crate::report::format_time(until).as_bytes()) {
         tracing::warn!(
             "cannot record the sign-in cool-down in {}: {err}",
             path.display()
         );
     }
+}
+
+/// Writes `path` through a temporary file renamed over it; the temporary file is removed on
+/// every path that does not rename it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".cooldown-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|err| err.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -63,5 +117,37 @@ mod tests {
             OffsetDateTime::now_utc() - time::Duration::hours(1),
         );
         assert_eq!(until(dir.path(), "a@b.c"), None);
+    }
+
+    #[test]
+    fn a_cool_down_is_capped_at_six_hours_from_when_it_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "a@b.c");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "9999-12-31T23:59:59Z").unwrap();
+        let until = until(dir.path(), "a@b.c").expect("a running cool-down");
+        assert!(until <= OffsetDateTime::now_utc() + LONGEST, "{until}");
+    }
+
+    #[test]
+    fn a_damaged_record_is_no_cool_down_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "a@b.c");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"\xff not a time").unwrap();
+        assert_eq!(until(dir.path(), "a@b.c"), None);
+        // A directory in the way: the record cannot be written, and nothing is left over.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        record(
+            dir.path(),
+            "a@b.c",
+            OffsetDateTime::now_utc() + time::Duration::hours(1),
+        );
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from("a@b.c")]);
     }
 }

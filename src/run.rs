@@ -131,9 +131,26 @@ async fn run_one(
         saved_session: saved_session.as_ref(),
         cool_down_until: cooldown::until(&options.state_dir, &account.email),
     };
+    // A throttled sign-in while a cool-down runs is the cool-down's: say where it is kept.
+    let cooling_down = access.cooling_down().is_some();
+    let with_note = |err: Error| match err {
+        Error::Throttled {
+            account: email,
+            mut why,
+            retry_at,
+        } if cooling_down => {
+            why.push_str(&cooldown::note(&options.state_dir, &account.email));
+            Error::Throttled {
+                account: email,
+                why,
+                retry_at,
+            }
+        }
+        other => other,
+    };
     // Without a saved session the run would have to sign in: do not even start a browser.
     if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
-        return Err(cooling_down);
+        return Err(with_note(cooling_down));
     }
     let session_options = SessionOptions {
         browser: account.browser,
@@ -179,10 +196,12 @@ async fn run_one(
             outcome
         })
         .await;
-    if let Err(Error::Throttled { retry_at, .. }) = &result {
+    if let Err(Error::Throttled { retry_at, .. }) = &result
+        && !cooling_down
+    {
         cooldown::record(&options.state_dir, &account.email, *retry_at);
     }
-    result
+    result.map_err(with_note)
 }
 
 /// How many waits of `--timeout` (plus the WebDriver margin) one account's page flow may take

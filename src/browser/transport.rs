@@ -12,7 +12,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use hyper::Uri;
@@ -120,6 +120,9 @@ pub struct DeadlinedStream<S> {
     deadline: Pin<Box<Sleep>>,
     /// A request was written since the connection opened: an answer is due.
     armed: bool,
+    /// Whoever waits to read: a write (re)starts the deadline while the reader already waits,
+    /// so the deadline must wake the reader itself.
+    reader: Option<Waker>,
     no_answer: NoAnswer,
 }
 
@@ -129,6 +132,7 @@ impl<S> DeadlinedStream<S> {
             inner,
             deadline: Box::pin(tokio::time::sleep(no_answer.limit)),
             armed: false,
+            reader: None,
             no_answer,
         }
     }
@@ -137,6 +141,13 @@ impl<S> DeadlinedStream<S> {
         self.armed = true;
         let next = Instant::now() + self.no_answer.limit;
         self.deadline.as_mut().reset(next);
+        if let Some(reader) = &self.reader {
+            // Registers the reader with the timer; the read that it wakes reports the expiry.
+            let _ = self
+                .deadline
+                .as_mut()
+                .poll(&mut Context::from_waker(reader));
+        }
     }
 }
 
@@ -155,6 +166,13 @@ impl<S: Read + Unpin> Read for DeadlinedStream<S> {
                 Poll::Ready(result)
             }
             Poll::Pending => {
+                if !this
+                    .reader
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    this.reader = Some(cx.waker().clone());
+                }
                 if this.armed && this.deadline.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Err(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,

@@ -109,20 +109,23 @@ pub(super) fn write_file(path: &Path, session: &StoredSession) -> Result<(), Sec
     };
     let dir = path.parent().expect("a session file is inside a directory");
     create_private_dir(dir).map_err(failed)?;
-    let temporary = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().expect("a file name").to_string_lossy()
-    ));
-    match std::fs::remove_file(&temporary) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(failed(err)),
-        _ => {}
-    }
-    let json = SecretString::from(session.to_json());
-    let mut file = private_options().open(&temporary).map_err(failed)?;
-    file.write_all(json.expose_secret().as_bytes())
-        .and_then(|()| file.sync_all())
+    // A temporary file of mode 0600 next to the session file, removed on every path that
+    // does not rename it (a directory in the way, a full disk).
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&format!(
+            ".{}.",
+            path.file_name().expect("a file name").to_string_lossy()
+        ))
+        .suffix(".tmp")
+        .tempfile_in(dir)
         .map_err(failed)?;
-    std::fs::rename(&temporary, path).map_err(failed)
+    let json = SecretString::from(session.to_json());
+    temporary
+        .write_all(json.expose_secret().as_bytes())
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(failed)?;
+    temporary.persist(path).map_err(|err| failed(err.error))?;
+    Ok(())
 }
 
 /// Removes the file; `false` when there was none.
@@ -151,14 +154,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)
-}
-
-fn private_options() -> std::fs::OpenOptions {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
 }
 
 #[cfg(test)]
@@ -224,5 +219,19 @@ mod tests {
         assert!(remove_file(&path).unwrap());
         assert!(!remove_file(&path).unwrap());
         assert!(read_file(&path).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_failed_save_leaves_no_temporary_file() {
+        let state = tempfile::tempdir().unwrap();
+        let path = session_file(state.path(), "a@example.com");
+        // A directory in the way of the session file: the rename fails.
+        std::fs::create_dir_all(&path).unwrap();
+        assert!(write_file(&path, &sample()).is_err());
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from("a@example.com.json")]);
     }
 }

@@ -66,7 +66,8 @@ pub fn path(state_dir: &Path) -> PathBuf {
 }
 
 /// Appends one line per report, stamped with the current time; creates the directory and
-/// the file as needed.
+/// the file as needed. A last line left without its newline (a crash, a copy, an editor) is
+/// ended first, so that the new records start on lines of their own.
 pub fn append(state_dir: &Path, reports: &[AccountReport]) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
@@ -74,41 +75,80 @@ pub fn append(state_dir: &Path, reports: &[AccountReport]) -> anyhow::Result<()>
         .with_context(|| format!("creating the state directory {}", state_dir.display()))?;
     let path = path(state_dir);
     let mut file = OpenOptions::new()
+        .read(true)
         .append(true)
         .create(true)
         .open(&path)
         .with_context(|| format!("opening the history {}", path.display()))?;
+    let mut start_new_line = !ends_with_newline(&mut file)
+        .with_context(|| format!("reading the end of the history {}", path.display()))?;
     for report in reports {
-        let mut line = serde_json::to_vec(&HistoryRecord::new(report, now))
+        let mut line = Vec::new();
+        if std::mem::take(&mut start_new_line) {
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, &HistoryRecord::new(report, now))
             .context("encoding a history record")?;
         line.push(b'\n');
-        file.write_all(&line)
+        // One write call per record: with O_APPEND it lands whole, even next to another
+        // run's.
+        let written = file
+            .write(&line)
             .with_context(|| format!("appending to the history {}", path.display()))?;
+        if written != line.len() {
+            anyhow::bail!(
+                "appending to the history {}: only {written} of {} bytes were written (is the disk full?)",
+                path.display(),
+                line.len()
+            );
+        }
     }
     Ok(())
 }
 
-/// Every record in file order; a missing file is an empty history, and a line that does not
-/// parse (a truncated write, a hand edit) is skipped with a warning.
+/// Whether the file is empty or ends with a newline.
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    if file.seek(SeekFrom::End(0))? == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// Every record in file order; a missing file is an empty history. The file is read line by
+/// line, bytes that are not UTF-8 are replaced, and a line that does not parse (a truncated
+/// write, a hand edit) is skipped: one warning per bad line, naming its number.
 pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
     let path = path(state_dir);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(err) => {
             return Err(err).with_context(|| format!("reading the history {}", path.display()));
         }
     };
     let mut records = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    for (index, bytes) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line = String::from_utf8_lossy(bytes);
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str(line) {
-            Ok(record) => records.push(record),
+        let number = index + 1;
+        match serde_json::from_str(&line) {
+            Ok(record) => {
+                if std::str::from_utf8(bytes).is_err() {
+                    tracing::warn!(
+                        "line {number} of {} holds bytes that are not UTF-8: they are shown as \u{fffd}",
+                        path.display()
+                    );
+                }
+                records.push(record);
+            }
             Err(err) => tracing::warn!(
-                "skipping line {} of {}: not a history record ({err})",
-                index + 1,
+                "skipping line {number} of {}: not a history record ({err})",
                 path.display()
             ),
         }
@@ -176,6 +216,38 @@ mod tests {
         assert_eq!(records[0].outcome, Outcome::OptedOut);
         assert_eq!(records[0].version, env!("CARGO_PKG_VERSION"));
         assert_eq!(records[1].account, "b@example.com");
+    }
+
+    #[test]
+    fn an_unterminated_last_line_is_ended_before_appending() {
+        use SettingState::{Off, On};
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), &[report("a@example.com", On, Off)]).unwrap();
+        let mut text = std::fs::read(path(dir.path())).unwrap();
+        assert_eq!(text.pop(), Some(b'\n'));
+        std::fs::write(path(dir.path()), &text).unwrap();
+        append(dir.path(), &[report("b@example.com", Off, Off)]).unwrap();
+        let accounts: Vec<String> = read(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.account)
+            .collect();
+        assert_eq!(accounts, ["a@example.com", "b@example.com"]);
+    }
+
+    #[test]
+    fn a_line_with_bytes_that_are_not_utf8_does_not_hide_the_others() {
+        use SettingState::{Off, On};
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), &[report("a@example.com", On, Off)]).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path(dir.path()))
+            .unwrap()
+            .write_all(b"\xff\xfe broken\n")
+            .unwrap();
+        append(dir.path(), &[report("b@example.com", Off, Off)]).unwrap();
+        assert_eq!(read(dir.path()).unwrap().len(), 2);
     }
 
     #[test]
