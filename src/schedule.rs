@@ -289,10 +289,28 @@ impl Job {
             words.push(shell_quote(arg)?);
         }
         words.push(format!(">> {} 2>&1", shell_quote(&path_text(&self.log)?)?));
-        // cron turns an unescaped `%` into a newline; `\%` reaches the shell as `%`.
-        let command = words.join(" ").replace('%', "\\%");
+        let command = words.join(" ");
         Ok(format!("{times} {command} {marker}"))
     }
+}
+
+/// Where cron would cut `line`: it ends a command at the first `%` not escaped by a `\`
+/// (Debian's cron, Vixie cron), and a `\` before a `\` escapes nothing. The byte offset of
+/// that `%`, if there is one.
+pub fn cron_cut(line: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, ch) in line.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match ch {
+            '\\' => escaped = true,
+            '%' => return Some(at),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn path_text(path: &Path) -> Result<String, Error> {
@@ -304,15 +322,23 @@ fn path_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Quotes a word for `sh`; a line break cannot be carried by a crontab line at all.
+/// Quotes a word for `sh`. A line break cannot be carried by a crontab line at all, and
+/// cron turns a `%` into one (with a `\` before it, it cuts the line there), so neither is
+/// ever copied into the line.
 fn shell_quote(word: &str) -> Result<String, Error> {
     if word.contains(['\n', '\r']) {
         return Err(Error::Usage(format!(
             "`{}` contains a line break and cannot be written into a crontab line",
-            word.escape_debug()
+            crate::input::shown(word)
         )));
     }
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if word.contains('%') {
+        return Err(Error::Usage(format!(
+            "`{}` contains the character `%`, which cron turns into a line break (and cuts the line at, after a `\\`): use a value without `%` (for `--notify-command`, put the command in a script and pass its path), or run from the systemd timer in scripts/systemd/",
+            crate::input::shown(word)
+        )));
+    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@+=:,./_-".contains(c);
     Ok(if !word.is_empty() && word.chars().all(plain) {
         word.to_string()
     } else {
@@ -537,27 +563,47 @@ mod tests {
     }
 
     #[test]
-    fn the_line_quotes_and_escapes_percent() {
+    fn the_line_quotes_and_refuses_percent() {
         let job = Job {
             env: vec![("PATH".into(), "/usr/bin:/bin".into())],
             program: "/opt/my tools/linkedin-optout".into(),
             args: vec![
                 "optout".into(),
                 "--notify-command".into(),
-                "date +%s > it's".into(),
+                "mail me > it's".into(),
             ],
             log: "/home/u/.local/state/linkedin-optout/cron.log".into(),
         };
         let times = CronTimes::parse("1 2 * * *").unwrap();
+        let line = job.line(&times, "# linkedin-optout:abc").unwrap();
         assert_eq!(
-            job.line(&times, "# linkedin-optout:abc").unwrap(),
-            r"1 2 * * * PATH=/usr/bin:/bin '/opt/my tools/linkedin-optout' optout --notify-command 'date +\%s > it'\''s' >> /home/u/.local/state/linkedin-optout/cron.log 2>&1 # linkedin-optout:abc"
+            line,
+            r"1 2 * * * PATH=/usr/bin:/bin '/opt/my tools/linkedin-optout' optout --notify-command 'mail me > it'\''s' >> /home/u/.local/state/linkedin-optout/cron.log 2>&1 # linkedin-optout:abc"
         );
-        let broken = Job {
-            args: vec!["a\nb".into()],
-            ..job
-        };
-        assert!(broken.line(&times, "#").is_err());
+        assert_eq!(cron_cut(&line), None);
+        for bad in ["a\nb", "date +%s", r"a\%b@example.com"] {
+            let broken = Job {
+                args: vec![bad.into()],
+                ..job.clone()
+            };
+            let err = broken.line(&times, "#").unwrap_err().to_string();
+            assert!(
+                err.contains(if bad.contains('%') {
+                    "`%`"
+                } else {
+                    "line break"
+                }),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn cron_cuts_at_a_percent_unless_one_backslash_escapes_it() {
+        assert_eq!(cron_cut("a b c"), None);
+        assert_eq!(cron_cut(r"a \% b"), None);
+        assert_eq!(cron_cut("a % b"), Some(2));
+        assert_eq!(cron_cut(r"'a\\%b'"), Some(4));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub async fn exec(
 ) -> Result<u8, Error> {
     match command {
         ScheduleCommand::Install(args) => install(settings, global, &args),
-        ScheduleCommand::Show => show(settings),
+        ScheduleCommand::Show => show(settings, global),
         ScheduleCommand::Remove => remove(settings),
     }
 }
@@ -52,7 +52,7 @@ fn install(
     Ok(exit::OFF)
 }
 
-fn show(settings: &Settings) -> Result<u8, Error> {
+fn show(settings: &Settings, global: &GlobalArgs) -> Result<u8, Error> {
     let crontab = schedule::read_crontab()?;
     let marker = schedule::marker(&settings.config_path);
     let Some(line) = schedule::find_line(&crontab, &marker) else {
@@ -63,11 +63,85 @@ fn show(settings: &Settings) -> Result<u8, Error> {
         return Ok(exit::OTHER);
     };
     println!("{line}");
-    match CronTimes::parse(line) {
-        Some(times) => print_next_run(&times),
+    let times = CronTimes::parse(line);
+    match &times {
+        Some(times) => print_next_run(times),
         None => println!("next run: unknown (the line's times are not understood)"),
     }
-    Ok(exit::OFF)
+    match check_line(settings, global, line, times.as_ref()) {
+        Verdict::UpToDate => Ok(exit::OFF),
+        Verdict::Stale(why) => {
+            eprintln!(
+                "stale: {why}; run `linkedin-optout schedule install` with the options you want to write it again"
+            );
+            Ok(exit::OFF)
+        }
+        Verdict::Broken(why) => {
+            eprintln!(
+                "broken: {why}; run `linkedin-optout schedule install` again, or `linkedin-optout schedule remove`"
+            );
+            Ok(exit::OTHER)
+        }
+    }
+}
+
+/// What the installed line is, next to the one `schedule install` would write now.
+enum Verdict {
+    UpToDate,
+    /// It runs, but not what `schedule install` would write now (another binary, options).
+    Stale(String),
+    /// cron cannot run it as meant.
+    Broken(String),
+}
+
+fn check_line(
+    settings: &Settings,
+    global: &GlobalArgs,
+    installed: &str,
+    times: Option<&CronTimes>,
+) -> Verdict {
+    if let Some(at) = schedule::cron_cut(installed) {
+        return Verdict::Broken(format!(
+            "cron cuts this line at the `%` at character {}, so the job never runs as written",
+            installed[..at].chars().count() + 1
+        ));
+    }
+    let Some(times) = times else {
+        return Verdict::Broken("cron does not understand its times".to_string());
+    };
+    let expected = match job(settings, global).and_then(|job| {
+        let marker = schedule::marker(&settings.config_path);
+        job.line(times, &marker)
+    }) {
+        Ok(expected) => expected,
+        Err(err) => return Verdict::Broken(format!("it cannot be written now: {err}")),
+    };
+    if expected == installed {
+        return Verdict::UpToDate;
+    }
+    let words = |line: &str| {
+        line.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (now, then) = (words(&expected), words(installed));
+    let only = |these: &[String], not_in: &[String]| {
+        let differ: Vec<&str> = these
+            .iter()
+            .filter(|w| !not_in.contains(w))
+            .map(String::as_str)
+            .collect();
+        if differ.is_empty() {
+            "nothing".to_string()
+        } else {
+            format!("`{}`", crate::input::shown(&differ.join(" ")))
+        }
+    };
+    Verdict::Stale(format!(
+        "the installed line differs from the one `schedule install` would write now with these options (installed: {}; now: {})",
+        only(&then, &now),
+        only(&now, &then)
+    ))
 }
 
 fn remove(settings: &Settings) -> Result<u8, Error> {
