@@ -37,10 +37,34 @@ impl Cli {
                     eprintln!("error: {message}");
                     std::process::exit(i32::from(crate::error::exit::USAGE));
                 }
-                None => err.exit(),
+                None => exit_shortened(err),
             },
         }
     }
+}
+
+/// Exits with clap's error, where a value too long to read (clap quotes values whole) is cut
+/// to its start and length.
+fn exit_shortened(err: clap::Error) -> ! {
+    const LONGEST: usize = 200;
+    let long: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|word| word.to_string_lossy().into_owned())
+        .flat_map(|word| match word.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => vec![value.to_string(), word],
+            _ => vec![word],
+        })
+        .filter(|word| word.len() > LONGEST)
+        .collect();
+    if long.is_empty() || !err.use_stderr() {
+        err.exit();
+    }
+    let mut text = err.render().to_string();
+    for word in &long {
+        text = text.replace(word.as_str(), &crate::input::shown(word));
+    }
+    eprint!("{text}");
+    std::process::exit(err.exit_code());
 }
 
 /// The options that fall back to an environment variable, with that variable.

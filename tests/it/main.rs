@@ -5,6 +5,7 @@ mod common;
 mod credentials;
 mod grid;
 mod history;
+mod inputs;
 mod login;
 mod optout;
 mod schedule;

@@ -245,6 +245,69 @@ fn an_uneven_every_is_a_usage_error_and_changes_nothing() {
     assert_eq!(crontab(), OTHERS);
 }
 
+/// Issue 15: cron cuts a line at a `%` (and at `\\%`), so no value carrying one is ever
+/// written into the line; the crontab stays as it was.
+#[test]
+fn a_percent_in_any_value_is_refused() {
+    let _saved = SavedCrontab::take();
+    set_crontab(OTHERS);
+    let home = Home::new();
+    for args in [
+        &["--account", r"a\%b@example.com"][..],
+        &["--account", "a%b@example.com"][..],
+        &["--account", "a@example.com", "--notify-command", "date +%s"][..],
+    ] {
+        let run = Tool::new(&home)
+            .args(["schedule", "install"])
+            .args(args.iter().copied())
+            .run()
+            .expect_code(2);
+        assert!(run.stderr().contains("`%`"), "{args:?}: {}", run.stderr());
+    }
+    assert_eq!(crontab(), OTHERS);
+}
+
+/// Issue 15: `schedule show` compares the installed line with the one it would write now.
+#[test]
+fn show_says_when_the_installed_line_is_stale_or_broken() {
+    let _saved = SavedCrontab::take();
+    set_crontab(OTHERS);
+    let home = Home::new();
+    let config = config(&home);
+    let config_arg = ["--config", config.to_str().unwrap()];
+    Tool::new(&home)
+        .args(["schedule", "install", "--account", "a@example.com"])
+        .args(config_arg)
+        .run()
+        .expect_code(0);
+    let show = |account: &str, code: i32| {
+        Tool::new(&home)
+            .args(["schedule", "show", "--account", account])
+            .args(config_arg)
+            .run()
+            .expect_code(code)
+    };
+    let same = show("a@example.com", 0);
+    assert!(!same.stderr().contains("stale"), "{}", same.stderr());
+    assert!(!same.stderr().contains("broken"), "{}", same.stderr());
+    let other = show("b@example.com", 0);
+    assert!(
+        other.stderr().contains("stale") && other.stderr().contains("schedule install"),
+        "{}",
+        other.stderr()
+    );
+    // A line that cron cuts: a `\` before a `%`, as an older version could write.
+    let (ours, _) = ours_and_theirs(&config);
+    let cut = ours[0].replace("a@example.com", r"'a\\%b@example.com'");
+    set_crontab(&format!("{OTHERS}{cut}\n"));
+    let broken = show("a@example.com", 1);
+    assert!(
+        broken.stderr().contains("broken") && broken.stderr().contains("cron cuts this line"),
+        "{}",
+        broken.stderr()
+    );
+}
+
 /// `docker-compose config` validates the file with its defaults and with the `grid` profile.
 #[test]
 fn docker_compose_file_is_valid() {
