@@ -48,3 +48,23 @@ fn describe(info: &PanicHookInfo<'_>) -> String {
         None => format!("panicked: {message}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_reported_as_a_bug_with_its_location() {
+        let previous = std::panic::take_hook();
+        install();
+        let caught = std::panic::catch_unwind(|| panic!("an impossible state"));
+        std::panic::set_hook(previous);
+        assert!(caught.is_err());
+        let report = report();
+        assert!(
+            report.starts_with("this is a bug: panicked at src/bug.rs:"),
+            "{report}"
+        );
+        assert!(report.contains("an impossible state"), "{report}");
+    }
+}
