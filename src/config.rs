@@ -117,31 +117,53 @@ impl ConfigFile {
                 err.message()
             ))
         })?;
-        file.check().map_err(|why| {
+        file.check(&text).map_err(|why| {
             Error::Usage(format!(
-                "config file {}: {why}; fix it or pass another with `--config`",
+                "config file {}, {why}; fix it or pass another with `--config`",
                 path.display()
             ))
         })?;
         Ok(file)
     }
 
-    /// The values a run would act on, checked as they enter (see `input`).
-    fn check(&self) -> Result<(), String> {
-        let url = |key: &str, url: &Option<Url>| match url {
-            Some(url) => input::check_web_url(url).map_err(|why| format!("{key}: {why}")),
+    /// The values a run would act on, checked as they enter (see `input`). A refusal names
+    /// the line of `text` the value is on, and its key.
+    fn check(&self, text: &str) -> Result<(), String> {
+        let spans = toml_edit::Document::parse(text).ok();
+        let line = |account: Option<usize>, key: &str| {
+            let doc = spans.as_ref()?;
+            let item = match account {
+                None => doc.get(key)?,
+                Some(index) => doc
+                    .get("account")?
+                    .as_array_of_tables()?
+                    .get(index)?
+                    .get(key)?,
+            };
+            let start = item.span()?.start;
+            Some(text.get(..start)?.matches('\n').count() + 1)
+        };
+        let at = |account: Option<usize>, key: &str| match (line(account, key), account) {
+            (Some(line), _) => format!("line {line}, `{key}`"),
+            (None, Some(index)) => format!("`{key}` of [[account]] number {}", index + 1),
+            (None, None) => format!("`{key}`"),
+        };
+        let url = |account: Option<usize>, key: &str, url: &Option<Url>| match url {
+            Some(url) => {
+                input::check_web_url(url).map_err(|why| format!("{}: {why}", at(account, key)))
+            }
             None => Ok(()),
         };
-        url("`base_url`", &self.base_url)?;
-        url("`webdriver`", &self.webdriver)?;
+        url(None, "base_url", &self.base_url)?;
+        url(None, "webdriver", &self.webdriver)?;
         if let Some(seconds) = self.timeout {
-            input::check_timeout(seconds).map_err(|why| format!("`timeout = {seconds}`: {why}"))?;
+            input::check_timeout(seconds)
+                .map_err(|why| format!("{} = {seconds}: {why}", at(None, "timeout")))?;
         }
         for (index, account) in self.accounts.iter().enumerate() {
-            let which = format!("[[account]] number {}", index + 1);
             input::check_account(&account.email)
-                .map_err(|why| format!("`email` of {which}: {why}"))?;
-            url(&format!("`base_url` of {which}"), &account.base_url)?;
+                .map_err(|why| format!("{}: {why}", at(Some(index), "email")))?;
+            url(Some(index), "base_url", &account.base_url)?;
         }
         Ok(())
     }
@@ -317,6 +339,18 @@ mod tests {
         let parsed: ConfigFile = toml::from_str(&text).unwrap();
         assert_eq!(parsed.accounts.len(), 1);
         assert_eq!(parsed.accounts[0].email, "a@example.com");
+    }
+
+    #[test]
+    fn a_refused_value_names_its_line_and_key() {
+        let text = "# mine\ntimeout = 30\n\n[[account]]\nemail = \"a@example.com\"\n\n[[account]]\nemail = \"b@example.com\"\nbase_url = \"ftp://x\"\n";
+        let file: ConfigFile = toml::from_str(text).unwrap();
+        let why = file.check(text).unwrap_err();
+        assert!(why.starts_with("line 9, `base_url`: `ftp://x"), "{why}");
+        let text = "timeout = 0\n";
+        let file: ConfigFile = toml::from_str(text).unwrap();
+        let why = file.check(text).unwrap_err();
+        assert!(why.starts_with("line 1, `timeout` = 0: "), "{why}");
     }
 
     #[test]

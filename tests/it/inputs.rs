@@ -134,7 +134,7 @@ fn a_timeout_out_of_range_is_a_usage_error() {
         .expect_code(2);
     let config = home.config_file().display().to_string();
     assert!(
-        run.stderr().contains(&config) && run.stderr().contains("`timeout = 0`"),
+        run.stderr().contains(&config) && run.stderr().contains("line 1, `timeout` = 0"),
         "{}",
         run.stderr()
     );
@@ -185,7 +185,7 @@ fn a_base_url_that_is_not_http_is_a_usage_error() {
     assert!(
         run.stderr()
             .contains(&home.config_file().display().to_string())
-            && run.stderr().contains("`base_url`")
+            && run.stderr().contains("line 3, `base_url`")
             && run.stderr().contains("only `http://` and `https://`"),
         "{}",
         run.stderr()
