@@ -100,6 +100,9 @@ fn a_webdriver_server_that_never_answers_exits_8_within_the_timeout() {
         "{message}"
     );
     assert_eq!(sim.account(EMAIL)["requests"], 0);
+    let history = history_lines(&home);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["outcome"], "error");
     // The run let go of its lock: the next one is not told another run is in progress.
     Tool::new(&home)
         .against(&sim, EMAIL)
