@@ -131,14 +131,15 @@ async fn run_one(
         saved_session: saved_session.as_ref(),
         cool_down_until: cooldown::until(&options.state_dir, &account.email),
     };
-    // A throttled sign-in while a cool-down runs is the cool-down's: say where it is kept.
-    let cooling_down = access.cooling_down().is_some();
+    // A stop until the running cool-down's end is the cool-down's: say where it is kept.
+    let cool_down_until = access.cool_down_until;
+    let is_cool_down = move |retry_at: &time::OffsetDateTime| Some(*retry_at) == cool_down_until;
     let with_note = |err: Error| match err {
         Error::Throttled {
             account: email,
             mut why,
             retry_at,
-        } if cooling_down => {
+        } if is_cool_down(&retry_at) => {
             why.push_str(&cooldown::note(&options.state_dir, &account.email));
             Error::Throttled {
                 account: email,
@@ -197,7 +198,7 @@ async fn run_one(
         })
         .await;
     if let Err(Error::Throttled { retry_at, .. }) = &result
-        && !cooling_down
+        && !is_cool_down(retry_at)
     {
         cooldown::record(&options.state_dir, &account.email, *retry_at);
     }
