@@ -7,6 +7,8 @@ mod grid;
 mod history;
 mod login;
 mod optout;
+mod receipts;
 mod schedule;
 mod sessions;
 mod simulator;
+mod skeleton;
