@@ -396,3 +396,17 @@ fn a_run_that_never_read_the_setting_keeps_none() {
         listed.stderr()
     );
 }
+
+/// A setting not offered is a state read too: its receipt says so.
+#[test]
+fn a_setting_not_offered_keeps_a_receipt_saying_so() {
+    let sim = Sim::with_account(EMAIL, json!({"ai_training": "not_offered"}));
+    let home = Home::new();
+    run(&home, &sim, "optout").expect_code(6);
+    let receipts = receipts(&home);
+    assert_eq!(receipts.len(), 1);
+    let (path, receipt) = &receipts[0];
+    assert_eq!(receipt["state"], "not_offered");
+    assert_eq!(receipt["outcome"], "not_offered");
+    assert_receipt_files(path, receipt);
+}

@@ -214,6 +214,12 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
                 .map_err(anyhow::Error::from)
                 .and_then(|bytes| Ok(serde_json::from_slice::<Receipt>(&bytes)?));
             match parsed {
+                // The screenshot is named beside the receipt; a name that reaches elsewhere
+                // (a hand-edited file) would have pruning remove another file.
+                Ok(receipt) if !is_file_name(&receipt.png) => tracing::warn!(
+                    "skipping {}: its `png` is not a file name beside it",
+                    path.display()
+                ),
                 Ok(receipt) => stored.push(Stored {
                     png: dir.join(&receipt.png),
                     json: path,
@@ -227,6 +233,11 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
         (b.receipt.time, &b.receipt.account).cmp(&(a.receipt.time, &a.receipt.account))
     });
     Ok(stored)
+}
+
+/// One plain file name: no directory, no `..`, nothing hidden.
+fn is_file_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
 /// Removes `account`'s receipts beyond retention: every change is kept, and the newest
@@ -337,6 +348,17 @@ mod tests {
             .unwrap()
             .count();
         assert_eq!(files, 4);
+    }
+
+    #[test]
+    fn a_receipt_naming_a_file_elsewhere_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = keep(dir.path(), 1, Outcome::AlreadyOff, false);
+        let text = std::fs::read_to_string(&json).unwrap();
+        let png = list(dir.path(), None).unwrap()[0].receipt.png.clone();
+        std::fs::write(&json, text.replace(&png, "../../victim")).unwrap();
+        assert!(list(dir.path(), None).unwrap().is_empty());
+        assert!(!is_file_name("../x") && !is_file_name("a/b") && is_file_name(&png));
     }
 
     #[test]
