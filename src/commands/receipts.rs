@@ -17,10 +17,10 @@ pub async fn exec(
     stored.retain(|s| global.accounts.is_empty() || global.accounts.contains(&s.receipt.account));
     if let Some(ReceiptsCommand::Export(export)) = args.command {
         let index = receipts::export::export(&stored, &export.dir).map_err(|err| {
-            Error::Other(err.context(format!(
-                "cannot export the receipts to {}: choose a directory you can write",
+            Error::Other(anyhow::anyhow!(
+                "cannot export the receipts to {} ({err:#}): choose a directory you can write",
                 export.dir.display()
-            )))
+            ))
         })?;
         println!(
             "wrote {} ({} receipt{}, files beside it)",

@@ -221,6 +221,21 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         assert_eq!(line["account"], EMAIL);
         assert_eq!(line["setting"], "data-for-ai-improvement");
     }
+    let mine = Tool::new(&home)
+        .args(["receipts", "--json", "--account", EMAIL])
+        .run()
+        .expect_code(0);
+    assert_eq!(mine.json_lines(), listed);
+    let others = Tool::new(&home)
+        .args(["receipts", "--json", "--account", "nobody@example.com"])
+        .run()
+        .expect_code(0);
+    assert_eq!(others.stdout(), "");
+    assert!(
+        others.stderr().contains("no receipts yet"),
+        "{}",
+        others.stderr()
+    );
     let table = Tool::new(&home)
         .arg("receipts")
         .run()
@@ -332,6 +347,17 @@ fn export_writes_a_page_a_browser_shows_with_every_screenshot() {
         assert!(page.contains(receipt["png_sha256"].as_str().unwrap()));
         assert!(page.contains(receipt["html_sha256"].as_str().unwrap()));
     }
+
+    // `--account` picks whose receipts go in the page.
+    let nobody = home.path().join("export-nobody");
+    Tool::new(&home)
+        .args(["receipts", "export", "--account", "nobody@example.com"])
+        .arg(nobody.to_str().unwrap())
+        .run()
+        .expect_code(0);
+    let empty = std::fs::read_to_string(nobody.join("index.html")).unwrap();
+    assert!(!empty.contains("class=\"card\""), "{empty}");
+    assert!(page.contains("class=\"card\""), "{page}");
 
     let driver = Chromedriver::start("/");
     let runtime = tokio::runtime::Runtime::new().unwrap();
