@@ -55,6 +55,8 @@ const box = () => {
   return { left, top, right, bottom };
 };
 let b = box();
+// Nothing drawn to frame: the whole viewport is the picture.
+if (!isFinite(b.left)) return { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight, ratio: window.devicePixelRatio || 1 };
 window.scrollBy(0, b.top - margin);
 b = box();
 const x = Math.max(0, b.left - margin), y = Math.max(0, b.top - margin);
