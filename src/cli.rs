@@ -205,6 +205,37 @@ pub enum Command {
     Schedule(ScheduleCommand),
     /// Show past runs and mark drift: the setting found on after a run had left it off.
     History,
+    /// List the receipts (a screenshot and what it shows) of every state read, newest first.
+    Receipts(ReceiptsArgs),
+    /// Print a saved page with everything personal taken out, to attach to a bug report.
+    Skeleton(SkeletonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptsArgs {
+    #[command(subcommand)]
+    pub command: Option<ReceiptsCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptsCommand {
+    /// Write a self-contained index.html with a card per receipt, and copy the receipts
+    /// beside it.
+    Export(ReceiptsExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptsExportArgs {
+    /// The directory to write (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SkeletonArgs {
+    /// A page saved from a browser (HTML).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

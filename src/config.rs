@@ -30,6 +30,8 @@ pub struct ConfigFile {
     pub timeout: Option<u64>,
     pub artifacts_dir: Option<PathBuf>,
     pub notify_command: Option<String>,
+    /// How many receipts other than those of a change to keep per account and setting.
+    pub receipts_keep: Option<usize>,
     /// Extra browser arguments, before those of `--browser-arg`.
     #[serde(default)]
     pub browser_args: Vec<String>,
@@ -71,6 +73,7 @@ pub struct Settings {
     pub state_dir: PathBuf,
     pub notify_command: Option<String>,
     pub parallel: usize,
+    pub receipts_keep: usize,
 }
 
 /// The platform's directories for this tool (XDG on Linux).
@@ -239,6 +242,9 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         state_dir: dirs.state_dir,
         notify_command: args.notify_command.clone().or(file.notify_command),
         parallel: args.parallel.map_or(1, usize::from),
+        receipts_keep: file
+            .receipts_keep
+            .unwrap_or(crate::state::receipts::DEFAULT_KEEP),
     })
 }
 

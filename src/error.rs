@@ -148,8 +148,14 @@ pub enum Error {
         "LinkedIn does not offer \"Data for Generative AI Improvement\" to this account ({url}): nothing to switch off"
     )]
     NotOffered { url: String },
-    #[error("the switch was turned off but {detail}: check the setting by hand and report it")]
-    DidNotStick { detail: String },
+    #[error(
+        "the switch was turned off but {detail}: check the setting by hand and report it{}",
+        artifact_note(.artifacts)
+    )]
+    DidNotStick {
+        detail: String,
+        artifacts: Option<PathBuf>,
+    },
     #[error(
         "another run for this config is in progress (pid {pid}, started {started}): it will finish on its own; this run did nothing"
     )]
@@ -168,10 +174,20 @@ pub enum Error {
     Other(#[from] anyhow::Error),
 }
 
+/// Where what the browser saw was saved, and which file is safe to share.
 fn artifact_note(artifacts: &Option<PathBuf>) -> String {
-    match artifacts {
-        Some(dir) => format!(" (what the browser saw is in {})", dir.display()),
-        None => String::new(),
+    let Some(dir) = artifacts else {
+        return String::new();
+    };
+    let skeleton = dir.join(crate::skeleton::FILE_NAME);
+    if skeleton.is_file() {
+        format!(
+            " (what the browser saw is in {}: attach {} to a bug report, it keeps the page's structure without your data; page.png and page.html show your profile and are for your eyes only)",
+            dir.display(),
+            skeleton.display()
+        )
+    } else {
+        format!(" (what the browser saw is in {})", dir.display())
     }
 }
 

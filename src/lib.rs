@@ -22,4 +22,5 @@ pub mod run;
 pub mod schedule;
 pub mod secrets;
 pub mod simulator;
+pub mod skeleton;
 pub mod state;

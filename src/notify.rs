@@ -141,6 +141,7 @@ mod tests {
             message: String::new(),
             duration_ms: 1,
             exit_code: outcome.exit_code(),
+            receipt: None,
         }
     }
 

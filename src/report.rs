@@ -46,6 +46,9 @@ pub struct AccountReport {
     pub duration_ms: u64,
     /// This account's exit code (the process exits with the highest).
     pub exit_code: u8,
+    /// The receipt this run kept (its `.json`), for the history; not part of `--json`.
+    #[serde(skip)]
+    pub receipt: Option<std::path::PathBuf>,
 }
 
 impl AccountReport {

@@ -14,11 +14,14 @@ use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::cooldown;
 use crate::error::{Error, Outcome};
+use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
 use crate::linkedin::page::Page;
 use crate::linkedin::session;
-use crate::report::{AccountReport, SETTING, StepStyle};
+use crate::report::{AccountReport, SETTING, SettingState, StepStyle};
 use crate::secrets::{Credentials, SecretChain};
+use crate::state::history::{self, HistoryRecord};
+use crate::state::receipts::{self, Verdict};
 
 /// Where the accounts' passwords come from.
 pub enum CredentialSource<'a> {
@@ -40,6 +43,9 @@ pub struct RunOptions {
     pub parallel: usize,
     pub artifacts_dir: PathBuf,
     pub style: StepStyle,
+    /// Keep a receipt of every state read, and this many besides those of a change (in
+    /// `<state_dir>/receipts`); `None` keeps none (the demo's made-up account).
+    pub receipts_keep: Option<usize>,
 }
 
 impl RunOptions {
@@ -54,6 +60,7 @@ impl RunOptions {
             parallel: settings.parallel,
             artifacts_dir: settings.artifacts_dir.clone(),
             style: StepStyle::for_run(settings.quiet),
+            receipts_keep: Some(settings.receipts_keep),
         }
     }
 }
@@ -83,13 +90,19 @@ pub async fn run_accounts(
         .map(|account| async move {
             let started = Instant::now();
             let mut findings = Findings::default();
+            let mut evidence = None;
             let result = match &drivers_ref[&account.browser] {
                 Ok(driver) => {
-                    run_one(driver, account, options, source, cancel, &mut findings).await
+                    let found = (&mut findings, &mut evidence);
+                    run_one(driver, account, options, source, cancel, found).await
                 }
                 Err(err) => Err(Error::BrowserUnavailable(err.to_string())),
             };
-            report(account, result, findings, started.elapsed())
+            let mut report = report(account, result, findings, started.elapsed());
+            if let Some(keep) = options.receipts_keep {
+                report.receipt = keep_receipt(&options.state_dir, &report, evidence, keep);
+            }
+            report
         })
         .buffered(options.parallel.max(1))
         .collect::<Vec<_>>()
@@ -108,7 +121,7 @@ async fn run_one(
     options: &RunOptions,
     source: &CredentialSource<'_>,
     cancel: &CancellationToken,
-    findings: &mut Findings,
+    (findings, evidence): (&mut Findings, &mut Option<Evidence>),
 ) -> Result<Outcome, Error> {
     let steps = options.style.steps(&account.email);
     let looked_up;
@@ -183,6 +196,29 @@ async fn run_one(
                     ),
                 }),
             };
+            // The page still shows what was just read from a fresh load: the receipt's proof.
+            if options.receipts_keep.is_some()
+                && matches!(
+                    findings.after,
+                    SettingState::On | SettingState::Off | SettingState::NotOffered
+                )
+            {
+                match evidence::capture(&page, findings.after).await {
+                    Ok(taken) => *evidence = Some(taken),
+                    Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
+                }
+            }
+            // A save that did not stick is a page to look at, like one not understood.
+            let outcome = match outcome {
+                Err(Error::DidNotStick {
+                    detail,
+                    artifacts: None,
+                }) => Err(Error::DidNotStick {
+                    detail,
+                    artifacts: page.save_artifacts().await,
+                }),
+                outcome => outcome,
+            };
             // Keep a fresh sign-in's session, even when the run failed after it.
             if let (true, Some(chain)) = (findings.signed_in, chain) {
                 match session::capture(&page).await {
@@ -215,6 +251,42 @@ pub fn run_bound(timeout: Duration) -> Duration {
     crate::browser::command_limit(timeout) * RUN_BOUND_STEPS
 }
 
+/// Writes the receipt of `evidence` (when the run read the setting) and applies retention
+/// to the account's receipts; returns the receipt's `.json`. A receipt that cannot be
+/// written is a warning, never a failed run.
+fn keep_receipt(
+    state_dir: &std::path::Path,
+    report: &AccountReport,
+    evidence: Option<Evidence>,
+    keep: usize,
+) -> Option<PathBuf> {
+    let written = evidence.and_then(|evidence| {
+        let verdict = Verdict {
+            account: &report.account,
+            setting: &report.setting,
+            outcome: report.outcome,
+            drift: is_drift(state_dir, report),
+        };
+        receipts::write(state_dir, &verdict, &evidence)
+            .inspect_err(|err| tracing::warn!("cannot keep the receipt: {err:#}"))
+            .ok()
+    });
+    if let Err(err) = receipts::prune(state_dir, &report.account, keep) {
+        tracing::warn!("cannot remove old receipts: {err:#}");
+    }
+    written
+}
+
+/// Whether `report` is drift by the history's own definition (`history::mark_drift`).
+fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
+    let mut records = history::read(state_dir).unwrap_or_default();
+    records.retain(|record| record.account == report.account);
+    records.push(HistoryRecord::new(report, time::OffsetDateTime::now_utc()));
+    history::mark_drift(records)
+        .last()
+        .is_some_and(|marked| marked.drift)
+}
+
 fn report(
     account: &AccountSettings,
     result: Result<Outcome, Error>,
@@ -235,6 +307,7 @@ fn report(
         message,
         duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         exit_code,
+        receipt: None,
     }
 }
 

@@ -7,8 +7,10 @@ pub mod doctor;
 pub mod history;
 pub mod login;
 pub mod optout;
+pub mod receipts;
 pub mod schedule;
 pub mod simulator;
+pub mod skeleton;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -26,6 +28,9 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Credentials(command) => credentials::exec(&settings()?, command).await,
         Command::Schedule(command) => schedule::exec(&settings()?, &cli.global, command).await,
         Command::History => history::exec(&settings()?, &cli.global).await,
+        Command::Receipts(args) => receipts::exec(&settings()?, &cli.global, args).await,
+        // Redacting a file needs no configuration.
+        Command::Skeleton(args) => skeleton::exec(&args),
         // Doctor reports a broken configuration instead of failing on it.
         Command::Doctor => doctor::exec(&cli.global).await,
         // The simulator is not the tool: it needs no configuration.

@@ -152,6 +152,7 @@ pub async fn run(
                 }
                 _ => Err(Error::DidNotStick {
                     detail: "it read on again after a reload".to_string(),
+                    artifacts: None,
                 }),
             }
         }

@@ -398,8 +398,8 @@ impl<'c> Page<'c> {
     }
 
     /// Saves a screenshot and the HTML, in a directory only the user can read (the page can
-    /// show the member's name).
-    async fn save_artifacts(&self) -> Option<PathBuf> {
+    /// show the member's name), and the page's skeleton, safe to share (`crate::skeleton`).
+    pub async fn save_artifacts(&self) -> Option<PathBuf> {
         let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let dir = self.artifacts_dir.join(format!(
             "{stamp}-{}",
@@ -416,7 +416,13 @@ impl<'c> Page<'c> {
             let _ = std::fs::write(dir.join("page.png"), png);
         }
         if let Ok(html) = self.client.source().await {
-            let _ = std::fs::write(dir.join("page.html"), html);
+            let _ = std::fs::write(dir.join("page.html"), &html);
+            if let Err(err) = crate::skeleton::write(&dir, &html) {
+                tracing::warn!(
+                    "cannot save the page's skeleton in {}: {err}",
+                    dir.display()
+                );
+            }
         }
         Some(dir)
     }

@@ -161,6 +161,19 @@ pub mod texts {
         "Données pour l'amélioration de l'IA générative",
         "Données pour l’amélioration de l’IA générative",
     ];
+    /// The switch's label. The tool finds the switch by its label's id, not by this text;
+    /// the page skeleton keeps it so that a shared page still shows which switch is which.
+    pub const SWITCH_LABEL: &[&str] = &[
+        "Use my data for training content creation AI models",
+        "Meine Daten für das Training von KI-Modellen zur Erstellung von Inhalten verwenden",
+        "Utiliser mes données pour entraîner des modèles d’IA de création de contenu",
+    ];
+    /// The text beside the switch that says its state (the state itself is read from
+    /// `checked`); kept by the page skeleton.
+    pub const SWITCH_STATE: &[&str] = &["On", "Off", "Ein", "Aus", "Oui", "Non"];
+    /// Every text above: what the page skeleton keeps verbatim. A new list of texts belongs
+    /// here too.
+    pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, SWITCH_LABEL, SWITCH_STATE];
 }
 
 #[cfg(test)]

@@ -237,6 +237,7 @@ pub async fn switch_off(page: &Page<'_>, marker: Marker, steps: &Steps) -> Resul
         };
         return Err(Error::DidNotStick {
             detail: format!("LinkedIn did not save the change{toast}"),
+            artifacts: None,
         });
     }
     Ok(())

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::pages::member::Me;
 use super::pages::{self, Frame, member as member_pages, settings};
 use super::server::{
     Shared, cleared_session_cookies, cookie, frame, html, path_and_query, redirect, with_cookies,
@@ -25,9 +26,19 @@ pub(crate) struct Member {
 }
 
 impl Member {
-    /// How pages name the member: the part of the email before the `@`.
-    fn name(&self) -> &str {
-        self.spec.email.split('@').next().unwrap_or_default()
+    /// The member as their pages show them; without a name, the part of the email before
+    /// the `@`.
+    fn me(&self) -> Me<'_> {
+        Me {
+            name: self
+                .spec
+                .name
+                .as_deref()
+                .unwrap_or_else(|| self.spec.email.split('@').next().unwrap_or_default()),
+            headline: self.spec.headline.as_deref(),
+            email: &self.spec.email,
+            photo: self.spec.photo.as_deref(),
+        }
     }
 }
 
@@ -73,7 +84,7 @@ impl IntoResponse for SignedOut {
 
 pub(crate) async fn feed(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
     match member(&state, &headers, &uri) {
-        Ok(m) => html(StatusCode::OK, member_pages::feed(&m.frame, m.name())),
+        Ok(m) => html(StatusCode::OK, member_pages::feed(&m.frame, &m.me())),
         Err(signed_out) => signed_out.into_response(),
     }
 }
@@ -101,7 +112,7 @@ pub(crate) async fn category(
         Err(signed_out) => return signed_out.into_response(),
     };
     let ai_slug = (m.spec.ai_training != AiTraining::NotOffered).then(|| m.spec.slug());
-    match settings::category(&m.frame, m.name(), &category, ai_slug) {
+    match settings::category(&m.frame, &m.me(), &category, ai_slug) {
         Some(page) => html(StatusCode::OK, page),
         None => html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)),
     }
@@ -122,19 +133,14 @@ pub(crate) async fn setting(
     if slug == m.spec.slug() {
         return html(
             StatusCode::OK,
-            settings::ai_setting(
-                &m.frame,
-                m.name(),
-                m.spec.ai_training,
-                m.spec.faults.switch_drawn_after_ms,
-            ),
+            settings::ai_setting(&m.frame, &m.me(), m.spec.ai_training, &m.spec.faults),
         );
     }
     let path = format!("/mypreferences/d/settings/{slug}");
     match settings::neighbour_title(m.frame.t(), &path) {
         Some(title) => html(
             StatusCode::OK,
-            settings::neighbour(&m.frame, m.name(), title),
+            settings::neighbour(&m.frame, &m.me(), title),
         ),
         None => html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)),
     }
@@ -150,7 +156,7 @@ pub(crate) async fn download_my_data(
             let title = m.frame.t().copy_of_data;
             html(
                 StatusCode::OK,
-                settings::neighbour(&m.frame, m.name(), title),
+                settings::neighbour(&m.frame, &m.me(), title),
             )
         }
         Err(signed_out) => signed_out.into_response(),

@@ -38,6 +38,16 @@ pub struct AccountSpec {
     /// `data-for-ai-improvement`.
     #[serde(default)]
     pub setting_slug: Option<String>,
+    /// The member's name as their pages show it; the email's part before the `@` when unset.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The member's headline, shown under their name in Settings & Privacy.
+    #[serde(default)]
+    pub headline: Option<String>,
+    /// What the member's photo shows (it is drawn inline, with this as its title); a grey
+    /// circle when unset.
+    #[serde(default)]
+    pub photo: Option<String>,
     #[serde(default)]
     pub faults: Faults,
 }
@@ -60,6 +70,9 @@ impl AccountSpec {
             locale: Locale::default(),
             remember_me_prompt: false,
             setting_slug: None,
+            name: None,
+            headline: None,
+            photo: None,
             faults: Faults::default(),
         }
     }
@@ -172,6 +185,9 @@ pub struct Faults {
     pub session_expires_after: Option<u32>,
     /// The setting page's script draws the switch this long after the page has loaded.
     pub switch_drawn_after_ms: u64,
+    /// The setting's page shows its switch twice, both labelled as the setting: a layout
+    /// the tool cannot tell apart, so it must stop (exit 6) rather than guess.
+    pub switch_twice: bool,
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub struct HistoryRecord {
     /// The tool's version, to tell a LinkedIn change from a change of the tool.
     pub version: String,
     pub message: String,
+    /// The receipt of what this run read (its `.json`), when it read the setting.
+    #[serde(default)]
+    pub receipt: Option<PathBuf>,
 }
 
 impl HistoryRecord {
@@ -48,6 +51,7 @@ impl HistoryRecord {
             duration_ms: report.duration_ms,
             version: env!("CARGO_PKG_VERSION").to_string(),
             message: report.message.clone(),
+            receipt: report.receipt.clone(),
         }
     }
 }
@@ -194,6 +198,7 @@ mod tests {
             message: String::new(),
             duration_ms: 5,
             exit_code: outcome.exit_code(),
+            receipt: None,
         }
     }
 

@@ -1,4 +1,5 @@
-//! What the tool keeps between runs in its state directory: the run lock and the history.
+//! What the tool keeps between runs in its state directory: the run lock, the history and
+//! the receipts.
 //!
 //! Both are keyed to files under `Settings::state_dir`; `config_key` names a config file in a
 //! way that survives upgrades of the tool, so the lock and the crontab marker of one config
@@ -6,6 +7,7 @@
 
 pub mod history;
 pub mod lock;
+pub mod receipts;
 
 use std::path::{Path, PathBuf};
 

@@ -8,6 +8,8 @@ mod history;
 mod inputs;
 mod login;
 mod optout;
+mod receipts;
 mod schedule;
 mod sessions;
 mod simulator;
+mod skeleton;

@@ -259,7 +259,8 @@ fn a_page_not_understood_says_where_and_keeps_what_the_browser_saw() {
     );
     let saved = message
         .rsplit_once("what the browser saw is in ")
-        .map(|(_, dir)| dir.trim_end_matches(')'))
+        .and_then(|(_, rest)| rest.split_once(": attach "))
+        .map(|(dir, _)| dir)
         .unwrap_or_else(|| panic!("{message}"));
     let saved = std::path::Path::new(saved);
     assert!(saved.join("page.png").is_file(), "{message}");

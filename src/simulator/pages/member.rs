@@ -6,15 +6,36 @@ use super::{Frame, document, ember_id, esc};
 /// A grey circle, inline so that no image is fetched from anywhere.
 const ME_PHOTO: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Ccircle cx='16' cy='16' r='16' fill='%238c9bab'/%3E%3C/svg%3E";
 
+/// Who is signed in, as their own pages show them.
+pub(crate) struct Me<'a> {
+    pub name: &'a str,
+    pub headline: Option<&'a str>,
+    pub email: &'a str,
+    /// What the photo shows (its title); the grey circle when `None`.
+    pub photo: Option<&'a str>,
+}
+
 /// The member's photo, as the pages show it.
-pub(crate) fn me_photo(name: &str) -> String {
+pub(crate) fn me_photo(me: &Me<'_>) -> String {
+    let src = match me.photo {
+        Some(photo) => {
+            let svg = format!(
+                "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><title>{}</title><circle cx='16' cy='16' r='16' fill='#0a66c2'/></svg>",
+                esc(photo)
+            );
+            let encoded: String = url::form_urlencoded::byte_serialize(svg.as_bytes()).collect();
+            format!("data:image/svg+xml,{}", encoded.replace('+', "%20"))
+        }
+        None => ME_PHOTO.to_string(),
+    };
     format!(
-        r#"<img class="global-nav__me-photo" src="{ME_PHOTO}" alt="{}" width="24" height="24">"#,
-        esc(name)
+        r#"<img class="global-nav__me-photo" src="{}" alt="{}" width="24" height="24">"#,
+        esc(&src),
+        esc(me.name)
     )
 }
 
-fn global_nav(frame: &Frame, name: &str) -> String {
+fn global_nav(frame: &Frame, me: &Me<'_>) -> String {
     let t = frame.t();
     let primary = [
         ("/feed/", t.nav_home),
@@ -64,14 +85,14 @@ fn global_nav(frame: &Frame, name: &str) -> String {
   }});
 }})();
 </script>"#,
-        photo = me_photo(name),
+        photo = me_photo(me),
         me = esc(t.nav_me),
         settings = esc(t.settings_and_privacy),
         sign_out = esc(t.sign_out),
     )
 }
 
-pub(crate) fn feed(frame: &Frame, name: &str) -> String {
+pub(crate) fn feed(frame: &Frame, me: &Me<'_>) -> String {
     let t = frame.t();
     let body = format!(
         r#"{nav}
@@ -80,7 +101,7 @@ pub(crate) fn feed(frame: &Frame, name: &str) -> String {
 <div class="feed-shared-update-v2"><p>Congratulations to everyone who shipped this week.</p></div>
 <div class="feed-shared-update-v2"><p>Five lessons from ten years of building teams.</p></div>
 </main>"#,
-        nav = global_nav(frame, name),
+        nav = global_nav(frame, me),
         post = esc(t.feed_welcome),
     );
     document(frame, "Feed | LinkedIn", "", &body)

@@ -2,10 +2,10 @@
 //! navigation, the "Data for Generative AI Improvement" page with LinkedIn's toggle and
 //! its save script, and plain pages for the neighbouring settings it links to.
 
-use super::member::me_photo;
+use super::member::{Me, me_photo};
 use super::{Frame, document, ember_id, esc, js};
 use crate::simulator::i18n::Texts;
-use crate::simulator::spec::AiTraining;
+use crate::simulator::spec::{AiTraining, Faults};
 
 /// Category slugs, in the order of `Texts::categories`.
 pub(crate) const CATEGORIES: [&str; 6] = [
@@ -53,7 +53,7 @@ pub(crate) fn neighbour_title(t: &Texts, path: &str) -> Option<&'static str> {
 }
 
 /// Header and left-hand navigation around a settings page's `<main>`.
-fn frame_page(frame: &Frame, name: &str, current: Option<usize>, main: &str) -> String {
+fn frame_page(frame: &Frame, me: &Me<'_>, current: Option<usize>, main: &str) -> String {
     let t = frame.t();
     let categories = CATEGORIES
         .iter()
@@ -77,6 +77,7 @@ fn frame_page(frame: &Frame, name: &str, current: Option<usize>, main: &str) -> 
 <a href="/feed/">{back}</a>
 <span>{heading}</span>
 {photo}
+{member}
 </header>
 <div class="settings-layout">
 <nav aria-label="{heading}">
@@ -88,9 +89,29 @@ fn frame_page(frame: &Frame, name: &str, current: Option<usize>, main: &str) -> 
 </div>"#,
         back = esc(t.back_to_linkedin),
         heading = esc(t.settings_heading),
-        photo = me_photo(name),
+        photo = me_photo(me),
+        member = member_card(me),
     );
     document(frame, t.settings_title, "", &body)
+}
+
+/// The member's name, headline and email beside their photo, and the same as the data blob
+/// LinkedIn's pages carry for their scripts (hidden, in the HTML only).
+fn member_card(me: &Me<'_>) -> String {
+    let data = serde_json::json!({
+        "firstName": me.name,
+        "headline": me.headline.unwrap_or_default(),
+        "emailAddress": me.email,
+    });
+    format!(
+        r#"<div class="settings-header__member"><span class="settings-header__name">{name}</span> <span class="settings-header__headline">{headline}</span> <span class="settings-header__email">{email}</span></div>
+<code id="bpr-guid-{blob}" hidden>{data}</code>"#,
+        name = esc(me.name),
+        headline = esc(me.headline.unwrap_or_default()),
+        email = esc(me.email),
+        blob = rand::random_range(1_000_000..10_000_000),
+        data = esc(&data.to_string()),
+    )
 }
 
 /// `/mypreferences/d/categories/<slug>`; `None` for an unknown category.
@@ -98,7 +119,7 @@ fn frame_page(frame: &Frame, name: &str, current: Option<usize>, main: &str) -> 
 /// does not list it at all.
 pub(crate) fn category(
     frame: &Frame,
-    name: &str,
+    me: &Me<'_>,
     slug: &str,
     ai_slug: Option<&str>,
 ) -> Option<String> {
@@ -111,7 +132,7 @@ pub(crate) fn category(
         String::new()
     };
     let main = format!("<main>\n<h1>{}</h1>\n{content}</main>", esc(title));
-    Some(frame_page(frame, name, Some(index), &main))
+    Some(frame_page(frame, me, Some(index), &main))
 }
 
 fn privacy_sections(t: &Texts, ai_slug: Option<&str>) -> String {
@@ -151,13 +172,10 @@ fn back_link(t: &Texts) -> String {
 /// The page of "Data for Generative AI Improvement". The switch saves at once through
 /// the settings API and changes its state only after the server answered. With
 /// `switch_drawn_after_ms`, the page's script draws the switch that long after the rest, as
-/// an app-rendered page does.
-pub(crate) fn ai_setting(
-    frame: &Frame,
-    name: &str,
-    value: AiTraining,
-    switch_drawn_after_ms: u64,
-) -> String {
+/// an app-rendered page does; with `switch_twice`, a second switch with the same label
+/// follows the first.
+pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, value: AiTraining, faults: &Faults) -> String {
+    let switch_drawn_after_ms = faults.switch_drawn_after_ms;
     let t = frame.t();
     let on = match value {
         AiTraining::On => true,
@@ -169,20 +187,27 @@ pub(crate) fn ai_setting(
                 title = esc(t.ai_title),
                 notice = esc(t.not_offered),
             );
-            return frame_page(frame, name, Some(PRIVACY), &main);
+            return frame_page(frame, me, Some(PRIVACY), &main);
         }
     };
     let id = ember_id();
-    let toggle = format!(
-        r#"<div class="artdeco-toggle">
+    let toggle_with = |id: &str| {
+        format!(
+            r#"<div class="artdeco-toggle">
 <label id="allowDataForGenerativeAI" for="{id}">{label}</label>
 <input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="{on}"{checked}>
 <span class="artdeco-toggle__text" aria-hidden="true">{state}</span>
 </div>"#,
-        label = esc(t.ai_switch_label),
-        checked = if on { " checked" } else { "" },
-        state = esc(if on { t.on } else { t.off }),
-    );
+            label = esc(t.ai_switch_label),
+            checked = if on { " checked" } else { "" },
+            state = esc(if on { t.on } else { t.off }),
+        )
+    };
+    let toggle = if faults.switch_twice {
+        format!("{}\n{}", toggle_with(&id), toggle_with(&format!("{id}0")))
+    } else {
+        toggle_with(&id)
+    };
     let main = format!(
         r#"<main>
 {back}
@@ -256,11 +281,11 @@ function wireToggle() {{
         on_text = js(t.on),
         off_text = js(t.off),
     );
-    frame_page(frame, name, Some(PRIVACY), &main)
+    frame_page(frame, me, Some(PRIVACY), &main)
 }
 
 /// A neighbouring setting: its title and nothing to operate.
-pub(crate) fn neighbour(frame: &Frame, name: &str, title: &str) -> String {
+pub(crate) fn neighbour(frame: &Frame, me: &Me<'_>, title: &str) -> String {
     let t = frame.t();
     let main = format!(
         "<main>\n{back}\n<h1>{title}</h1>\n<p>{text}</p>\n</main>",
@@ -268,5 +293,5 @@ pub(crate) fn neighbour(frame: &Frame, name: &str, title: &str) -> String {
         title = esc(title),
         text = esc(t.other_setting),
     );
-    frame_page(frame, name, Some(PRIVACY), &main)
+    frame_page(frame, me, Some(PRIVACY), &main)
 }

@@ -2,6 +2,7 @@
 //! `linkedin-optout` binary in an isolated home, with the keyring of the test's D-Bus session,
 //! and checks that the run left no driver or browser process behind.
 
+pub mod driver;
 pub mod sim;
 
 use std::io::Write as _;
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
+pub use driver::Chromedriver;
 pub use sim::{PASSWORD, Sim};
 
 /// A home directory of its own: config, state and artifacts of one test never meet another's.

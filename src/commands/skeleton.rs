@@ -1,0 +1,19 @@
+//! `skeleton FILE`: the redaction a failed run saves as `page.skeleton.html`, of a page the
+//! member saved by hand, on standard output.
+
+use crate::cli::SkeletonArgs;
+use crate::error::{Error, exit};
+
+pub fn exec(args: &SkeletonArgs) -> Result<u8, Error> {
+    let bytes = std::fs::read(&args.file).map_err(|err| {
+        Error::Usage(format!(
+            "cannot read {}: {err}; pass a page saved from the browser (File > Save Page As, \"HTML only\")",
+            args.file.display()
+        ))
+    })?;
+    print!(
+        "{}",
+        crate::skeleton::redact(&String::from_utf8_lossy(&bytes))
+    );
+    Ok(exit::OFF)
+}

@@ -1,0 +1,389 @@
+//! A page skeleton safe to share: the same DOM with everything personal taken out and
+//! everything structural kept, for a bug report when LinkedIn changes a page.
+//!
+//! The page is parsed by an HTML5 parser (html5ever, through `scraper`) and written out
+//! again node by node; nothing here ever matches patterns over markup. What is kept is an
+//! allow-list: element names and nesting, ARIA roles and states, the ids, classes and
+//! attributes the rules look at, link paths, and the texts the rules table knows. Every
+//! other text is masked as `x` repeated to its length, every other attribute dropped.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Node};
+
+use crate::linkedin::rules::texts;
+
+/// The skeleton's name beside the screenshot and the raw HTML of a failure.
+pub const FILE_NAME: &str = "page.skeleton.html";
+
+/// Attributes kept with their value (long digit runs masked): structure, not content.
+const KEPT: &[&str] = &[
+    "id",
+    "class",
+    "type",
+    "for",
+    "name",
+    "role",
+    "lang",
+    "dir",
+    "componentkey",
+    "autocomplete",
+    "method",
+    "tabindex",
+    // Attributes the rules read (`src/linkedin/rules.rs`).
+    "action-type",
+    "data-control-name",
+    "data-litms-control-urn",
+];
+
+/// Attributes whose presence is a state; kept without their value.
+const STATES: &[&str] = &[
+    "checked", "disabled", "hidden", "selected", "readonly", "required", "open", "multiple",
+];
+
+/// `aria-*` attributes whose values are states or references to ids, kept as they are.
+const ARIA_VALUES: &[&str] = &[
+    "aria-checked",
+    "aria-pressed",
+    "aria-expanded",
+    "aria-labelledby",
+    "aria-describedby",
+    "aria-controls",
+    "aria-owns",
+    "aria-modal",
+    "aria-hidden",
+    "aria-busy",
+    "aria-disabled",
+    "aria-selected",
+    "aria-current",
+    "aria-haspopup",
+    "aria-live",
+    "aria-level",
+];
+
+/// Attributes that hold a URL: only its path is kept.
+const URLS: &[&str] = &["href", "action"];
+
+/// Elements whose content is dropped entirely (code and embedded documents).
+const EMPTIED: &[&str] = &["script", "noscript", "iframe"];
+
+/// Elements without an end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// A run of at least this many digits in a kept value is masked (member and URN ids).
+const LONG_DIGITS: usize = 6;
+
+/// The redaction of `html`: a complete document, safe to attach to a public bug report.
+pub fn redact(html: &str) -> String {
+    let document = Html::parse_document(html);
+    let mut out = String::with_capacity(html.len() / 2);
+    out.push_str(concat!(
+        "<!-- page skeleton by linkedin-optout ",
+        env!("CARGO_PKG_VERSION"),
+        ": texts masked as x, personal attributes removed -->\n"
+    ));
+    for child in document.tree.root().children() {
+        write_node(&mut out, child, false);
+    }
+    out
+}
+
+/// Writes the skeleton of `html` as `dir/page.skeleton.html`, readable only by the user.
+pub fn write(dir: &Path, html: &str) -> std::io::Result<PathBuf> {
+    let path = dir.join(FILE_NAME);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(&path)?.write_all(redact(html).as_bytes())?;
+    Ok(path)
+}
+
+/// `in_title`: the text belongs to `<title>`, which is kept.
+fn write_node(out: &mut String, node: ego_tree::NodeRef<'_, Node>, in_title: bool) {
+    match node.value() {
+        Node::Document | Node::Fragment => {
+            for child in node.children() {
+                write_node(out, child, in_title);
+            }
+        }
+        Node::Doctype(doctype) => {
+            let _ = writeln!(out, "<!DOCTYPE {}>", escape(doctype.name(), false));
+        }
+        Node::Text(text) => {
+            if in_title || is_known_text(text) {
+                out.push_str(&escape(text, false));
+            } else {
+                out.push_str(&mask(text));
+            }
+        }
+        Node::Element(element) => {
+            let name = element.name();
+            if name == "meta" && !is_page_key(element) {
+                return;
+            }
+            out.push('<');
+            out.push_str(name);
+            for (attribute, value) in element.attrs() {
+                if let Some(value) = kept_attribute(name, attribute, value) {
+                    let _ = write!(out, " {attribute}=\"{}\"", escape(&value, true));
+                }
+            }
+            out.push('>');
+            if VOID.contains(&name) {
+                return;
+            }
+            if !EMPTIED.contains(&name) {
+                // The document's title, not an SVG's `<title>` (which can name anything).
+                let is_title = name == "title"
+                    && node
+                        .parent()
+                        .and_then(|parent| parent.value().as_element())
+                        .is_some_and(|parent| parent.name() == "head");
+                for child in node.children() {
+                    write_node(out, child, is_title);
+                }
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        // Comments and processing instructions can hold anything: gone.
+        Node::Comment(_) | Node::ProcessingInstruction(_) => {}
+    }
+}
+
+/// `<meta name="pageKey">` names the kind of page LinkedIn served, nothing about the member.
+fn is_page_key(element: &scraper::node::Element) -> bool {
+    element
+        .attr("name")
+        .is_some_and(|name| name.eq_ignore_ascii_case("pageKey"))
+}
+
+/// The value an attribute keeps in the skeleton, or `None` to drop it.
+fn kept_attribute(element: &str, attribute: &str, value: &str) -> Option<String> {
+    if element == "meta" {
+        // Only pageKey's meta gets here: its name and content.
+        return matches!(attribute, "name" | "content").then(|| value.to_string());
+    }
+    if KEPT.contains(&attribute)
+        || attribute.starts_with("data-test")
+        || ARIA_VALUES.contains(&attribute)
+    {
+        return Some(mask_long_digits(value));
+    }
+    if STATES.contains(&attribute) {
+        return Some(String::new());
+    }
+    if URLS.contains(&attribute) {
+        return Some(url_path(value));
+    }
+    if attribute.starts_with("aria-") {
+        // Free text (aria-label, aria-description…): kept only when the rules know it.
+        return Some(if is_known_text(value) {
+            value.to_string()
+        } else {
+            mask(value)
+        });
+    }
+    None
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .replace('’', "'")
+}
+
+/// A text the rules table knows (a setting's title, the switch's label, a button's text).
+fn is_known_text(text: &str) -> bool {
+    let text = normalise(text);
+    !text.is_empty()
+        && texts::KNOWN
+            .iter()
+            .flat_map(|list| list.iter())
+            .any(|known| normalise(known) == text)
+}
+
+/// `x` repeated to the text's length; the whitespace around it is kept for layout.
+fn mask(text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return text.to_string();
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = start + trimmed.len();
+    format!(
+        "{}{}{}",
+        &text[..start],
+        "x".repeat(trimmed.chars().count()),
+        &text[end..]
+    )
+}
+
+/// Digit runs of `LONG_DIGITS` or more become `N`s: ids of members, posts and URNs.
+fn mask_long_digits(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut run = String::new();
+    for c in value.chars().chain(std::iter::once('\0')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= LONG_DIGITS {
+            out.extend(std::iter::repeat_n('N', run.len()));
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A URL's path only: no query, no fragment, long digit runs masked, and the segment after
+/// `/in/` (a member's profile name) and any segment with an `@` masked. Other schemes
+/// (`mailto:`, `tel:`, `javascript:`, `data:`) keep only their name.
+fn url_path(value: &str) -> String {
+    let value = value.trim();
+    let (url, relative) = match url::Url::parse(value) {
+        Ok(url) => (url, false),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let base = url::Url::parse("https://base.invalid/").expect("a valid base");
+            match base.join(value) {
+                Ok(url) => (url, true),
+                Err(_) => return String::new(),
+            }
+        }
+        Err(_) => return String::new(),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return format!("{}:", url.scheme());
+    }
+    let mut after_in = false;
+    let path: Vec<String> = url
+        .path()
+        .split('/')
+        .map(|segment| {
+            let masked = if (after_in && !segment.is_empty()) || segment.contains('@') {
+                "x".repeat(segment.chars().count())
+            } else {
+                mask_long_digits(segment)
+            };
+            after_in = segment == "in";
+            masked
+        })
+        .collect();
+    let path = path.join("/");
+    if relative {
+        path
+    } else {
+        format!("{}://{}{path}", url.scheme(), url.host_str().unwrap_or(""))
+    }
+}
+
+fn escape(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8"><meta name="pageKey" content="d_flagship3_settings">
+<meta name="csrf" content="ajax:1234567890123">
+<title>Settings | LinkedIn</title>
+<script>var token = "ajax:1234567890123"; document.cookie;</script>
+<style>.a{background:url(https://media.example/jane.jpg)}</style>
+</head><body>
+<!-- member: Jane Doe -->
+<header><img src="https://media.example/jane.jpg" srcset="a.jpg 1x" alt="Jane Doe" class="photo">
+<a href="/in/jane-doe-0815/?trk=nav" aria-label="View Jane Doe's profile">Jane Doe</a>
+<a href="mailto:jane@example.com">jane@example.com</a>
+<a href="https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/?x=1#c">post</a>
+</header>
+<main><h1>Data for Generative AI Improvement</h1>
+<label id="allowDataForGenerativeAI" for="ember12">Use my data for training content creation AI models</label>
+<input id="ember12" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="true" checked value="jane" style="background:url(x.png)" data-test-switch="on" componentkey="c1234567">
+<span aria-hidden="true">On</span>
+<button aria-label="Sign in" type="button">Anmelden</button>
+<svg><title>Jane Doe</title></svg><template><p>Jane</p></template><textarea>Jane</textarea><noscript>Jane Doe</noscript><iframe src="https://ads.example/"><p>Jane</p></iframe>
+<input type="hidden" name="csrfToken" value="ajax:1234567890123">
+</main></body></html>"#;
+
+    #[test]
+    fn keeps_structure_and_known_texts() {
+        let skeleton = redact(PAGE);
+        for kept in [
+            "<!DOCTYPE html>",
+            r#"<html lang="en">"#,
+            r#"<meta name="pageKey" content="d_flagship3_settings">"#,
+            "<title>Settings | LinkedIn</title>",
+            "<h1>Data for Generative AI Improvement</h1>",
+            r#"<label id="allowDataForGenerativeAI" for="ember12">Use my data for training content creation AI models</label>"#,
+            r#"<input id="ember12" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="true" checked="" data-test-switch="on" componentkey="cNNNNNNN">"#,
+            r#"<span aria-hidden="true">On</span>"#,
+            r#"<button aria-label="Sign in" type="button">Anmelden</button>"#,
+            r#"<a href="/in/xxxxxxxxxxxxx/" aria-label="xxxxxxxxxxxxxxxxxxxxxxx">xxxxxxxx</a>"#,
+            r#"<a href="mailto:">xxxxxxxxxxxxxxxx</a>"#,
+            r#"href="https://www.linkedin.com/feed/update/urn:li:activity:NNNNNNNNNNNNNNNNNNN/""#,
+            "<script></script>",
+            "<noscript></noscript>",
+            "<iframe></iframe>",
+            r#"<input type="hidden" name="csrfToken">"#,
+        ] {
+            assert!(skeleton.contains(kept), "missing {kept} in\n{skeleton}");
+        }
+    }
+
+    #[test]
+    fn removes_everything_personal() {
+        let skeleton = redact(PAGE);
+        for gone in [
+            "Jane",
+            "jane",
+            "0815",
+            "1234567890123",
+            "media.example",
+            "ads.example",
+            "a.jpg",
+            "trk=",
+            "#c",
+            "charset",
+            "cookie",
+            "x.png",
+        ] {
+            assert!(!skeleton.contains(gone), "found {gone} in\n{skeleton}");
+        }
+    }
+
+    #[test]
+    fn masks_text_to_its_length() {
+        assert_eq!(mask("  Jane Doe \n"), "  xxxxxxxx \n");
+        assert_eq!(mask("Zoë"), "xxx");
+        assert_eq!(mask(" \n "), " \n ");
+        assert_eq!(mask_long_digits("a12345b1234567"), "a12345bNNNNNNN");
+    }
+}
