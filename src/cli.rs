@@ -129,6 +129,17 @@ pub enum Command {
     Schedule(ScheduleCommand),
     /// Show past runs and mark drift: the setting found on after a run had left it off.
     History,
+    /// Print a shell completion script (for example to /usr/share/bash-completion/completions).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), with the exit codes, files and environment.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
