@@ -30,3 +30,5 @@ dbus-run-session -- bash -c '
 
 # The scheduled job for real: cron runs the installed line once against the simulator.
 bash scripts/cron-e2e.sh
+# The Debian package for real: built, installed with apt-get, run, purged.
+bash scripts/deb-e2e.sh

@@ -16,7 +16,7 @@ use url::Url;
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
     after_help = "Exit codes: 0 off (verified or already off), 3 dry run found it on, 4 a person must act, \
 5 credentials missing or rejected, 6 page not understood or setting not offered, \
-7 switched off but did not stay off, 8 browser or driver unavailable, 1 other error, 2 usage."
+7 switched off but did not stay off, 8 browser or driver unavailable, 9 LinkedIn unreachable, 1 other error, 2 usage."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -209,6 +209,10 @@ pub enum Command {
     Receipts(ReceiptsArgs),
     /// Print a saved page with everything personal taken out, to attach to a bug report.
     Skeleton(SkeletonArgs),
+    /// Print a shell completion script (for example to /usr/share/bash-completion/completions).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), with the exit codes, files and environment.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +240,13 @@ pub struct SkeletonArgs {
     /// A page saved from a browser (HTML).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,54 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 9;
     /// Ctrl-C or SIGTERM: the shell's convention for an interrupted command.
     pub const INTERRUPTED: u8 = 130;
+
+    /// Every code with its meaning, as the man page lists them.
+    pub const MEANINGS: &[(u8, &str)] = &[
+        (
+            OFF,
+            "the setting is off (verified after a reload, or already off)",
+        ),
+        (
+            OTHER,
+            "anything else: an unexpected error, or another run of the same config still in progress",
+        ),
+        (
+            USAGE,
+            "usage: a bad option, a bad config file, or no account selected",
+        ),
+        (
+            FOUND_ON,
+            "a dry run (status, optout --dry-run) found the setting on",
+        ),
+        (
+            NEEDS_PERSON,
+            "a person must act: a checkpoint, or LinkedIn throttling sign-ins",
+        ),
+        (
+            CREDENTIALS,
+            "credentials are missing or were rejected, or the keyring is unreachable or locked",
+        ),
+        (
+            PAGE_NOT_UNDERSTOOD,
+            "the page was not understood, or the setting is not offered to this account",
+        ),
+        (
+            DID_NOT_STICK,
+            "the switch was flipped but did not stay off on reload (or LinkedIn refused the save)",
+        ),
+        (
+            BROWSER_UNAVAILABLE,
+            "the browser or the driver is unavailable",
+        ),
+        (
+            UNREACHABLE,
+            "LinkedIn is unreachable: the network, not the page",
+        ),
+        (
+            INTERRUPTED,
+            "interrupted (Ctrl-C, SIGTERM); the browser was closed",
+        ),
+    ];
 }
 
 /// How one account's run ended: the `outcome` key of `--json`.

@@ -1,11 +1,13 @@
 //! One small module per subcommand, each with the same shape: an `exec` that takes the
 //! resolved settings and its own arguments, calls the library, and returns an exit code.
 
+pub mod completions;
 pub mod credentials;
 pub mod demo;
 pub mod doctor;
 pub mod history;
 pub mod login;
+pub mod man;
 pub mod optout;
 pub mod receipts;
 pub mod schedule;
@@ -33,6 +35,9 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Skeleton(args) => skeleton::exec(&args),
         // Doctor reports a broken configuration instead of failing on it.
         Command::Doctor => doctor::exec(&cli.global).await,
+        // Printing documentation needs no configuration either.
+        Command::Completions(args) => completions::exec(args),
+        Command::Man => man::exec(),
         // The simulator is not the tool: it needs no configuration.
         Command::Simulator(args) => simulator::exec(&cli.global, args).await,
     }
