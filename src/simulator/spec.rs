@@ -277,6 +277,9 @@ pub struct Faults {
     /// and keeps nothing, and the page sends the member to sign in. Happens once, then this
     /// turns itself off.
     pub session_ends_before_save: bool,
+    /// The setting's switch says `aria-checked="mixed"` (`aria-pressed` for a toggle
+    /// button): its state cannot be read. A plain checkbox (`hidden_input`) ignores this.
+    pub switch_state_mixed: bool,
 }
 
 #[cfg(test)]

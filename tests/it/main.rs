@@ -7,6 +7,7 @@ mod grid;
 mod history;
 mod login;
 mod optout;
+mod page_variants;
 mod schedule;
 mod sessions;
 mod simulator;

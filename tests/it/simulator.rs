@@ -529,7 +529,8 @@ async fn setting_page_carries_linkedins_toggle() {
         .has("private messages")
         .has(">Learn more</a>")
         .has("'csrf-token': csrfToken()")
-        .has("/mysettings-api/settingsApiSettings/allowDataForGenerativeAI");
+        .has("'/mysettings-api/settingsApiSettings/' + key")
+        .has(r#"["allowDataForGenerativeAI", "allowDataForAIPoweredFeatures"]"#);
     let input = switch_input(&page.body);
     for attribute in [
         r#"class="artdeco-toggle__button""#,

@@ -152,18 +152,31 @@ fn back_link(t: &Texts) -> String {
 }
 
 /// The markup of one switch of `kind`, labelled by `key` (through `aria-labelledby`, or for
-/// `HiddenInput` as the id of the `<label>` that wraps it), with its On/Off text.
-fn switch_markup(t: &Texts, kind: SwitchKind, key: &str, label: &str, on: bool) -> String {
+/// `HiddenInput` as the id of the `<label>` that wraps it), with its On/Off text. `mixed`
+/// puts `"mixed"` in its ARIA state instead of true or false.
+fn switch_markup(
+    t: &Texts,
+    kind: SwitchKind,
+    key: &str,
+    label: &str,
+    on: bool,
+    mixed: bool,
+) -> String {
     let state = esc(if on { t.on } else { t.off });
+    let aria = if mixed {
+        "mixed".to_string()
+    } else {
+        on.to_string()
+    };
     let label = esc(label);
     let text = format!(r#"<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>"#);
     match kind {
         SwitchKind::Input => {
             let id = ember_id();
             format!(
-                r#"<div class="artdeco-toggle" data-key="{key}">
+                r#"<div class="artdeco-toggle">
 <label id="{key}" for="{id}">{label}</label>
-<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="{key}" aria-checked="{on}"{checked}>
+<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="{key}" aria-checked="{aria}"{checked}>
 {text}
 </div>"#,
                 checked = if on { " checked" } else { "" },
@@ -173,17 +186,17 @@ fn switch_markup(t: &Texts, kind: SwitchKind, key: &str, label: &str, on: bool) 
             // Hashed class names, as LinkedIn ships them: nothing to anchor on.
             let control = match kind {
                 SwitchKind::Button => format!(
-                    r#"<button type="button" class="_5c1a9e2f" role="switch" aria-checked="{on}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
+                    r#"<button type="button" class="_5c1a9e2f" role="switch" aria-checked="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
                 ),
                 SwitchKind::Div => format!(
-                    r#"<div class="_5c1a9e2f" role="switch" tabindex="0" aria-checked="{on}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></div>"#
+                    r#"<div class="_5c1a9e2f" role="switch" tabindex="0" aria-checked="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></div>"#
                 ),
                 _ => format!(
-                    r#"<button type="button" class="_5c1a9e2f" aria-pressed="{on}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
+                    r#"<button type="button" class="_5c1a9e2f" aria-pressed="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
                 ),
             };
             format!(
-                r#"<div class="_2f8e41ad" data-key="{key}">
+                r#"<div class="_2f8e41ad">
 <p id="{key}">{label}</p>
 {control}
 {text}
@@ -191,7 +204,7 @@ fn switch_markup(t: &Texts, kind: SwitchKind, key: &str, label: &str, on: bool) 
             )
         }
         SwitchKind::HiddenInput => format!(
-            r#"<div class="_2f8e41ad" data-key="{key}">
+            r#"<div class="_2f8e41ad">
 <label id="{key}" class="_7a0c5d19"><input type="checkbox" class="_e41b7f02"{checked}><span class="_9d2e6a70" aria-hidden="true"></span> {label}</label>
 {text}
 </div>"#,
@@ -283,13 +296,21 @@ pub(crate) fn ai_setting(frame: &Frame, name: &str, spec: &AccountSpec) -> Strin
                 SECOND_SWITCH_KEY,
                 t.second_switch_label,
                 spec.second_switch == SecondSwitch::On,
+                false,
             ),
         ),
     };
     let switches = format!(
         "{second}<section>\n<p>{question}</p>\n{switch}\n</section>",
         question = esc(t.ai_question),
-        switch = switch_markup(t, kind, SETTING_KEY, t.ai_switch_label, on),
+        switch = switch_markup(
+            t,
+            kind,
+            SETTING_KEY,
+            t.ai_switch_label,
+            on,
+            spec.faults.switch_state_mixed,
+        ),
     );
     let faults = &spec.faults;
     let main = format!(
@@ -324,10 +345,8 @@ function askToConfirm(then) {{
     }};
   }});
 }}
-function wireSwitch(box) {{
-  var key = box.getAttribute('data-key');
-  var el = box.querySelector('[role=switch], [aria-pressed], input[type=checkbox]');
-  var text = box.querySelector('.artdeco-toggle__text');
+function wireSwitch(el, key) {{
+  var text = el.parentElement.closest('div').querySelector('.artdeco-toggle__text');
   var native = el instanceof HTMLInputElement;
   var attr = el.hasAttribute('aria-pressed') ? 'aria-pressed' : 'aria-checked';
   var current = native ? el.checked : el.getAttribute(attr) === 'true';
@@ -376,7 +395,11 @@ function wireSwitch(box) {{
   }});
 }}
 function wireAll() {{
-  document.querySelectorAll('main [data-key]').forEach(wireSwitch);
+  [{key_js}, {second_key_js}].forEach(function (key) {{
+    var el = document.querySelector('main [aria-labelledby="' + key + '"]')
+      || document.querySelector('main label[id="' + key + '"] input');
+    if (el) wireSwitch(el, key);
+  }});
 }}
 {draw}
 </script>"#,
@@ -400,6 +423,7 @@ function wireAll() {{
         dialog = confirm_dialog(t, spec.confirm_dialog),
         confirm_off = spec.confirm_dialog != ConfirmDialog::None,
         key_js = js(SETTING_KEY),
+        second_key_js = js(SECOND_SWITCH_KEY),
         help = esc(t.ai_help),
         learn_more = esc(t.learn_more),
         failed = js(t.save_failed),
