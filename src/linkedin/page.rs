@@ -630,3 +630,25 @@ pub fn browser_error(err: CmdError) -> Error {
         err => Error::Other(anyhow::anyhow!("browser command failed: {err}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn state(value: serde_json::Value) -> SwitchState {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_switch_is_settled_only_when_its_state_is_known_and_nothing_is_in_flight() {
+        assert!(state(json!({"count": 1, "on": true, "agrees": true, "busy": false})).settled());
+        assert!(state(json!({"count": 1, "on": false, "agrees": true, "busy": false})).settled());
+        // `aria-checked="mixed"` or missing on a non-native switch: unknown, never off.
+        assert!(!state(json!({"count": 1, "on": null, "agrees": true, "busy": false})).settled());
+        assert!(!state(json!({"count": 1, "on": false, "agrees": true, "busy": true})).settled());
+        // A checkbox flipped before the server answered.
+        assert!(!state(json!({"count": 1, "on": false, "agrees": false, "busy": false})).settled());
+    }
+}

@@ -315,7 +315,9 @@ pub async fn read(page: &Page<'_>, marker: Marker) -> Result<SettingState, Error
     let state = settled_switch(page, marker).await?;
     Ok(match state.on {
         Some(true) => SettingState::On,
-        _ => SettingState::Off,
+        Some(false) => SettingState::Off,
+        // A settled switch has a state; were it ever missing, it is not "off".
+        None => SettingState::Unknown,
     })
 }
 
@@ -448,4 +450,93 @@ pub async fn verify(
             .await);
     }
     read(page, marker).await.map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A look at `path` with `seen` marker counts and `keyed` switches labelled by the key.
+    fn look(path: &str, seen: serde_json::Value, keyed: u32, heading: &str) -> Look {
+        serde_json::from_value(json!({
+            "url": format!("https://www.linkedin.com{path}"),
+            "ready": true,
+            "status": 200,
+            "heading": heading,
+            "alert": "",
+            "seen": seen,
+            "setting_switches": keyed,
+            "page_token": null,
+        }))
+        .unwrap()
+    }
+
+    fn reached(look: &Look) -> Option<Reached> {
+        match setting_page(look) {
+            Some(Shown::Reached(reached)) => Some(reached),
+            Some(Shown::ManySwitches(_)) | None => None,
+        }
+    }
+
+    const SETTING: &str = "/mypreferences/d/settings/data-for-ai-improvement";
+
+    #[test]
+    fn the_switch_labelled_by_the_key_wins_among_many_and_anywhere() {
+        let many = look(SETTING, json!({"AnySwitch": [3, 3]}), 1, "");
+        assert_eq!(reached(&many), Some(Reached::Switch(Marker::SettingSwitch)));
+        let elsewhere = look("/mypreferences/d/categories/privacy", json!({}), 1, "");
+        assert_eq!(
+            reached(&elsewhere),
+            Some(Reached::Switch(Marker::SettingSwitch))
+        );
+    }
+
+    #[test]
+    fn a_single_unlabelled_switch_counts_only_when_it_is_alone_on_a_settings_page() {
+        let alone = look(SETTING, json!({"AnySwitch": [1, 1]}), 0, "");
+        assert_eq!(reached(&alone), Some(Reached::Switch(Marker::AnySwitch)));
+        let two = look(SETTING, json!({"AnySwitch": [2, 2]}), 0, "");
+        assert!(matches!(setting_page(&two), Some(Shown::ManySwitches(2))));
+        let feed = look("/feed/", json!({"AnySwitch": [1, 1]}), 0, "");
+        assert!(setting_page(&feed).is_none());
+    }
+
+    #[test]
+    fn a_known_title_without_a_switch_is_not_offered_and_an_unknown_one_is_nothing_yet() {
+        let titled = look(SETTING, json!({}), 0, "Datos para mejorar la IA generativa");
+        assert_eq!(reached(&titled), Some(Reached::NotOffered));
+        let untitled = look(
+            SETTING,
+            json!({}),
+            0,
+            "Данные для улучшения генеративного ИИ",
+        );
+        assert!(setting_page(&untitled).is_none());
+    }
+
+    #[test]
+    fn sign_in_pages_are_told_from_the_pages_around_them() {
+        for path in ["/login", "/uas/login", "/authwall", "/checkpoint/lg/login"] {
+            assert!(signed_out(&look(path, json!({}), 0, "")), "{path}");
+        }
+        // The remember-me prompt is served at the sign-in's submit path: not a sign-in page.
+        let remember = look("/checkpoint/lg/login-submit", json!({}), 0, "");
+        assert!(!signed_out(&remember));
+        let password = look("/somewhere", json!({"LoginPassword": [1, 1]}), 0, "");
+        assert!(signed_out(&password));
+    }
+
+    #[test]
+    fn an_interstitial_is_a_signed_in_page_that_is_neither_feed_nor_settings() {
+        assert!(interstitial(&look("/check/add-phone", json!({}), 0, "")));
+        assert!(interstitial(&look("/premium/upsell", json!({}), 0, "")));
+        assert!(!interstitial(&look("/feed/", json!({}), 0, "")));
+        assert!(!interstitial(&look(SETTING, json!({}), 0, "")));
+        assert!(!interstitial(&look("/login", json!({}), 0, "")));
+        let mut missing = look("/nowhere", json!({}), 0, "");
+        missing.status = Some(404);
+        assert!(!interstitial(&missing));
+    }
 }
