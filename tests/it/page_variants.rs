@@ -207,6 +207,21 @@ fn a_session_lost_before_the_save_signs_in_once_more() {
     assert_eq!(account["faults"]["session_ends_before_save"], false);
 }
 
+/// Each session ends after two requests (the feed after signing in, the setting's page), so
+/// every save meets a dead session: the run signs in again once, then stops.
+#[test]
+fn a_session_that_ends_again_is_not_chased_twice() {
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"session_expires_after": 2}}));
+    let report = optout(&sim, &[]).expect_code(6).report();
+    assert_eq!(report["outcome"], "page_not_understood", "{report}");
+    assert!(
+        report["message"].as_str().unwrap().contains("again"),
+        "{report}"
+    );
+    assert_setting(&sim, "on", 0);
+    assert_eq!(server(&sim)["sign_ins"], 2);
+}
+
 #[test]
 fn a_save_refused_while_signed_in_is_not_retried() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"save_fails": true}}));
