@@ -1,9 +1,10 @@
 //! What to find on LinkedIn's pages, as data, in one place (after DuckDuckGo autoconsent and
 //! Brave's privacy-settings rules).
 //!
-//! Anchors, in order of trust: URLs, ids and attributes that carry meaning, ARIA roles and
-//! `checked` state. Visible text is the last resort, used only where the page offers nothing
-//! else, and every such text is in `texts` below. Never a generated class or id. Sources:
+//! Anchors, in order of trust: URLs, ids and attributes that carry meaning (the setting's
+//! key), ARIA roles and states, `checked`, and the session cookie. Visible text is the last
+//! resort, used only where the page offers nothing else, and every such text is in `texts`
+//! below. Never a generated class or id. Sources:
 //! shared/linkedin-dom.md. When LinkedIn changes a page, the fix is a line here.
 
 /// Paths under the base URL.
@@ -54,7 +55,6 @@ pub enum Marker {
     TwoStepSubmit,
     AppApproval,
     Captcha,
-    GlobalNav,
     MeMenuTrigger,
     SettingsLink,
     PrivacyCategoryLink,
@@ -117,7 +117,6 @@ pub const MARKERS: &[(Marker, &str)] = &[
         Marker::Captcha,
         "iframe#captcha-internal, #captcha-challenge",
     ),
-    (Marker::GlobalNav, "nav.global-nav"),
     (
         Marker::MeMenuTrigger,
         "button.global-nav__primary-link-me-menu-trigger",

@@ -55,6 +55,13 @@ fn landing(look: &Look, session_cookie: bool) -> Landing {
     }
 }
 
+/// Whether the page proves a session: the session cookie, on a page that is no sign-in or
+/// checkpoint page (the feed, or any page LinkedIn shows first).
+pub async fn proves_session(page: &Page<'_>, look: &Look) -> Result<bool, Error> {
+    let cookie = page.has_session_cookie().await?;
+    Ok(matches!(landing(look, cookie), Landing::SignedIn))
+}
+
 /// Signs in with the password (and the TOTP secret when LinkedIn asks for a code).
 pub async fn sign_in(
     page: &Page<'_>,
