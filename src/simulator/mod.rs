@@ -55,8 +55,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use spec::{
-    AccountSpec, AiTraining, Checkpoint, DEFAULT_PASSWORD, Faults, Locale, LoginVariant,
-    ParseAccountError,
+    AccountSpec, AiTraining, Checkpoint, ConfirmDialog, DEFAULT_PASSWORD, Faults, Interstitial,
+    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind,
 };
 pub use state::{AccountView, Consent};
 
