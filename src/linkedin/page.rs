@@ -253,7 +253,9 @@ impl<'c> Page<'c> {
 
     /// Reloads the page from the server and waits until it has loaded.
     pub async fn reload(&self) -> Result<Look, Error> {
-        self.client.refresh().await.map_err(browser_error)?;
+        if let Err(err) = self.client.refresh().await {
+            return Err(self.page_error(err, "the page to reload").await);
+        }
         let look = self.settled_look().await?;
         self.arrive(look).await
     }
@@ -351,6 +353,19 @@ impl<'c> Page<'c> {
         }
     }
 
+    /// A WebDriver command on the page failed. The browser's own waits (a page load, the
+    /// navigation a click starts) running out of time are a page not understood too.
+    async fn page_error(&self, err: CmdError, what: &str) -> Error {
+        if err.is_timeout() || err.is_script_timeout() {
+            return self
+                .not_understood(format!(
+                    "gave up waiting for {what} (the browser's own timeout)"
+                ))
+                .await;
+        }
+        browser_error(err)
+    }
+
     /// The error for a wait on the page that ran out of time.
     pub async fn timed_out(&self, what: &str, timeout: Duration) -> Error {
         self.not_understood(format!(
@@ -388,11 +403,13 @@ impl<'c> Page<'c> {
 
     /// Clicks the first element that matches `marker`.
     pub async fn click(&self, marker: Marker) -> Result<(), Error> {
-        self.find(marker)
-            .await?
-            .click()
-            .await
-            .map_err(browser_error)
+        let element = self.find(marker).await?;
+        match element.click().await {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self
+                .page_error(err, &format!("a click on {marker:?}"))
+                .await),
+        }
     }
 
     /// The first element that matches `marker`; its absence means the page is not what the
@@ -469,8 +486,8 @@ impl<'c> Page<'c> {
                 ))
                 .await);
         };
-        match element.click().await {
-            Ok(()) => Ok(()),
+        let err = match element.click().await {
+            Ok(()) => return Ok(()),
             Err(err) if err.is_element_not_interactable() || is_click_intercepted(&err) => {
                 let label = self
                     .client
@@ -478,12 +495,23 @@ impl<'c> Page<'c> {
                     .await
                     .map_err(browser_error)?;
                 match self.element(label) {
-                    Some(label) => label.click().await.map_err(browser_error),
-                    None => Err(browser_error(err)),
+                    Some(label) => match label.click().await {
+                        Ok(()) => return Ok(()),
+                        Err(err) => err,
+                    },
+                    None => err,
                 }
             }
-            Err(err) => Err(browser_error(err)),
+            Err(err) => err,
+        };
+        if err.is_element_not_interactable() || is_click_intercepted(&err) {
+            return Err(self
+                .not_understood(format!(
+                    "neither the switch nor a label of it can be clicked: {err}"
+                ))
+                .await);
         }
+        Err(self.page_error(err, "a click on the switch").await)
     }
 
     /// Clicks the primary action of the topmost modal dialog; false when it has none the
@@ -502,10 +530,10 @@ impl<'c> Page<'c> {
             .await
             .map_err(browser_error)?;
         match self.element(primary) {
-            Some(button) => {
-                button.click().await.map_err(browser_error)?;
-                Ok(true)
-            }
+            Some(button) => match button.click().await {
+                Ok(()) => Ok(true),
+                Err(err) => Err(self.page_error(err, "a click on the dialog's button").await),
+            },
             None => Ok(false),
         }
     }
@@ -538,10 +566,9 @@ impl<'c> Page<'c> {
     /// Opens an absolute URL found on the page, and waits until it has loaded.
     pub async fn open_url(&self, url: &Url) -> Result<Look, Error> {
         tracing::debug!(%url, "opening");
-        self.client
-            .goto(url.as_str())
-            .await
-            .map_err(browser_error)?;
+        if let Err(err) = self.client.goto(url.as_str()).await {
+            return Err(self.page_error(err, &format!("{url} to load")).await);
+        }
         let look = self.settled_look().await?;
         self.arrive(look).await
     }
