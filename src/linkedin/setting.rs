@@ -68,9 +68,11 @@ pub(super) fn signed_out(look: &Look) -> bool {
 }
 
 /// A page LinkedIn put between the member and where they were going (add a phone number,
-/// confirm the email, new terms, an upsell): signed in, but neither the feed nor Settings.
+/// confirm the email, new terms, an upsell): signed in, but neither the feed (nor the home
+/// page that leads there) nor Settings.
 fn interstitial(look: &Look) -> bool {
     !signed_out(look)
+        && look.path() != "/"
         && !look.path().starts_with("/mypreferences/")
         && !look.path().starts_with(paths::FEED_PATH)
         && look.status.is_none_or(|status| status < 400)
@@ -533,6 +535,7 @@ mod tests {
         assert!(interstitial(&look("/check/add-phone", json!({}), 0, "")));
         assert!(interstitial(&look("/premium/upsell", json!({}), 0, "")));
         assert!(!interstitial(&look("/feed/", json!({}), 0, "")));
+        assert!(!interstitial(&look("/", json!({}), 0, "")));
         assert!(!interstitial(&look(SETTING, json!({}), 0, "")));
         assert!(!interstitial(&look("/login", json!({}), 0, "")));
         let mut missing = look("/nowhere", json!({}), 0, "");
