@@ -181,6 +181,10 @@ pub enum Error {
         retry_at: time::OffsetDateTime,
     },
     #[error(
+        "LinkedIn keeps showing {url} instead of the setting, a page the tool never fills in or accepts for you: sign in once by hand with `linkedin-optout login --headed --account {account}`, deal with that page, then run again"
+    )]
+    Interstitial { account: String, url: String },
+    #[error(
         "LinkedIn rejected the password for `{account}`: store the right one with `linkedin-optout credentials set --account {account}`"
     )]
     CredentialsRejected { account: String },
@@ -242,7 +246,9 @@ fn artifact_note(artifacts: &Option<PathBuf>) -> String {
 impl Error {
     pub fn outcome(&self) -> Outcome {
         match self {
-            Error::NeedsPerson { .. } | Error::Throttled { .. } => Outcome::NeedsPerson,
+            Error::NeedsPerson { .. } | Error::Throttled { .. } | Error::Interstitial { .. } => {
+                Outcome::NeedsPerson
+            }
             Error::CredentialsRejected { .. } | Error::Secrets(_) => Outcome::BadCredentials,
             Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,

@@ -7,7 +7,6 @@ use crate::browser::{self, SessionOptions, WebDriver, wait};
 use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::page::Page;
-use crate::linkedin::rules::Marker;
 use crate::linkedin::{session, signin};
 use crate::report::{StepStyle, Steps};
 use crate::secrets::SecretChain;
@@ -66,7 +65,7 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     Ok(0)
 }
 
-/// Waits until the person has finished the checkpoint (the feed's navigation shows), with a
+/// Waits until the person has finished the checkpoint (the page proves a session), with a
 /// countdown, within `PERSON_DEADLINE`.
 async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
     let started = tokio::time::Instant::now();
@@ -78,7 +77,7 @@ async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
             last_shown = left;
         }
         match page.look().await {
-            Ok(look) => Ok(look.has(Marker::GlobalNav).then_some(())),
+            Ok(look) => Ok(signin::proves_session(page, &look).await?.then_some(())),
             Err(Error::Other(_)) => Ok(None),
             Err(err) => Err(err),
         }

@@ -2,7 +2,8 @@
 //! unless this is a dry run, and verify after a reload.
 
 use super::page::Page;
-use super::setting::{self, Reached};
+use super::rules::Marker;
+use super::setting::{self, Reached, Switched};
 use super::{session, signin};
 use crate::error::{Error, Outcome};
 use crate::report::{SettingState, Steps};
@@ -138,14 +139,35 @@ pub async fn run(
             Ok(Outcome::WouldOptOut)
         }
         (_, Mode::OptOut) => {
-            let switched = setting::switch_off(page, marker, steps).await;
-            // Verify even after a failed save: the reload shows what LinkedIn kept.
-            findings.after = match setting::verify(page, marker, steps).await? {
-                Some(state) => state,
-                None => read_after_signing_in_again(page, access, plan, steps, findings).await?,
-            };
+            switch_off_and_verify(page, access, plan, marker, steps, findings).await
+        }
+    }
+}
+
+/// Switches the setting off and verifies it after a reload. When the session ended before
+/// the save (the save or the reload met the sign-in page), signs in again, reaches the
+/// setting, and switches it off once more if it still reads on: at most once per run. A save
+/// refused while still signed in is not retried.
+async fn switch_off_and_verify(
+    page: &Page<'_>,
+    access: &Access<'_>,
+    plan: Plan,
+    mut marker: Marker,
+    steps: &Steps,
+    findings: &mut Findings,
+) -> Result<Outcome, Error> {
+    let mut signed_in_again = false;
+    loop {
+        let switched = setting::switch_off(page, marker, steps).await;
+        // Verify even after a failed save: the reload shows what LinkedIn kept.
+        let verified = match switched {
+            Ok(Switched::SignedOut) => None,
+            _ => setting::verify(page, marker, steps).await?,
+        };
+        if let Some(after) = verified {
+            findings.after = after;
             switched?;
-            match findings.after {
+            return match after {
                 SettingState::Off => {
                     findings.changed = true;
                     Ok(Outcome::OptedOut)
@@ -154,26 +176,28 @@ pub async fn run(
                     detail: "it read on again after a reload".to_string(),
                     artifacts: None,
                 }),
-            }
+            };
         }
-    }
-}
-
-/// The session ended between the switch and the reload: sign in once more and read the
-/// setting, so that the verdict still comes from a fresh page load.
-async fn read_after_signing_in_again(
-    page: &Page<'_>,
-    access: &Access<'_>,
-    plan: Plan,
-    steps: &Steps,
-    findings: &mut Findings,
-) -> Result<SettingState, Error> {
-    tracing::info!("the session ended before the reload: signing in again to verify");
-    sign_in(page, access, steps, findings).await?;
-    match setting::reach(page, plan.walk, steps).await? {
-        Reached::Switch(marker) => setting::read(page, marker).await,
-        _ => Err(page
-            .not_understood("after signing in again, the setting's page shows no switch")
-            .await),
+        if signed_in_again {
+            return Err(page
+                .not_understood("LinkedIn ended the session again right after signing in again")
+                .await);
+        }
+        signed_in_again = true;
+        tracing::info!("the session ended before the save was verified: signing in again");
+        sign_in(page, access, steps, findings).await?;
+        marker = match setting::reach(page, plan.walk, steps).await? {
+            Reached::Switch(marker) => marker,
+            _ => {
+                return Err(page
+                    .not_understood("after signing in again, the setting's page shows no switch")
+                    .await);
+            }
+        };
+        if setting::read(page, marker).await? == SettingState::Off {
+            findings.after = SettingState::Off;
+            findings.changed = true;
+            return Ok(Outcome::OptedOut);
+        }
     }
 }

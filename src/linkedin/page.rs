@@ -13,14 +13,32 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use super::rules::{MARKERS, Marker};
+use super::rules::{DIALOG_PRIMARY, MARKERS, Marker, SESSION_COOKIE, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
 
+/// The elements that are the setting's switch: those `css` matches, plus the control that a
+/// label matching `labelCss` names (by `for`, or by wrapping it). Shared by the scripts below.
+macro_rules! find_switches_js {
+    () => {
+        r#"
+function findSwitches(css, labelCss) {
+  const found = new Set(document.querySelectorAll(css));
+  if (labelCss) for (const label of document.querySelectorAll(labelCss)) {
+    if (label.control) found.add(label.control);
+  }
+  return Array.from(found);
+}
+"#
+    };
+}
+
 /// Reports the document's URL, status and readiness and, for each marker, how many elements
-/// match and how many of them are visible.
-const LOOK_SCRIPT: &str = r#"
-const [markers] = arguments;
+/// match and how many of them are visible; and how many elements are the setting's switch.
+const LOOK_SCRIPT: &str = concat!(
+    find_switches_js!(),
+    r#"
+const [markers, switchCss, switchLabelCss] = arguments;
 const seen = {};
 for (const [name, css] of markers) {
   let present = 0, visible = 0;
@@ -40,9 +58,11 @@ return {
   alert: Array.from(document.querySelectorAll('#error-for-password, #error-for-username, [role=alert]'))
     .map(e => e.textContent.trim()).filter(t => t).join(' '),
   seen,
+  setting_switches: findSwitches(switchCss, switchLabelCss).length,
   page_token: window.__linkedinOptoutToken || null,
 };
-"#;
+"#
+);
 
 /// Marks the current document, so that a new document (after a navigation) is recognisable.
 const MARK_DOCUMENT_SCRIPT: &str = "window.__linkedinOptoutToken = arguments[0];";
@@ -56,20 +76,81 @@ const all = Array.from(document.querySelectorAll(css));
 return all.findIndex(el => wanted.includes(norm(el.textContent || '')));
 "#;
 
-/// The switch's state as the page shows it.
-const SWITCH_STATE_SCRIPT: &str = r#"
-const [css] = arguments;
-const all = Array.from(document.querySelectorAll(css));
+/// The switch's state as the page shows it (WAI-ARIA 1.2): `checked` for a native checkbox,
+/// otherwise `aria-checked`, then `aria-pressed`; `"mixed"` or missing is unknown, never off.
+const SWITCH_STATE_SCRIPT: &str = concat!(
+    find_switches_js!(),
+    r#"
+const [css, labelCss] = arguments;
+const all = findSwitches(css, labelCss);
 if (all.length !== 1) return { count: all.length };
 const el = all[0];
+const tri = v => v === 'true' ? true : v === 'false' ? false : null;
+const aria = el.getAttribute('aria-checked');
+const native = el instanceof HTMLInputElement && el.type === 'checkbox';
+let on = native ? el.checked : tri(aria);
+if (on === null && !native) on = tri(el.getAttribute('aria-pressed'));
 return {
   count: 1,
-  checked: !!el.checked,
-  aria_checked: el.getAttribute('aria-checked'),
-  busy: el.getAttribute('aria-busy') === 'true' || el.disabled,
-  id: el.id || null,
+  on,
+  // A native checkbox flips at once; a page that sets `aria-checked` after the server
+  // answered has not confirmed until the two agree.
+  agrees: !native || aria === null || tri(aria) === el.checked,
+  busy: el.getAttribute('aria-busy') === 'true' || el.disabled === true,
+  element: el,
 };
+"#
+);
+
+/// The label a member clicks for a switch that is hidden under it.
+const SWITCH_LABEL_SCRIPT: &str = r#"
+const [el] = arguments;
+return (el.labels && el.labels[0]) || el.closest('label');
 "#;
+
+/// The primary action of the topmost visible modal dialog: by the dialog's own markers in
+/// order, else a button whose text is one of `texts`. `null` when there is none.
+const DIALOG_PRIMARY_SCRIPT: &str = r#"
+const [dialogCss, primaryCss, texts] = arguments;
+const visible = el => {
+  const style = getComputedStyle(el);
+  return el.getClientRects().length && style.visibility !== 'hidden' && style.display !== 'none';
+};
+const dialogs = Array.from(document.querySelectorAll(dialogCss)).filter(visible);
+if (!dialogs.length) return null;
+const dialog = dialogs[dialogs.length - 1];
+for (const css of primaryCss) {
+  const found = Array.from(dialog.querySelectorAll(css)).filter(visible);
+  if (found.length) return found[0];
+}
+const norm = s => s.replace(/\s+/g, ' ').trim().toLowerCase().replace(/’/g, "'");
+const wanted = texts.map(norm);
+return Array.from(dialog.querySelectorAll('button, [role=button]'))
+  .filter(visible)
+  .find(el => wanted.includes(norm(el.textContent || ''))) || null;
+"#;
+
+/// The settings links of the page, in page order (those in `<main>` when it has any), each
+/// with whether its text is one of `texts`.
+const SETTINGS_LINKS_SCRIPT: &str = r#"
+const [css, texts] = arguments;
+const norm = s => s.replace(/\s+/g, ' ').trim().toLowerCase().replace(/’/g, "'");
+const wanted = texts.map(norm);
+const inMain = document.querySelectorAll('main ' + css.split(',').join(', main '));
+const links = inMain.length ? inMain : document.querySelectorAll(css);
+const seen = new Set();
+const out = [];
+for (const a of links) {
+  const href = a.href.split('#')[0];
+  if (seen.has(href)) continue;
+  seen.add(href);
+  out.push({ href, known_title: wanted.includes(norm(a.textContent || '')) });
+}
+return out;
+"#;
+
+/// WebDriver's key for an element in a script's answer.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// One look at the page.
 #[derive(Debug, Deserialize)]
@@ -80,6 +161,8 @@ pub struct Look {
     pub heading: String,
     pub alert: String,
     seen: HashMap<String, (u32, u32)>,
+    /// Elements that are the setting's switch (labelled by its key).
+    pub setting_switches: u32,
     page_token: Option<String>,
 }
 
@@ -102,6 +185,13 @@ impl Look {
             .is_some_and(|(_, visible)| *visible > 0)
     }
 
+    /// How many matching elements are visible.
+    pub fn visible_count(&self, marker: Marker) -> u32 {
+        self.seen
+            .get(&marker_name(marker))
+            .map_or(0, |(_, visible)| *visible)
+    }
+
     pub fn path(&self) -> &str {
         self.url.path()
     }
@@ -116,25 +206,23 @@ impl Look {
 #[derive(Debug, Deserialize)]
 pub struct SwitchState {
     pub count: u32,
+    /// `None`: the page does not say (no `checked`, `aria-checked` missing or `"mixed"`).
     #[serde(default)]
-    pub checked: bool,
+    pub on: Option<bool>,
     #[serde(default)]
-    pub aria_checked: Option<String>,
+    agrees: bool,
     #[serde(default)]
-    pub busy: bool,
+    busy: bool,
     #[serde(default)]
-    pub id: Option<String>,
+    element: Option<serde_json::Value>,
 }
 
 impl SwitchState {
-    /// The page has confirmed the state: nothing in flight, and `aria-checked` (which the
-    /// page sets after the server answered) agrees with `checked`.
+    /// The page has confirmed the state: nothing in flight, the state known, and (for a
+    /// native checkbox) `aria-checked`, which the page sets after the server answered,
+    /// agreeing with `checked`.
     pub fn settled(&self) -> bool {
-        !self.busy
-            && self
-                .aria_checked
-                .as_deref()
-                .is_none_or(|aria| (aria == "true") == self.checked)
+        !self.busy && self.on.is_some() && self.agrees
     }
 }
 
@@ -160,29 +248,28 @@ impl<'c> Page<'c> {
 
     /// Opens `path` (relative to the base URL) and waits until the page has loaded.
     pub async fn open(&self, path: &str) -> Result<Look, Error> {
-        let url = self.url_for(path);
-        tracing::debug!(%url, "opening");
-        self.client
-            .goto(url.as_str())
-            .await
-            .map_err(|err| self.navigation_error(&url, err))?;
-        let look = self.settled_look().await?;
-        self.arrive(look).await
+        self.open_url(&self.url_for(path)).await
     }
 
     /// Reloads the page from the server and waits until it has loaded.
     pub async fn reload(&self) -> Result<Look, Error> {
-        self.client
-            .refresh()
-            .await
-            .map_err(|err| self.navigation_error(&self.base, err))?;
+        if let Err(err) = self.client.refresh().await {
+            let url = self
+                .client
+                .current_url()
+                .await
+                .unwrap_or_else(|_| self.base.clone());
+            return Err(self.load_error(&url, err).await);
+        }
         let look = self.settled_look().await?;
         self.arrive(look).await
     }
 
     /// A navigation that failed. The browser gives up on a page after the session's page-load
     /// timeout (`--timeout`): the site accepted the connection and did not answer.
-    fn navigation_error(&self, url: &Url, err: CmdError) -> Error {
+    /// The error for a page load (`goto`, `refresh`) that failed: one that ran out of time
+    /// means the site did not answer (the network, exit 9), not a page the tool misread.
+    async fn load_error(&self, url: &Url, err: CmdError) -> Error {
         match &err {
             CmdError::Standard(wd) if wd.error == fantoccini::error::ErrorStatus::Timeout => {
                 Error::Unreachable {
@@ -190,7 +277,7 @@ impl<'c> Page<'c> {
                     why: format!("{url} did not answer within {} s", self.timeout.as_secs()),
                 }
             }
-            _ => browser_error(err),
+            _ => self.page_error(err, &format!("{url} to load")).await,
         }
     }
 
@@ -217,7 +304,14 @@ impl<'c> Page<'c> {
             .collect();
         let value = self
             .client
-            .execute(LOOK_SCRIPT, vec![json!(markers)])
+            .execute(
+                LOOK_SCRIPT,
+                vec![
+                    json!(markers),
+                    json!(Marker::SettingSwitch.css()),
+                    json!(Marker::SettingSwitchLabel.css()),
+                ],
+            )
             .await
             .map_err(browser_error)?;
         serde_json::from_value(value).map_err(|err| {
@@ -243,28 +337,63 @@ impl<'c> Page<'c> {
         self.wait_within(what, self.timeout, condition).await
     }
 
-    /// Looks again and again until `condition` holds, within `timeout`.
+    /// Looks again and again until `condition` holds, within `timeout`. Running out of time
+    /// means the page is not what the rules expect: "page not understood", naming what was
+    /// awaited and where, with what the browser saw saved.
     pub async fn wait_within<T>(
         &self,
         what: &str,
         timeout: Duration,
-        mut condition: impl FnMut(&Look) -> Option<T>,
+        condition: impl FnMut(&Look) -> Option<T>,
     ) -> Result<(Look, T), Error> {
-        wait::until(what, timeout, async || match self.look().await {
+        match self.poll_within(what, timeout, condition).await? {
+            Some(found) => Ok(found),
+            None => Err(self.timed_out(what, timeout).await),
+        }
+    }
+
+    /// Like `wait_within`, but running out of time is an answer (`None`), for waits whose
+    /// end is a finding ("no switch follows the title"), not a failure.
+    pub async fn poll_within<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut condition: impl FnMut(&Look) -> Option<T>,
+    ) -> Result<Option<(Look, T)>, Error> {
+        let result = wait::until(what, timeout, async || match self.look().await {
             Ok(look) => Ok(condition(&look).map(|value| (look, value))),
             // A navigation in progress can make one look fail; the next one will tell.
             Err(Error::Other(_)) => Ok(None),
             Err(err) => Err(err),
         })
-        .await
-        .map_err(|err| self.wait_error(err))
+        .await;
+        match result {
+            Ok(found) => Ok(Some(found)),
+            Err(WaitError::Failed(err)) => Err(err),
+            Err(WaitError::TimedOut { .. }) => Ok(None),
+        }
     }
 
-    fn wait_error(&self, err: WaitError<Error>) -> Error {
-        match err {
-            WaitError::Failed(err) => err,
-            timed_out => Error::Other(anyhow::anyhow!("{timed_out} (timeout: `--timeout`)")),
+    /// A WebDriver command on the page failed. The browser's own waits (a page load, the
+    /// navigation a click starts) running out of time are a page not understood too.
+    async fn page_error(&self, err: CmdError, what: &str) -> Error {
+        if err.is_timeout() || err.is_script_timeout() {
+            return self
+                .not_understood(format!(
+                    "gave up waiting for {what} (the browser's own timeout)"
+                ))
+                .await;
         }
+        browser_error(err)
+    }
+
+    /// The error for a wait on the page that ran out of time.
+    pub async fn timed_out(&self, what: &str, timeout: Duration) -> Error {
+        self.not_understood(format!(
+            "gave up waiting for {what} after {}s (`--timeout`)",
+            timeout.as_secs_f32()
+        ))
+        .await
     }
 
     /// Clicks the first element of `marker` and waits for the next document to load.
@@ -295,11 +424,13 @@ impl<'c> Page<'c> {
 
     /// Clicks the first element that matches `marker`.
     pub async fn click(&self, marker: Marker) -> Result<(), Error> {
-        self.find(marker)
-            .await?
-            .click()
-            .await
-            .map_err(browser_error)
+        let element = self.find(marker).await?;
+        match element.click().await {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self
+                .page_error(err, &format!("a click on {marker:?}"))
+                .await),
+        }
     }
 
     /// The first element that matches `marker`; its absence means the page is not what the
@@ -350,35 +481,134 @@ impl<'c> Page<'c> {
         }
     }
 
-    /// Reads the switch that `marker` finds; `count` tells how many there were.
+    /// Reads the switch that `marker` finds; `count` tells how many there were. For
+    /// `Marker::SettingSwitch`, the control of a `<label>` with the setting's key counts too.
     pub async fn switch_state(&self, marker: Marker) -> Result<SwitchState, Error> {
+        let label = (marker == Marker::SettingSwitch).then(|| Marker::SettingSwitchLabel.css());
         let value = self
             .client
-            .execute(SWITCH_STATE_SCRIPT, vec![json!(marker.css())])
+            .execute(SWITCH_STATE_SCRIPT, vec![json!(marker.css()), json!(label)])
             .await
             .map_err(browser_error)?;
         serde_json::from_value(value)
             .map_err(|err| Error::Other(anyhow::anyhow!("the switch script answered oddly: {err}")))
     }
 
-    /// Clicks the switch; when the page hides the input behind its label, clicks the label.
-    pub async fn click_switch(&self, marker: Marker, id: Option<&str>) -> Result<(), Error> {
-        let element = self.find(marker).await?;
-        match element.click().await {
-            Ok(()) => Ok(()),
+    /// Clicks the switch; when the page hides it under its label, clicks the label, as a
+    /// member does.
+    pub async fn click_switch(&self, marker: Marker) -> Result<(), Error> {
+        let state = self.switch_state(marker).await?;
+        let Some(element) = state.element.and_then(|value| self.element(value)) else {
+            return Err(self
+                .not_understood(format!(
+                    "expected one switch for `{}`, found {}",
+                    marker.css(),
+                    state.count
+                ))
+                .await);
+        };
+        let err = match element.click().await {
+            Ok(()) => return Ok(()),
             Err(err) if err.is_element_not_interactable() || is_click_intercepted(&err) => {
-                let id = id.ok_or_else(|| browser_error(err))?;
-                let label = format!("label[for='{id}']");
-                self.client
-                    .find(Locator::Css(&label))
+                let label = self
+                    .client
+                    .execute(SWITCH_LABEL_SCRIPT, vec![json!(element)])
                     .await
-                    .map_err(browser_error)?
-                    .click()
-                    .await
-                    .map_err(browser_error)
+                    .map_err(browser_error)?;
+                match self.element(label) {
+                    Some(label) => match label.click().await {
+                        Ok(()) => return Ok(()),
+                        Err(err) => err,
+                    },
+                    None => err,
+                }
             }
-            Err(err) => Err(browser_error(err)),
+            Err(err) => err,
+        };
+        if err.is_element_not_interactable() || is_click_intercepted(&err) {
+            return Err(self
+                .not_understood(format!(
+                    "neither the switch nor a label of it can be clicked: {err}"
+                ))
+                .await);
         }
+        Err(self.page_error(err, "a click on the switch").await)
+    }
+
+    /// Clicks the primary action of the topmost modal dialog; false when it has none the
+    /// rules know.
+    pub async fn confirm_dialog(&self) -> Result<bool, Error> {
+        let primary = self
+            .client
+            .execute(
+                DIALOG_PRIMARY_SCRIPT,
+                vec![
+                    json!(Marker::ModalDialog.css()),
+                    json!(DIALOG_PRIMARY),
+                    json!(texts::CONFIRM),
+                ],
+            )
+            .await
+            .map_err(browser_error)?;
+        match self.element(primary) {
+            Some(button) => match button.click().await {
+                Ok(()) => Ok(true),
+                Err(err) => Err(self.page_error(err, "a click on the dialog's button").await),
+            },
+            None => Ok(false),
+        }
+    }
+
+    /// The settings links of the page in page order, each with whether its text is one of
+    /// `titles`.
+    pub async fn settings_links(&self, titles: &[&str]) -> Result<Vec<(Url, bool)>, Error> {
+        #[derive(Deserialize)]
+        struct Link {
+            href: Url,
+            known_title: bool,
+        }
+        let value = self
+            .client
+            .execute(
+                SETTINGS_LINKS_SCRIPT,
+                vec![json!(Marker::AnySettingLink.css()), json!(titles)],
+            )
+            .await
+            .map_err(browser_error)?;
+        let links: Vec<Link> = serde_json::from_value(value).map_err(|err| {
+            Error::Other(anyhow::anyhow!("the links script answered oddly: {err}"))
+        })?;
+        Ok(links
+            .into_iter()
+            .map(|link| (link.href, link.known_title))
+            .collect())
+    }
+
+    /// Opens an absolute URL found on the page, and waits until it has loaded.
+    pub async fn open_url(&self, url: &Url) -> Result<Look, Error> {
+        tracing::debug!(%url, "opening");
+        if let Err(err) = self.client.goto(url.as_str()).await {
+            return Err(self.load_error(url, err).await);
+        }
+        let look = self.settled_look().await?;
+        self.arrive(look).await
+    }
+
+    /// Whether the browser holds LinkedIn's session cookie (`rules::SESSION_COOKIE`).
+    pub async fn has_session_cookie(&self) -> Result<bool, Error> {
+        let cookies = self.client.get_all_cookies().await.map_err(browser_error)?;
+        Ok(cookies
+            .iter()
+            .any(|cookie| cookie.name() == SESSION_COOKIE && !cookie.value().is_empty()))
+    }
+
+    /// An element a script returned.
+    fn element(&self, value: serde_json::Value) -> Option<fantoccini::elements::Element> {
+        let id = value.get(ELEMENT_KEY)?.as_str()?.to_string();
+        Some(fantoccini::elements::Element::from_element_id(
+            self.client.clone(),
+            id.into(),
+        ))
     }
 
     /// A "page not understood" error naming what was missing and where, with what the
@@ -455,5 +685,27 @@ pub fn browser_error(err: CmdError) -> Error {
             Error::BrowserUnavailable(format!("the browser session ended: {err}"))
         }
         err => Error::Other(anyhow::anyhow!("browser command failed: {err}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn state(value: serde_json::Value) -> SwitchState {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_switch_is_settled_only_when_its_state_is_known_and_nothing_is_in_flight() {
+        assert!(state(json!({"count": 1, "on": true, "agrees": true, "busy": false})).settled());
+        assert!(state(json!({"count": 1, "on": false, "agrees": true, "busy": false})).settled());
+        // `aria-checked="mixed"` or missing on a non-native switch: unknown, never off.
+        assert!(!state(json!({"count": 1, "on": null, "agrees": true, "busy": false})).settled());
+        assert!(!state(json!({"count": 1, "on": false, "agrees": true, "busy": true})).settled());
+        // A checkbox flipped before the server answered.
+        assert!(!state(json!({"count": 1, "on": false, "agrees": false, "busy": false})).settled());
     }
 }

@@ -1,9 +1,10 @@
 //! What to find on LinkedIn's pages, as data, in one place (after DuckDuckGo autoconsent and
 //! Brave's privacy-settings rules).
 //!
-//! Anchors, in order of trust: URLs, ids and attributes that carry meaning, ARIA roles and
-//! `checked` state. Visible text is the last resort, used only where the page offers nothing
-//! else, and every such text is in `texts` below. Never a generated class or id. Sources:
+//! Anchors, in order of trust: URLs, ids and attributes that carry meaning (the setting's
+//! key), ARIA roles and states, `checked`, and the session cookie. Visible text is the last
+//! resort, used only where the page offers nothing else, and every such text is in `texts`
+//! below. Never a generated class or id. Sources:
 //! shared/linkedin-dom.md. When LinkedIn changes a page, the fix is a line here.
 
 /// Paths under the base URL.
@@ -17,11 +18,27 @@ pub mod paths {
     pub const SETTINGS_PREFIX: &str = "/mypreferences/d/settings/";
     pub const CATEGORIES_PREFIX: &str = "/mypreferences/d/categories/";
     pub const PRIVACY_CATEGORY: &str = "/mypreferences/d/categories/privacy";
+    /// Checkpoints a person must handle (`/checkpoint/challenge/…`, `/checkpoint/challengesV2/…`).
     pub const CHALLENGE_PREFIX: &str = "/checkpoint/challenge";
     pub const AUTHWALL: &str = "/authwall";
+    /// Pages that ask to sign in: never proof of a session, whatever cookies are set.
+    pub const SIGN_IN_PAGES: &[&str] =
+        &["/login", "/uas/login", "/authwall", "/checkpoint/lg/login"];
     /// Throttled sign-in: it says "challenge" but is a rate limit, not a checkpoint.
     pub const THROTTLED_QUERY: &str = "errorKey=challenge_global_internal_error";
 }
+
+/// The cookie that authenticates a member: its presence (outside the sign-in and checkpoint
+/// pages) is what proves a session, not any page's navigation bar.
+pub const SESSION_COOKIE: &str = "li_at";
+
+/// The key that labels the setting's switch, through `aria-labelledby` or a `<label>` with
+/// this id. The one language-free proof that a page is the setting.
+pub const SETTING_KEY: &str = "allowDataForGenerativeAI";
+
+/// How many settings pages the walk opens on Data privacy, looking for the switch labelled by
+/// `SETTING_KEY`, before it gives up.
+pub const MAX_PROBES: usize = 15;
 
 /// Something the tool looks for on a page. Its CSS is in `MARKERS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,22 +49,26 @@ pub enum Marker {
     LoginPassword,
     LoginSubmit,
     LoginError,
-    RememberMe,
     EmailPin,
     TwoStep,
     TwoStepCode,
     TwoStepSubmit,
     AppApproval,
     Captcha,
-    GlobalNav,
     MeMenuTrigger,
     SettingsLink,
     PrivacyCategoryLink,
     SettingLink,
     AnySettingLink,
+    /// A switch labelled by `SETTING_KEY` through `aria-labelledby`.
     SettingSwitch,
+    /// A `<label>` with the id `SETTING_KEY`: the control it names (by `for`, or by wrapping
+    /// it) is the setting's switch.
+    SettingSwitchLabel,
     AnySwitch,
     ErrorToast,
+    /// A modal dialog, which may ask to confirm turning the setting off.
+    ModalDialog,
 }
 
 /// Each marker's selectors; the first that matches wins.
@@ -81,7 +102,6 @@ pub const MARKERS: &[(Marker, &str)] = &[
         Marker::LoginError,
         "#error-for-password, #error-for-username, [role=alert]",
     ),
-    (Marker::RememberMe, "#remember-me-prompt__form-primary"),
     (
         Marker::EmailPin,
         "form#email-pin-challenge, input#input__email_verification_pin",
@@ -97,7 +117,6 @@ pub const MARKERS: &[(Marker, &str)] = &[
         Marker::Captcha,
         "iframe#captcha-internal, #captcha-challenge",
     ),
-    (Marker::GlobalNav, "nav.global-nav"),
     (
         Marker::MeMenuTrigger,
         "button.global-nav__primary-link-me-menu-trigger",
@@ -119,15 +138,31 @@ pub const MARKERS: &[(Marker, &str)] = &[
         Marker::AnySettingLink,
         "a[href*='/mypreferences/d/settings/']",
     ),
+    // Any element with `role=switch` (WAI-ARIA 1.2), a toggle button (`aria-pressed`), or a
+    // native checkbox, labelled by the setting's key.
     (
         Marker::SettingSwitch,
-        "input[type=checkbox][role=switch][aria-labelledby=allowDataForGenerativeAI]",
+        "[role=switch][aria-labelledby~=allowDataForGenerativeAI], \
+         button[aria-pressed][aria-labelledby~=allowDataForGenerativeAI], \
+         input[type=checkbox][aria-labelledby~=allowDataForGenerativeAI]",
     ),
-    (Marker::AnySwitch, "main [role=switch], [role=switch]"),
+    (Marker::SettingSwitchLabel, "label#allowDataForGenerativeAI"),
+    (Marker::AnySwitch, "[role=switch]"),
     (
         Marker::ErrorToast,
         ".artdeco-toast-item[role=alert], [role=alert].artdeco-toast-item",
     ),
+    (
+        Marker::ModalDialog,
+        "[role=dialog][aria-modal=true], [role=alertdialog][aria-modal=true]",
+    ),
+];
+
+/// A confirmation dialog's primary action, most trusted first; the last resort is a button
+/// whose text is one of `texts::CONFIRM`.
+pub const DIALOG_PRIMARY: &[&str] = &[
+    "[data-test-dialog-primary-btn]",
+    "button.artdeco-button--primary",
 ];
 
 impl Marker {
@@ -141,6 +176,11 @@ impl Marker {
 }
 
 /// Visible texts, the last resort, per language. Matching ignores case and spacing.
+///
+/// Evidence (linkedin-dom.md): en, and the press's de, fr and nl labels. The other languages
+/// are the plain translation of LinkedIn's English wording, not seen on the site: a text that
+/// is wrong or missing only costs the walk a few probes, since the proof of the setting is the
+/// switch labelled by `SETTING_KEY`, in any language.
 pub mod texts {
     /// The modern sign-in page's submit button has only its text.
     pub const SIGN_IN: &[&str] = &[
@@ -153,13 +193,69 @@ pub mod texts {
         "Iniciar sesión",
         "Accedi",
         "Inloggen",
+        "Zaloguj się",
+        "Logga in",
+        "Oturum aç",
+        "Giriş yap",
+        "サインイン",
+        "ログイン",
+        "登录",
+        "登入",
+        "로그인",
+        "تسجيل الدخول",
+        "साइन इन करें",
     ];
     /// The setting's title: the link text on Data privacy and the setting page's heading.
     pub const SETTING_TITLE: &[&str] = &[
         "Data for Generative AI Improvement",
         "Daten zur Verbesserung generativer KI",
         "Données pour l'amélioration de l'IA générative",
-        "Données pour l’amélioration de l’IA générative",
+        "Gegevens voor verbetering van generatieve AI",
+        "Datos para mejorar la IA generativa",
+        "Dados para aprimoramento da IA generativa",
+        "Dati per il miglioramento dell'IA generativa",
+        "Dane do ulepszania generatywnej AI",
+        "Data för förbättring av generativ AI",
+        "Üretken yapay zeka iyileştirmesi için veriler",
+        "生成AIの改善のためのデータ",
+        "用于改进生成式 AI 的数据",
+        "생성형 AI 개선을 위한 데이터",
+        "بيانات لتحسين الذكاء الاصطناعي التوليدي",
+        "जनरेटिव AI सुधार के लिए डेटा",
+    ];
+    /// A confirmation dialog's button that turns the setting off, when the dialog marks its
+    /// primary action in no other way.
+    pub const CONFIRM: &[&str] = &[
+        "Turn off",
+        "Confirm",
+        "Ausschalten",
+        "Deaktivieren",
+        "Bestätigen",
+        "Désactiver",
+        "Confirmer",
+        "Desactivar",
+        "Confirmar",
+        "Desativar",
+        "Disattiva",
+        "Conferma",
+        "Uitschakelen",
+        "Bevestigen",
+        "Wyłącz",
+        "Potwierdź",
+        "Stäng av",
+        "Bekräfta",
+        "Kapat",
+        "Onayla",
+        "オフにする",
+        "確認",
+        "关闭",
+        "确认",
+        "끄기",
+        "확인",
+        "إيقاف",
+        "تأكيد",
+        "बंद करें",
+        "पुष्टि करें",
     ];
     /// The switch's label. The tool finds the switch by its label's id, not by this text;
     /// the page skeleton keeps it so that a shared page still shows which switch is which.
@@ -167,13 +263,14 @@ pub mod texts {
         "Use my data for training content creation AI models",
         "Meine Daten für das Training von KI-Modellen zur Erstellung von Inhalten verwenden",
         "Utiliser mes données pour entraîner des modèles d’IA de création de contenu",
+        "Mijn gegevens gebruiken voor training van AI-modellen waarmee content wordt gemaakt",
     ];
     /// The text beside the switch that says its state (the state itself is read from
     /// `checked`); kept by the page skeleton.
     pub const SWITCH_STATE: &[&str] = &["On", "Off", "Ein", "Aus", "Oui", "Non"];
     /// Every text above: what the page skeleton keeps verbatim. A new list of texts belongs
     /// here too.
-    pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, SWITCH_LABEL, SWITCH_STATE];
+    pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, CONFIRM, SWITCH_LABEL, SWITCH_STATE];
 }
 
 #[cfg(test)]

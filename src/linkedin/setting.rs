@@ -2,17 +2,22 @@
 //!
 //! The fast way opens the setting's own URL; when that page is not the setting (not found,
 //! redirected, moved), the walk goes where a member goes: feed, Me, Settings & Privacy,
-//! Data privacy, the setting. Only a switch read "off" after a reload counts as off.
+//! Data privacy, the setting. The setting is known by meaning, in any language: the switch
+//! labelled by its key (`rules::SETTING_KEY`). Only a switch read "off" after a reload counts
+//! as off.
 
 use std::time::Duration;
 
+use url::Url;
+
 use super::page::{Look, Page, SwitchState};
-use super::rules::{Marker, paths, texts};
+use super::rules::{MAX_PROBES, Marker, SETTING_KEY, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
 use crate::report::{SettingState, Steps};
 
-/// How long a setting page that shows its title may take to draw its switch.
+/// How long a setting page that shows its title may take to draw its switch, and how long a
+/// probed page may take to draw the setting's switch.
 const SWITCH_GRACE: Duration = Duration::from_secs(2);
 
 /// What the setting page offers.
@@ -26,28 +31,71 @@ pub enum Reached {
     SignedOut,
 }
 
-/// Whether `look` is the setting's page, and what it offers.
-fn setting_page(look: &Look) -> Option<Reached> {
-    if look.has(Marker::SettingSwitch) {
-        return Some(Reached::Switch(Marker::SettingSwitch));
+/// What a page at a settings path shows.
+enum Shown {
+    Reached(Reached),
+    /// More than one switch and none labelled by the setting's key: which one is the
+    /// setting cannot be known.
+    ManySwitches(u32),
+}
+
+/// Whether `look` is the setting's page, and what it offers. The switch labelled by the
+/// setting's key wins wherever it is; the single switch of a settings page is taken only
+/// when it is the only one there.
+fn setting_page(look: &Look) -> Option<Shown> {
+    if look.setting_switches > 0 {
+        return Some(Shown::Reached(Reached::Switch(Marker::SettingSwitch)));
     }
     if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
         return None;
     }
-    if look.count(Marker::AnySwitch) == 1 {
-        return Some(Reached::Switch(Marker::AnySwitch));
+    match look.count(Marker::AnySwitch) {
+        1 => return Some(Shown::Reached(Reached::Switch(Marker::AnySwitch))),
+        0 => {}
+        many => return Some(Shown::ManySwitches(many)),
     }
     let heading = normalise(&look.heading);
     texts::SETTING_TITLE
         .iter()
         .any(|title| normalise(title) == heading)
-        .then_some(Reached::NotOffered)
+        .then_some(Shown::Reached(Reached::NotOffered))
 }
 
-fn signed_out(look: &Look) -> bool {
-    look.path().starts_with(paths::AUTHWALL)
-        || look.has(Marker::LoginPassword)
-        || look.path().starts_with("/checkpoint/lg/")
+/// LinkedIn asks to sign in: the sign-in page, the authwall, or a password field.
+pub(super) fn signed_out(look: &Look) -> bool {
+    let path = look.path().trim_end_matches('/');
+    paths::SIGN_IN_PAGES.contains(&path) || look.has(Marker::LoginPassword)
+}
+
+/// A page LinkedIn put between the member and where they were going (add a phone number,
+/// confirm the email, new terms, an upsell): signed in, but neither the feed (nor the home
+/// page that leads there) nor Settings.
+fn interstitial(look: &Look) -> bool {
+    !signed_out(look)
+        && look.path() != "/"
+        && !look.path().starts_with("/mypreferences/")
+        && !look.path().starts_with(paths::FEED_PATH)
+        && look.status.is_none_or(|status| status < 400)
+}
+
+/// Opens `path`; when LinkedIn answers with an interstitial, opens it once more (some are
+/// shown once), and stops when LinkedIn sends the run back to the same one: never filled in
+/// or accepted for the member, it needs a person.
+async fn open_past_interstitials(page: &Page<'_>, path: &str) -> Result<Look, Error> {
+    let look = page.open(path).await?;
+    if !interstitial(&look) {
+        return Ok(look);
+    }
+    tracing::info!(url = %look.url, "LinkedIn showed a page of its own instead; going on without answering it");
+    let shown = look.url.path().to_string();
+    let again = page.open(path).await?;
+    if interstitial(&again) && again.path() == shown {
+        return Err(Error::Interstitial {
+            account: page.account.clone(),
+            url: again.url.to_string(),
+        });
+    }
+    Ok(again)
 }
 
 fn normalise(text: &str) -> String {
@@ -58,25 +106,43 @@ fn normalise(text: &str) -> String {
         .replace('’', "'")
 }
 
+/// What a page at a settings path shows, as an outcome: several switches and none labelled
+/// by the key is a page not understood.
+async fn shown(page: &Page<'_>, shown: Shown) -> Result<Reached, Error> {
+    match shown {
+        Shown::Reached(reached) => Ok(reached),
+        Shown::ManySwitches(count) => Err(page
+            .not_understood(format!(
+                "the setting's page has {count} switches and none is labelled `{SETTING_KEY}`"
+            ))
+            .await),
+    }
+}
+
 /// What a settings page offers once it has drawn itself. A page that answered at a settings
 /// path but shows neither a switch nor the setting's title may still be rendering (LinkedIn
 /// draws parts of its pages with script), so it gets the run's timeout to do so.
 async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Reached>, Error> {
     match setting_page(&look) {
-        Some(Reached::NotOffered) => return switch_after_title(page).await.map(Some),
-        Some(reached) => return Ok(Some(reached)),
+        Some(Shown::Reached(Reached::NotOffered)) => {
+            return switch_after_title(page).await.map(Some);
+        }
+        Some(found) => return shown(page, found).await.map(Some),
         None => {}
     }
     if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
         return Ok(None);
     }
     match page
-        .wait_for("the setting's page to draw itself", setting_page)
-        .await
+        .poll_within(
+            "the setting's page to draw itself",
+            page.timeout,
+            setting_page,
+        )
+        .await?
     {
-        Ok((_, reached)) => Ok(Some(reached)),
-        Err(Error::Other(_)) => Ok(None),
-        Err(err) => Err(err),
+        Some((_, found)) => shown(page, found).await.map(Some),
+        None => Ok(None),
     }
 }
 
@@ -84,20 +150,19 @@ async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Rea
 /// grace; after it, the setting counts as not offered (never as off).
 async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
     let switch = |look: &Look| match setting_page(look) {
-        Some(Reached::Switch(marker)) => Some(marker),
-        _ => None,
+        Some(Shown::Reached(Reached::NotOffered)) | None => None,
+        Some(found) => Some(found),
     };
     match page
-        .wait_within(
+        .poll_within(
             "a switch to follow the title",
             SWITCH_GRACE.min(page.timeout),
             switch,
         )
-        .await
+        .await?
     {
-        Ok((_, marker)) => Ok(Reached::Switch(marker)),
-        Err(Error::Other(_)) => Ok(Reached::NotOffered),
-        Err(err) => Err(err),
+        Some((_, found)) => shown(page, found).await,
+        None => Ok(Reached::NotOffered),
     }
 }
 
@@ -105,7 +170,7 @@ async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
 pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
     if !walk {
         steps.step("opening Data for Generative AI Improvement");
-        let look = page.open(paths::SETTING).await?;
+        let look = open_past_interstitials(page, paths::SETTING).await?;
         if signed_out(&look) {
             return Ok(Reached::SignedOut);
         }
@@ -130,7 +195,7 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
     let look = if here.path().starts_with(paths::FEED_PATH) && here.shows(Marker::MeMenuTrigger) {
         here
     } else {
-        page.open(paths::FEED).await?
+        open_past_interstitials(page, paths::FEED).await?
     };
     if signed_out(&look) {
         return Ok(Reached::SignedOut);
@@ -159,21 +224,10 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
             .await);
     }
     steps.step("walking: Data for Generative AI Improvement");
-    let look = if look.has(Marker::SettingLink) {
-        page.click_and_follow(Marker::SettingLink).await?
-    } else {
-        // The setting moved: its link is known only by its title.
-        page.mark_document().await?;
-        if !page
-            .click_by_text(Marker::AnySettingLink.css(), texts::SETTING_TITLE)
-            .await?
-        {
-            return Err(page
-                .not_understood("Data privacy lists no \"Data for Generative AI Improvement\"")
-                .await);
-        }
-        page.next_document().await?
-    };
+    if !look.has(Marker::SettingLink) {
+        return probe_settings_links(page).await;
+    }
+    let look = page.click_and_follow(Marker::SettingLink).await?;
     tracing::info!(url = %look.url, "reached the setting by walking");
     match rendered_setting_page(page, look).await? {
         Some(reached) => Ok(reached),
@@ -185,17 +239,67 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
     }
 }
 
+/// The setting moved, in a language the rules may not know: opens Data privacy's settings
+/// links in page order (those whose text is a known title first), on LinkedIn's own origin
+/// only, until one shows the switch labelled by the setting's key, at most `MAX_PROBES`.
+async fn probe_settings_links(page: &Page<'_>) -> Result<Reached, Error> {
+    let privacy = page.look().await?.url;
+    let mut links: Vec<(Url, bool)> = page
+        .settings_links(texts::SETTING_TITLE)
+        .await?
+        .into_iter()
+        .filter(|(url, _)| url.origin() == page.base.origin())
+        .collect();
+    // A stable sort: known titles first, page order otherwise.
+    links.sort_by_key(|(_, known_title)| !known_title);
+    let count = links.len().min(MAX_PROBES);
+    for (url, known_title) in links.into_iter().take(MAX_PROBES) {
+        tracing::info!(%url, known_title, "probing a Data privacy link for the switch labelled {SETTING_KEY}");
+        let look = page.open_url(&url).await?;
+        if signed_out(&look) {
+            return Ok(Reached::SignedOut);
+        }
+        let found = if known_title {
+            rendered_setting_page(page, look).await?
+        } else if look.setting_switches > 0 {
+            Some(Reached::Switch(Marker::SettingSwitch))
+        } else {
+            // Only the switch labelled by the key proves the setting in a language the rules
+            // do not know; a page drawn by script gets a short grace to show it.
+            page.poll_within(
+                "the switch labelled by the setting's key",
+                SWITCH_GRACE.min(page.timeout),
+                |look| (look.setting_switches > 0).then_some(()),
+            )
+            .await?
+            .map(|_| Reached::Switch(Marker::SettingSwitch))
+        };
+        if let Some(reached) = found {
+            tracing::info!(%url, "reached the setting by walking");
+            return Ok(reached);
+        }
+    }
+    page.open_url(&privacy).await?;
+    Err(page
+        .not_understood(format!(
+            "none of the {count} settings pages linked from Data privacy shows the switch labelled `{SETTING_KEY}`"
+        ))
+        .await)
+}
+
 /// Waits until the page has confirmed the switch's state, and returns it.
 async fn settled_switch(page: &Page<'_>, marker: Marker) -> Result<SwitchState, Error> {
-    let state = wait::until("the switch to settle", page.timeout, async || {
+    const WHAT: &str = "the switch to settle (nothing in flight, its state readable)";
+    let state = wait::until(WHAT, page.timeout, async || {
         let state = page.switch_state(marker).await?;
         Ok::<_, Error>((state.count != 1 || state.settled()).then_some(state))
     })
-    .await
-    .map_err(|err| match err {
-        WaitError::Failed(err) => err,
-        timed_out => Error::Other(anyhow::anyhow!("{timed_out}")),
-    })?;
+    .await;
+    let state = match state {
+        Ok(state) => state,
+        Err(WaitError::Failed(err)) => return Err(err),
+        Err(WaitError::TimedOut { .. }) => return Err(page.timed_out(WHAT, page.timeout).await),
+    };
     if state.count != 1 {
         return Err(page
             .not_understood(format!(
@@ -211,36 +315,125 @@ async fn settled_switch(page: &Page<'_>, marker: Marker) -> Result<SwitchState, 
 /// Reads the switch.
 pub async fn read(page: &Page<'_>, marker: Marker) -> Result<SettingState, Error> {
     let state = settled_switch(page, marker).await?;
-    Ok(if state.checked {
-        SettingState::On
-    } else {
-        SettingState::Off
+    Ok(match state.on {
+        Some(true) => SettingState::On,
+        Some(false) => SettingState::Off,
+        // A settled switch has a state; were it ever missing, it is not "off".
+        None => SettingState::Unknown,
     })
 }
 
+/// How a click on the switch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switched {
+    /// The page confirmed the switch off (the reload still has to prove it).
+    Off,
+    /// LinkedIn sent the page to sign in: the session ended before the save.
+    SignedOut,
+}
+
+/// What the page shows after the click, as the wait sees it.
+enum AfterClick {
+    Done(Switched),
+    Toast(String),
+    NewDialog,
+    SnappedBack,
+}
+
 /// Switches the setting off and waits for the page to confirm; clicks only a switch that
-/// reads on, so it can never switch the setting on.
-pub async fn switch_off(page: &Page<'_>, marker: Marker, steps: &Steps) -> Result<(), Error> {
+/// reads on, so it can never switch the setting on. A modal dialog that opens in answer to
+/// this click is confirmed with its primary action; no other dialog ever is.
+pub async fn switch_off(page: &Page<'_>, marker: Marker, steps: &Steps) -> Result<Switched, Error> {
     let state = settled_switch(page, marker).await?;
-    if !state.checked {
-        return Ok(());
+    if state.on != Some(true) {
+        return Ok(Switched::Off);
     }
+    let dialogs_before = page.look().await?.visible_count(Marker::ModalDialog);
     steps.step("switching it off");
-    page.click_switch(marker, state.id.as_deref()).await?;
-    let confirmed = settled_switch(page, marker).await?;
-    let look = page.look().await?;
-    if confirmed.checked || look.shows(Marker::ErrorToast) {
-        let toast = if look.alert.is_empty() {
-            String::new()
-        } else {
-            format!(": \"{}\"", look.alert)
-        };
-        return Err(Error::DidNotStick {
-            detail: format!("LinkedIn did not save the change{toast}"),
-            artifacts: None,
-        });
+    page.click_switch(marker).await?;
+    let mut confirmed = false;
+    loop {
+        match after_click(page, marker, dialogs_before, confirmed).await? {
+            AfterClick::Done(switched) => return Ok(switched),
+            AfterClick::Toast(alert) => {
+                return Err(Error::DidNotStick {
+                    detail: format!("LinkedIn did not save the change: \"{alert}\""),
+                    artifacts: None,
+                });
+            }
+            AfterClick::SnappedBack => {
+                return Err(Error::DidNotStick {
+                    detail: "LinkedIn did not save the change: the switch went back on".into(),
+                    artifacts: None,
+                });
+            }
+            AfterClick::NewDialog if confirmed => {
+                return Err(page
+                    .not_understood("another dialog opened after confirming the first")
+                    .await);
+            }
+            AfterClick::NewDialog => {
+                steps.step("confirming LinkedIn's dialog");
+                if !page.confirm_dialog().await? {
+                    return Err(page
+                        .not_understood(
+                            "a dialog opened after clicking the switch, with no primary action the rules know",
+                        )
+                        .await);
+                }
+                confirmed = true;
+            }
+        }
     }
-    Ok(())
+}
+
+/// Waits for the page's answer to the click (or to the confirmation): the switch settled
+/// off, an error toast, a switch back on after it moved, a new dialog, or the sign-in page.
+async fn after_click(
+    page: &Page<'_>,
+    marker: Marker,
+    dialogs_before: u32,
+    confirmed: bool,
+) -> Result<AfterClick, Error> {
+    const WHAT: &str = "the switch to read off after the click";
+    let mut moved = false;
+    let answer = wait::until(WHAT, page.timeout, async || {
+        let look = match page.look().await {
+            Ok(look) => look,
+            Err(Error::Other(_)) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        if signed_out(&look) {
+            return Ok(Some(AfterClick::Done(Switched::SignedOut)));
+        }
+        if look.shows(Marker::ErrorToast) {
+            return Ok(Some(AfterClick::Toast(look.alert)));
+        }
+        let dialog_open = look.visible_count(Marker::ModalDialog) > dialogs_before;
+        if dialog_open && !confirmed {
+            return Ok(Some(AfterClick::NewDialog));
+        }
+        let state = match page.switch_state(marker).await {
+            Ok(state) if state.count == 1 => state,
+            // Gone for a moment: a navigation or a redraw; the next look tells.
+            Ok(_) | Err(Error::Other(_)) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        if !state.settled() || state.on == Some(false) {
+            moved = true;
+        }
+        Ok(match (state.settled(), state.on, dialog_open) {
+            (true, Some(false), false) => Some(AfterClick::Done(Switched::Off)),
+            (true, Some(true), false) if moved => Some(AfterClick::SnappedBack),
+            _ => None,
+        })
+    })
+    .await;
+    match answer {
+        Ok(answer) => Ok(answer),
+        Err(WaitError::Failed(err)) => Err(err),
+        Err(WaitError::TimedOut { .. }) => Err(page.timed_out(WHAT, page.timeout).await),
+    }
 }
 
 /// Reloads the setting page and reads the switch again: the only proof that counts. `None`
@@ -261,4 +454,94 @@ pub async fn verify(
             .await);
     }
     read(page, marker).await.map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A look at `path` with `seen` marker counts and `keyed` switches labelled by the key.
+    fn look(path: &str, seen: serde_json::Value, keyed: u32, heading: &str) -> Look {
+        serde_json::from_value(json!({
+            "url": format!("https://www.linkedin.com{path}"),
+            "ready": true,
+            "status": 200,
+            "heading": heading,
+            "alert": "",
+            "seen": seen,
+            "setting_switches": keyed,
+            "page_token": null,
+        }))
+        .unwrap()
+    }
+
+    fn reached(look: &Look) -> Option<Reached> {
+        match setting_page(look) {
+            Some(Shown::Reached(reached)) => Some(reached),
+            Some(Shown::ManySwitches(_)) | None => None,
+        }
+    }
+
+    const SETTING: &str = "/mypreferences/d/settings/data-for-ai-improvement";
+
+    #[test]
+    fn the_switch_labelled_by_the_key_wins_among_many_and_anywhere() {
+        let many = look(SETTING, json!({"AnySwitch": [3, 3]}), 1, "");
+        assert_eq!(reached(&many), Some(Reached::Switch(Marker::SettingSwitch)));
+        let elsewhere = look("/mypreferences/d/categories/privacy", json!({}), 1, "");
+        assert_eq!(
+            reached(&elsewhere),
+            Some(Reached::Switch(Marker::SettingSwitch))
+        );
+    }
+
+    #[test]
+    fn a_single_unlabelled_switch_counts_only_when_it_is_alone_on_a_settings_page() {
+        let alone = look(SETTING, json!({"AnySwitch": [1, 1]}), 0, "");
+        assert_eq!(reached(&alone), Some(Reached::Switch(Marker::AnySwitch)));
+        let two = look(SETTING, json!({"AnySwitch": [2, 2]}), 0, "");
+        assert!(matches!(setting_page(&two), Some(Shown::ManySwitches(2))));
+        let feed = look("/feed/", json!({"AnySwitch": [1, 1]}), 0, "");
+        assert!(setting_page(&feed).is_none());
+    }
+
+    #[test]
+    fn a_known_title_without_a_switch_is_not_offered_and_an_unknown_one_is_nothing_yet() {
+        let titled = look(SETTING, json!({}), 0, "Datos para mejorar la IA generativa");
+        assert_eq!(reached(&titled), Some(Reached::NotOffered));
+        let untitled = look(
+            SETTING,
+            json!({}),
+            0,
+            "Данные для улучшения генеративного ИИ",
+        );
+        assert!(setting_page(&untitled).is_none());
+    }
+
+    #[test]
+    fn sign_in_pages_are_told_from_the_pages_around_them() {
+        for path in ["/login", "/uas/login", "/authwall", "/checkpoint/lg/login"] {
+            assert!(signed_out(&look(path, json!({}), 0, "")), "{path}");
+        }
+        // The remember-me prompt is served at the sign-in's submit path: not a sign-in page.
+        let remember = look("/checkpoint/lg/login-submit", json!({}), 0, "");
+        assert!(!signed_out(&remember));
+        let password = look("/somewhere", json!({"LoginPassword": [1, 1]}), 0, "");
+        assert!(signed_out(&password));
+    }
+
+    #[test]
+    fn an_interstitial_is_a_signed_in_page_that_is_neither_feed_nor_settings() {
+        assert!(interstitial(&look("/check/add-phone", json!({}), 0, "")));
+        assert!(interstitial(&look("/premium/upsell", json!({}), 0, "")));
+        assert!(!interstitial(&look("/feed/", json!({}), 0, "")));
+        assert!(!interstitial(&look("/", json!({}), 0, "")));
+        assert!(!interstitial(&look(SETTING, json!({}), 0, "")));
+        assert!(!interstitial(&look("/login", json!({}), 0, "")));
+        let mut missing = look("/nowhere", json!({}), 0, "");
+        missing.status = Some(404);
+        assert!(!interstitial(&missing));
+    }
 }

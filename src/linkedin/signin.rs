@@ -1,11 +1,14 @@
-//! Signing in through the login page (classic form or modern form-less variant), past the
-//! remember-me prompt, stopping at every checkpoint a person must handle.
+//! Signing in through the login page (classic form or modern form-less variant), stopping at
+//! every checkpoint a person must handle. Signed in is proven by the session cookie on a page
+//! that is no sign-in or checkpoint page, wherever LinkedIn lands (the feed, or an
+//! interstitial such as "remember me" or "add a phone number", which is never answered).
 
 use fantoccini::key::Key;
 use secrecy::ExposeSecret as _;
 
 use super::page::{Look, Page, browser_error};
 use super::rules::{Marker, paths, texts};
+use super::setting::signed_out;
 use crate::error::{Checkpoint, Error};
 use crate::report::Steps;
 use crate::secrets::{self, Credentials};
@@ -16,7 +19,6 @@ pub const THROTTLE_COOL_DOWN: time::Duration = time::Duration::hours(6);
 /// Where a page after a sign-in attempt leaves us.
 enum Landing {
     SignedIn,
-    RememberMe,
     TwoStep,
     Checkpoint(Checkpoint),
     Throttled(String),
@@ -24,7 +26,7 @@ enum Landing {
     Unknown,
 }
 
-fn landing(look: &Look) -> Landing {
+fn landing(look: &Look, session_cookie: bool) -> Landing {
     match look.status {
         Some(999) => return Landing::Throttled("HTTP 999, request denied".to_string()),
         Some(429) => return Landing::Throttled("HTTP 429, too many requests".to_string()),
@@ -34,9 +36,7 @@ fn landing(look: &Look) -> Landing {
     if query.contains(paths::THROTTLED_QUERY) {
         return Landing::Throttled("challenge_global_internal_error".to_string());
     }
-    if look.has(Marker::RememberMe) {
-        Landing::RememberMe
-    } else if look.has(Marker::TwoStep) {
+    if look.has(Marker::TwoStep) {
         Landing::TwoStep
     } else if look.has(Marker::EmailPin) {
         Landing::Checkpoint(Checkpoint::EmailPin)
@@ -48,11 +48,18 @@ fn landing(look: &Look) -> Landing {
         Landing::Checkpoint(Checkpoint::Unknown)
     } else if look.has(Marker::LoginPassword) && !look.alert.is_empty() {
         Landing::Rejected
-    } else if look.has(Marker::GlobalNav) {
+    } else if session_cookie && !signed_out(look) {
         Landing::SignedIn
     } else {
         Landing::Unknown
     }
+}
+
+/// Whether the page proves a session: the session cookie, on a page that is no sign-in or
+/// checkpoint page (the feed, or any page LinkedIn shows first).
+pub async fn proves_session(page: &Page<'_>, look: &Look) -> Result<bool, Error> {
+    let cookie = page.has_session_cookie().await?;
+    Ok(matches!(landing(look, cookie), Landing::SignedIn))
 }
 
 /// Signs in with the password (and the TOTP secret when LinkedIn asks for a code).
@@ -63,7 +70,7 @@ pub async fn sign_in(
 ) -> Result<(), Error> {
     steps.step("opening the sign-in page");
     let look = page.open(paths::LOGIN).await?;
-    if look.has(Marker::GlobalNav) {
+    if !signed_out(&look) && page.has_session_cookie().await? {
         return Ok(());
     }
     if !look.has(Marker::LoginUsername) || !look.has(Marker::LoginPassword) {
@@ -88,11 +95,12 @@ pub async fn sign_in(
     look = page.arrive(look).await?;
     let mut code_tried = false;
     loop {
-        match landing(&look) {
-            Landing::SignedIn => return Ok(()),
-            Landing::RememberMe => {
-                steps.step("answering the remember-me prompt");
-                look = page.click_and_follow(Marker::RememberMe).await?;
+        match landing(&look, page.has_session_cookie().await?) {
+            Landing::SignedIn => {
+                if !look.path().starts_with(paths::FEED_PATH) {
+                    tracing::info!(url = %look.url, "signed in; LinkedIn shows a page of its own first, which the tool leaves unanswered");
+                }
+                return Ok(());
             }
             Landing::TwoStep => {
                 let checkpoint = match (&credentials.totp_secret, code_tried) {
@@ -126,7 +134,7 @@ pub async fn sign_in(
             Landing::Unknown => {
                 return Err(page
                     .not_understood(
-                        "after signing in, the page is neither the feed nor a known checkpoint",
+                        "after signing in, the page is no known checkpoint and LinkedIn set no session cookie",
                     )
                     .await);
             }

@@ -5,18 +5,21 @@
 use axum::Form;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::member::Me;
-use super::pages::{self, Frame, member as member_pages, settings};
-use super::server::{
-    Shared, cleared_session_cookies, cookie, frame, html, path_and_query, redirect, with_cookies,
+use super::pages::{
+    self, Frame, interstitial as interstitial_page, member as member_pages, settings,
 };
-use super::spec::{AccountSpec, AiTraining};
+use super::server::{
+    Shared, cleared_session_cookies, cookie, frame, html, path_and_query, redirect,
+    same_site_target, with_cookies,
+};
+use super::spec::{AccountSpec, AiTraining, Interstitial, SETTING_KEY};
 use super::state::{Consent, SaveError, SimState};
 
 /// A signed-in request.
@@ -43,19 +46,114 @@ impl Member {
 }
 
 /// Authenticates a member request (counting it against `session_expires_after`), or
-/// says why not: then the visitor gets LinkedIn's redirect to the authwall.
-fn member(state: &SimState, headers: &HeaderMap, uri: &Uri) -> Result<Member, SignedOut> {
+/// answers instead: a signed-out visitor gets LinkedIn's redirect to the authwall, and a
+/// member whose interstitial insists is sent back to it.
+fn member(state: &SimState, headers: &HeaderMap, uri: &Uri) -> Result<Member, NotServed> {
     let li_at = cookie(headers, "li_at");
     match li_at.as_deref().and_then(|li_at| state.authenticate(li_at)) {
-        Some((_, spec)) => Ok(Member {
-            frame: frame(headers, Some(&spec)),
-            spec,
-        }),
-        None => Err(SignedOut {
+        Some((_, spec)) => {
+            let pending = state.pending_interstitial(&spec.email);
+            if let Some(path) = pending
+                .filter(|_| spec.interstitial_insists)
+                .and_then(Interstitial::path)
+            {
+                return Err(NotServed::Interstitial(interstitial_url(
+                    path,
+                    &path_and_query(uri),
+                )));
+            }
+            Ok(Member {
+                frame: frame(headers, Some(&spec)),
+                spec,
+            })
+        }
+        None => Err(NotServed::SignedOut(SignedOut {
             target: path_and_query(uri),
             had_cookie: li_at.is_some(),
-        }),
+        })),
     }
+}
+
+/// Why a member page was not served.
+pub(crate) enum NotServed {
+    SignedOut(SignedOut),
+    /// The member's interstitial insists: back to it (this URL).
+    Interstitial(String),
+}
+
+impl IntoResponse for NotServed {
+    fn into_response(self) -> Response {
+        match self {
+            NotServed::SignedOut(signed_out) => signed_out.into_response(),
+            NotServed::Interstitial(url) => redirect(StatusCode::SEE_OTHER, &url),
+        }
+    }
+}
+
+/// Where an interstitial at `path` is shown to a member who was going to `target`.
+pub(crate) fn interstitial_url(path: &str, target: &str) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("sessionRedirect", target)
+        .finish();
+    format!("{path}?{query}")
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InterstitialQuery {
+    #[serde(rename = "sessionRedirect")]
+    session_redirect: Option<String>,
+}
+
+/// `GET /check/add-phone`, `GET /check/confirm-email`: the account's interstitial, for a
+/// signed-in member.
+pub(crate) async fn interstitial(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(query): Query<InterstitialQuery>,
+) -> Response {
+    let Some((_, spec)) = cookie(&headers, "li_at").and_then(|li_at| state.authenticate(&li_at))
+    else {
+        return redirect(StatusCode::SEE_OTHER, "/login");
+    };
+    let kind = spec.interstitial;
+    if kind.path() != Some(uri.path()) {
+        return html(
+            StatusCode::NOT_FOUND,
+            pages::not_found(&frame(&headers, Some(&spec))),
+        );
+    }
+    let target = query.session_redirect.unwrap_or_else(|| "/feed/".into());
+    html(
+        StatusCode::OK,
+        interstitial_page::page(&frame(&headers, Some(&spec)), kind, uri.path(), &target),
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InterstitialAnswer {
+    #[serde(rename = "sessionRedirect")]
+    session_redirect: Option<String>,
+}
+
+/// `POST /check/…`: the member answered the interstitial (or skipped it); on to where they
+/// were going.
+pub(crate) async fn answer_interstitial(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Form(answer): Form<InterstitialAnswer>,
+) -> Response {
+    let Some((session, _)) = cookie(&headers, "li_at").and_then(|li_at| state.authenticate(&li_at))
+    else {
+        return redirect(StatusCode::SEE_OTHER, "/login");
+    };
+    state.answer_interstitial(&session.email);
+    let target = answer
+        .session_redirect
+        .as_deref()
+        .and_then(|target| same_site_target(target, &headers))
+        .unwrap_or_else(|| "/feed/".into());
+    redirect(StatusCode::SEE_OTHER, &target)
 }
 
 /// A member page visited without a (live) session.
@@ -133,7 +231,7 @@ pub(crate) async fn setting(
     if slug == m.spec.slug() {
         return html(
             StatusCode::OK,
-            settings::ai_setting(&m.frame, &m.me(), m.spec.ai_training, &m.spec.faults),
+            settings::ai_setting(&m.frame, &m.me(), &m.spec),
         );
     }
     let path = format!("/mypreferences/d/settings/{slug}");
@@ -180,17 +278,25 @@ struct SettingWrite {
     value: bool,
 }
 
-/// `POST /mysettings-api/settingsApiSettings/allowDataForGenerativeAI`: needs a session
-/// and its `JSESSIONID` (without quotes) in the `csrf-token` header.
+/// `POST /mysettings-api/settingsApiSettings/<key>` for the setting and the second AI
+/// switch: needs a session and its `JSESSIONID` (without quotes) in the `csrf-token` header.
 pub(crate) async fn save_setting(
     State(state): State<Shared>,
     headers: HeaderMap,
+    Path(key): Path<String>,
     body: Bytes,
 ) -> Response {
-    let session = cookie(&headers, "li_at").and_then(|li_at| state.authenticate(&li_at));
+    let li_at = cookie(&headers, "li_at");
+    let session = li_at.as_deref().and_then(|li_at| state.authenticate(li_at));
     let Some((session, _)) = session else {
         return error(StatusCode::FORBIDDEN, "not signed in");
     };
+    if key == SETTING_KEY && state.take_session_end(&session.email) {
+        if let Some(li_at) = &li_at {
+            state.end_session(li_at);
+        }
+        return error(StatusCode::UNAUTHORIZED, "session expired");
+    }
     let csrf = headers.get("csrf-token").and_then(|v| v.to_str().ok());
     if csrf != Some(session.jsessionid.as_str()) {
         return error(StatusCode::FORBIDDEN, "CSRF check failed");
@@ -198,7 +304,7 @@ pub(crate) async fn save_setting(
     let Ok(write) = serde_json::from_slice::<SettingWrite>(&body) else {
         return error(StatusCode::BAD_REQUEST, "expected {\"value\": true|false}");
     };
-    match state.write_setting(&session.email, write.value) {
+    match state.write_setting(&session.email, &key, write.value) {
         Ok(()) => Json(json!({ "value": write.value })).into_response(),
         Err(SaveError::NotOffered) => error(StatusCode::NOT_FOUND, "setting not available"),
         Err(SaveError::Fails) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),

@@ -5,8 +5,10 @@
 //! `/mypreferences/d/…`, the settings API) with the markup described in
 //! `linkedin-dom.md`, for any number of configured accounts, and lets tests inject what
 //! goes wrong on the real site: checkpoints, throttling, status 999/429, slow answers,
-//! saves that fail or do not stick, sessions that expire, a moved or missing setting,
-//! the EU cookie banner, German and French pages.
+//! saves that fail or do not stick, sessions that expire (also right before a save), a
+//! moved or missing setting, the EU cookie banner, German, French, Spanish and Russian
+//! pages, switches of every ARIA kind, a confirmation dialog, a second AI switch, and
+//! interstitials after sign-in.
 //!
 //! Pages shown before sign-in (sign-in page, authwall, throttle notice) cannot know who
 //! is about to sign in, so their presentation (login variant, locale, cookie banner,
@@ -21,7 +23,12 @@
 //!   privacy, and its page (reached by URL) shows a notice instead of the switch;
 //! - checkpoint forms post to `/checkpoint/challenge/verify` with a `challengeId`;
 //! - the app-approval page polls `/checkpoint/challenge/<token>/status` and reloads once
-//!   approved; loading the challenge page after approval completes the sign-in.
+//!   approved; loading the challenge page after approval completes the sign-in;
+//! - interstitials live at `/check/add-phone` and `/check/confirm-email` and post back there;
+//! - the confirmation dialog is an artdeco `role=alertdialog` modal; the second AI switch is
+//!   `allowDataForAIPoweredFeatures`, saved like the setting at
+//!   `/mysettings-api/settingsApiSettings/<key>`;
+//! - a save whose session has ended answers 401 and the page then goes to `/login`.
 //!
 //! Under `/__sim/` a JSON control API configures accounts and reports what happened to
 //! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`.
@@ -48,8 +55,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use spec::{
-    AccountSpec, AiTraining, Checkpoint, DEFAULT_PASSWORD, Faults, Locale, LoginVariant,
-    ParseAccountError,
+    AccountSpec, AiTraining, Checkpoint, ConfirmDialog, DEFAULT_PASSWORD, Faults, Interstitial,
+    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind,
 };
 pub use state::{AccountView, Consent};
 

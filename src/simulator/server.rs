@@ -66,8 +66,12 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .route("/mypreferences/{*rest}", get(member::unknown_preference))
         .route(
-            "/mysettings-api/settingsApiSettings/allowDataForGenerativeAI",
+            "/mysettings-api/settingsApiSettings/{key}",
             post(member::save_setting),
+        )
+        .route(
+            "/check/{kind}",
+            get(member::interstitial).post(member::answer_interstitial),
         )
         .route("/cookie-consent", post(member::cookie_consent))
         .fallback(not_found)

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::member::interstitial_url;
 use super::pages::checkpoint;
 use super::pages::login::{self, Field, LoginForm};
 use super::pages::{self, Frame};
@@ -19,7 +20,7 @@ use super::server::{
     Shared, cleared_session_cookies, cookie, frame, html, presenting_frame, redirect,
     same_site_target, session_cookies, with_cookies,
 };
-use super::spec::{AccountSpec, Checkpoint, LoginVariant};
+use super::spec::{AccountSpec, Checkpoint, Interstitial, LoginVariant};
 use super::state::{Challenge, Consent, LoginError};
 
 const THROTTLED: &str = "/checkpoint/lg/login?errorKey=challenge_global_internal_error";
@@ -162,6 +163,14 @@ pub(crate) async fn login_submit(
 
 /// A correct password with no checkpoint: the session starts here, before any prompt.
 fn sign_in(state: &Shared, answer: &Answer<'_>, account: &AccountSpec, target: String) -> Response {
+    // LinkedIn puts its interstitial between the sign-in and where the member was going.
+    let target = match state
+        .pending_interstitial(&account.email)
+        .and_then(Interstitial::path)
+    {
+        Some(path) => interstitial_url(path, &target),
+        None => target,
+    };
     // A choice made on the banner before signing in becomes the member's choice.
     match cookie(answer.headers, "li_gc").as_deref() {
         Some("v1:accepted") => state.record_consent(&account.email, Consent::Accepted),

@@ -48,6 +48,22 @@ pub struct AccountSpec {
     /// circle when unset.
     #[serde(default)]
     pub photo: Option<String>,
+    /// How the setting's page builds its switch.
+    #[serde(default)]
+    pub switch_kind: SwitchKind,
+    /// A dialog that asks to confirm before the switch is turned off.
+    #[serde(default)]
+    pub confirm_dialog: ConfirmDialog,
+    /// A second AI switch on the setting's page, above the setting's own; writes through the
+    /// settings API change it.
+    #[serde(default)]
+    pub second_switch: SecondSwitch,
+    /// A page LinkedIn shows after sign-in instead of where the member was going.
+    #[serde(default)]
+    pub interstitial: Interstitial,
+    /// Every member page sends back to the interstitial until it is answered.
+    #[serde(default)]
+    pub interstitial_insists: bool,
     #[serde(default)]
     pub faults: Faults,
 }
@@ -73,6 +89,11 @@ impl AccountSpec {
             name: None,
             headline: None,
             photo: None,
+            switch_kind: SwitchKind::default(),
+            confirm_dialog: ConfirmDialog::default(),
+            second_switch: SecondSwitch::default(),
+            interstitial: Interstitial::default(),
+            interstitial_insists: false,
             faults: Faults::default(),
         }
     }
@@ -151,6 +172,8 @@ pub enum LoginVariant {
     Modern,
 }
 
+/// The UI language. `ru` is one the tool's rules have no text for: the walk must find the
+/// setting there by its switch alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Locale {
@@ -158,6 +181,8 @@ pub enum Locale {
     En,
     De,
     Fr,
+    Es,
+    Ru,
 }
 
 impl Locale {
@@ -167,6 +192,82 @@ impl Locale {
             Locale::En => "en",
             Locale::De => "de",
             Locale::Fr => "fr",
+            Locale::Es => "es",
+            Locale::Ru => "ru",
+        }
+    }
+}
+
+/// How the setting's page builds its switch (every kind is an ARIA switch or a checkbox,
+/// labelled by the setting's key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwitchKind {
+    /// LinkedIn's artdeco toggle: `input[type=checkbox][role=switch]` with `aria-labelledby`.
+    #[default]
+    Input,
+    /// `<button role=switch aria-checked>`, changing `aria-checked` once the server answered.
+    Button,
+    /// `<div role=switch aria-checked tabindex=0>`.
+    Div,
+    /// `<button aria-pressed>`, a toggle button.
+    ToggleButton,
+    /// A plain checkbox hidden (`display: none`) inside its styled `<label>`, which carries
+    /// the key as its id and is what a member clicks.
+    HiddenInput,
+}
+
+/// A dialog that asks to confirm turning the setting off; nothing is saved before it is
+/// confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmDialog {
+    #[default]
+    None,
+    /// LinkedIn's artdeco modal: `data-test-dialog-primary-btn`, `artdeco-button--primary`.
+    Artdeco,
+    /// Buttons known only by their text ("Turn off", "Cancel").
+    Plain,
+    /// Buttons whose text says nothing the tool can rely on ("Continue", "Go back").
+    Unclear,
+}
+
+/// The second AI switch on the setting's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondSwitch {
+    #[default]
+    Absent,
+    On,
+    Off,
+}
+
+/// The key of the setting's switch, in the settings API and as its label's id.
+pub(crate) const SETTING_KEY: &str = "allowDataForGenerativeAI";
+
+/// The key of the second AI switch, in the settings API and as its label's id.
+pub(crate) const SECOND_SWITCH_KEY: &str = "allowDataForAIPoweredFeatures";
+
+/// A page after sign-in that is not the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interstitial {
+    #[default]
+    None,
+    /// `/check/add-phone`: asks for a phone number.
+    AddPhone,
+    /// `/check/confirm-email`: asks for the code sent by email.
+    ConfirmEmail,
+}
+
+impl Interstitial {
+    /// Where the simulator serves it (linkedin-dom.md names no path; these follow the
+    /// `/check/…` family LinkedIn uses for such prompts).
+    pub(crate) fn path(self) -> Option<&'static str> {
+        match self {
+            Interstitial::None => None,
+            Interstitial::AddPhone => Some("/check/add-phone"),
+            Interstitial::ConfirmEmail => Some("/check/confirm-email"),
         }
     }
 }
@@ -188,6 +289,13 @@ pub struct Faults {
     /// The setting's page shows its switch twice, both labelled as the setting: a layout
     /// the tool cannot tell apart, so it must stop (exit 6) rather than guess.
     pub switch_twice: bool,
+    /// The session ends right before the next save: the settings API ends it, answers 401
+    /// and keeps nothing, and the page sends the member to sign in. Happens once, then this
+    /// turns itself off.
+    pub session_ends_before_save: bool,
+    /// The setting's switch says `aria-checked="mixed"` (`aria-pressed` for a toggle
+    /// button): its state cannot be read. A plain checkbox (`hidden_input`) ignores this.
+    pub switch_state_mixed: bool,
 }
 
 #[cfg(test)]

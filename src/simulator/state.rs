@@ -11,7 +11,9 @@ use rand::Rng as _;
 use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
-use super::spec::{AccountSpec, AiTraining, Checkpoint};
+use super::spec::{
+    AccountSpec, AiTraining, Checkpoint, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
+};
 
 /// What the control API (and [`super::SimHandle::account`]) shows of an account: its
 /// options, flattened, plus what happened to it so far.
@@ -29,6 +31,8 @@ pub struct AccountView {
     pub active_sessions: usize,
     /// Requests attributed to the account (its sessions, or pre-sign-in pages it styles).
     pub requests: u64,
+    /// Answers posted to the account's interstitial (a phone number, a code, or "Skip").
+    pub interstitial_answers: u64,
 }
 
 /// The answer to the cookie banner.
@@ -87,6 +91,8 @@ struct Counters {
     setting_writes: u64,
     cookie_consent: Option<Consent>,
     requests: u64,
+    #[serde(default)]
+    interstitial_answers: u64,
 }
 
 struct Account {
@@ -139,6 +145,7 @@ impl SimState {
                     setting_writes: view.setting_writes,
                     cookie_consent: view.cookie_consent,
                     requests: view.requests,
+                    interstitial_answers: view.interstitial_answers,
                 };
                 inner.last_configured = Some(key(&view.spec.email));
                 inner.accounts.insert(
@@ -206,7 +213,7 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 7] = [
+        const READ_ONLY: [&str; 8] = [
             "email",
             "sign_ins",
             "setting_writes",
@@ -214,6 +221,7 @@ impl SimState {
             "pending_pin",
             "active_sessions",
             "requests",
+            "interstitial_answers",
         ];
         let current = self
             .lock()
@@ -415,14 +423,27 @@ impl SimState {
         approved
     }
 
-    /// A write through the settings API.
-    pub fn write_setting(&self, email: &str, value: bool) -> Result<(), SaveError> {
+    /// A write through the settings API to the setting (`SETTING_KEY`) or to the second AI
+    /// switch (`SECOND_SWITCH_KEY`).
+    pub fn write_setting(&self, email: &str, setting: &str, value: bool) -> Result<(), SaveError> {
         let mut inner = self.lock();
         let account = inner
             .accounts
             .get_mut(&key(email))
             .ok_or(SaveError::NotOffered)?;
-        if account.spec.ai_training == AiTraining::NotOffered {
+        if setting == SECOND_SWITCH_KEY {
+            if account.spec.second_switch == SecondSwitch::Absent {
+                return Err(SaveError::NotOffered);
+            }
+            account.spec.second_switch = if value {
+                SecondSwitch::On
+            } else {
+                SecondSwitch::Off
+            };
+            self.save(&inner);
+            return Ok(());
+        }
+        if setting != SETTING_KEY || account.spec.ai_training == AiTraining::NotOffered {
             return Err(SaveError::NotOffered);
         }
         if account.spec.faults.save_fails {
@@ -438,6 +459,36 @@ impl SimState {
         }
         self.save(&inner);
         Ok(())
+    }
+
+    /// The `session_ends_before_save` fault, taken: `true` once, then the fault is off.
+    pub fn take_session_end(&self, email: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(account) = inner.accounts.get_mut(&key(email)) else {
+            return false;
+        };
+        let fault = std::mem::take(&mut account.spec.faults.session_ends_before_save);
+        if fault {
+            self.save(&inner);
+        }
+        fault
+    }
+
+    /// The interstitial waiting for the account's answer, if any.
+    pub fn pending_interstitial(&self, email: &str) -> Option<Interstitial> {
+        let inner = self.lock();
+        let account = inner.accounts.get(&key(email))?;
+        (account.spec.interstitial != Interstitial::None
+            && account.counters.interstitial_answers == 0)
+            .then_some(account.spec.interstitial)
+    }
+
+    pub fn answer_interstitial(&self, email: &str) {
+        let mut inner = self.lock();
+        if let Some(account) = inner.accounts.get_mut(&key(email)) {
+            account.counters.interstitial_answers += 1;
+            self.save(&inner);
+        }
     }
 
     pub fn record_consent(&self, email: &str, consent: Consent) {
@@ -465,6 +516,7 @@ impl Inner {
             pending_pin,
             active_sessions: self.sessions.values().filter(|s| s.email == k).count(),
             requests: account.counters.requests,
+            interstitial_answers: account.counters.interstitial_answers,
         }
     }
 }

@@ -8,6 +8,7 @@ mod history;
 mod inputs;
 mod login;
 mod optout;
+mod page_variants;
 mod receipts;
 mod schedule;
 mod sessions;

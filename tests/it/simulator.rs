@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use linkedin_optout::simulator::{
-    AccountSpec, AccountView, AiTraining, Checkpoint, Consent, Locale, LoginVariant, SimConfig,
-    SimHandle, Simulator,
+    AccountSpec, AccountView, AiTraining, Checkpoint, ConfirmDialog, Consent, Faults, Interstitial,
+    Locale, LoginVariant, SecondSwitch, SimConfig, SimHandle, Simulator, SwitchKind,
 };
 use reqwest::StatusCode;
 use reqwest::cookie::{CookieStore as _, Jar};
@@ -529,7 +529,8 @@ async fn setting_page_carries_linkedins_toggle() {
         .has("private messages")
         .has(">Learn more</a>")
         .has("'csrf-token': csrfToken()")
-        .has("/mysettings-api/settingsApiSettings/allowDataForGenerativeAI");
+        .has("'/mysettings-api/settingsApiSettings/' + key")
+        .has(r#"["allowDataForGenerativeAI", "allowDataForAIPoweredFeatures"]"#);
     let input = switch_input(&page.body);
     for attribute in [
         r#"class="artdeco-toggle__button""#,
@@ -1114,4 +1115,163 @@ async fn state_file_keeps_accounts_and_counters_across_restarts() {
     assert_eq!(view.spec.ai_training, AiTraining::Off);
     assert_eq!(view.sign_ins, 1);
     assert_eq!(view.setting_writes, 1);
+}
+
+#[tokio::test]
+async fn setting_page_builds_each_kind_of_switch() {
+    let kinds = [
+        (
+            SwitchKind::Button,
+            r#"<button type="button" class="_5c1a9e2f" role="switch" aria-checked="true" aria-labelledby="allowDataForGenerativeAI">"#,
+        ),
+        (
+            SwitchKind::Div,
+            r#"<div class="_5c1a9e2f" role="switch" tabindex="0" aria-checked="true" aria-labelledby="allowDataForGenerativeAI">"#,
+        ),
+        (
+            SwitchKind::ToggleButton,
+            r#"<button type="button" class="_5c1a9e2f" aria-pressed="true" aria-labelledby="allowDataForGenerativeAI">"#,
+        ),
+        (
+            SwitchKind::HiddenInput,
+            r#"<label id="allowDataForGenerativeAI" class="_7a0c5d19"><input type="checkbox" class="_e41b7f02" checked>"#,
+        ),
+    ];
+    for (kind, markup) in kinds {
+        let site = site(AccountSpec {
+            switch_kind: kind,
+            ..account()
+        })
+        .await;
+        site.sign_in().await;
+        let page = site.setting_page().await;
+        page.has(markup).lacks(r#"role="alertdialog""#);
+        if kind != SwitchKind::HiddenInput {
+            page.has(r#"<p id="allowDataForGenerativeAI">"#);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_mixed_switch_says_so_and_a_dialog_waits_hidden() {
+    let site = site(AccountSpec {
+        switch_kind: SwitchKind::Div,
+        confirm_dialog: ConfirmDialog::Artdeco,
+        faults: Faults {
+            switch_state_mixed: true,
+            ..Faults::default()
+        },
+        ..account()
+    })
+    .await;
+    site.sign_in().await;
+    site.setting_page()
+        .await
+        .has(r#"aria-checked="mixed""#)
+        .has(r#"<div id="confirm-overlay" class="artdeco-modal-overlay" hidden>"#)
+        .has(r#"role="alertdialog" aria-modal="true""#)
+        .has(r#"data-test-dialog-primary-btn data-action="confirm">Turn off</button>"#);
+}
+
+#[tokio::test]
+async fn the_second_ai_switch_comes_first_and_saves_under_its_own_key() {
+    let site = site(AccountSpec {
+        second_switch: SecondSwitch::On,
+        ..account()
+    })
+    .await;
+    site.sign_in().await;
+    let page = site.setting_page().await;
+    let second = page
+        .body
+        .find(r#"id="allowDataForAIPoweredFeatures""#)
+        .unwrap();
+    let setting = page.body.find(r#"id="allowDataForGenerativeAI""#).unwrap();
+    assert!(second < setting, "the second switch comes first");
+    let status = site
+        .client
+        .post(site.url("/mysettings-api/settingsApiSettings/allowDataForAIPoweredFeatures"))
+        .header("csrf-token", site.csrf())
+        .json(&serde_json::json!({ "value": false }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let view = site.view();
+    assert_eq!(view.spec.second_switch, SecondSwitch::Off);
+    assert_eq!(view.spec.ai_training, AiTraining::On);
+    assert_eq!(view.setting_writes, 0);
+}
+
+#[tokio::test]
+async fn a_session_ending_before_the_save_answers_401_once() {
+    let site = site(AccountSpec {
+        faults: Faults {
+            session_ends_before_save: true,
+            ..Faults::default()
+        },
+        ..account()
+    })
+    .await;
+    site.sign_in().await;
+    assert_eq!(
+        site.save(false, Some(&site.csrf())).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let view = site.view();
+    assert_eq!(view.active_sessions, 0);
+    assert!(!view.spec.faults.session_ends_before_save);
+    assert_eq!(view.spec.ai_training, AiTraining::On);
+    assert_eq!(view.setting_writes, 0);
+    site.sign_in().await;
+    assert_eq!(site.save(false, Some(&site.csrf())).await, StatusCode::OK);
+    assert_eq!(site.view().spec.ai_training, AiTraining::Off);
+}
+
+#[tokio::test]
+async fn an_interstitial_follows_sign_in_and_may_insist() {
+    for insists in [false, true] {
+        let site = site(AccountSpec {
+            interstitial: Interstitial::AddPhone,
+            interstitial_insists: insists,
+            ..account()
+        })
+        .await;
+        let page = site.submit_login(EMAIL, PASSWORD, "").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            page.location(),
+            "/check/add-phone?sessionRedirect=%2Ffeed%2F"
+        );
+        site.get("/check/add-phone?sessionRedirect=%2Ffeed%2F")
+            .await
+            .has("<h1>Add a phone number for security</h1>")
+            .has(r#"name="phoneNumber" type="tel""#)
+            .has(">Skip</button>")
+            .lacks("global-nav");
+        let feed = site.get("/feed/").await;
+        if insists {
+            assert_eq!(feed.status, StatusCode::SEE_OTHER);
+            assert_eq!(
+                feed.location(),
+                "/check/add-phone?sessionRedirect=%2Ffeed%2F"
+            );
+            let setting = site
+                .get("/mypreferences/d/settings/data-for-ai-improvement")
+                .await;
+            assert_eq!(setting.status, StatusCode::SEE_OTHER);
+        } else {
+            assert_eq!(feed.status, StatusCode::OK);
+        }
+        let answered = site
+            .post_form(
+                "/check/add-phone",
+                &[("sessionRedirect", "/feed/"), ("skip", "true")],
+            )
+            .await;
+        assert_eq!(answered.location(), "/feed/");
+        assert_eq!(site.view().interstitial_answers, 1);
+        assert_eq!(site.get("/feed/").await.status, StatusCode::OK);
+    }
 }

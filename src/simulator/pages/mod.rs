@@ -3,6 +3,7 @@
 //! `format!` strings; everything that comes from a request or an account is escaped.
 
 pub(crate) mod checkpoint;
+pub(crate) mod interstitial;
 pub(crate) mod login;
 pub(crate) mod member;
 pub(crate) mod settings;
@@ -56,6 +57,13 @@ const STYLE: &str = "body{font-family:-apple-system,system-ui,sans-serif;margin:
 main{max-width:760px;margin:24px auto;background:#fff;padding:24px;border-radius:8px}\
 [hidden]{display:none!important}\
 .artdeco-toggle{display:flex;gap:8px;align-items:center}\
+._2f8e41ad{display:flex;gap:8px;align-items:center}\
+._5c1a9e2f{display:inline-block;width:40px;height:24px;border-radius:12px;background:#888;border:0;cursor:pointer}\
+._7a0c5d19{display:inline-flex;gap:8px;align-items:center;cursor:pointer}\
+._9d2e6a70{display:inline-block;width:40px;height:24px;border-radius:12px;background:#888}\
+._e41b7f02{display:none}\
+.artdeco-modal-overlay{position:fixed;inset:0;z-index:1000;background:rgba(0,0,0,.6)}\
+.artdeco-modal{background:#fff;max-width:480px;margin:20vh auto;padding:24px;border-radius:8px}\
 .artdeco-toasts{position:fixed;left:24px;bottom:24px}\
 .artdeco-toast-item{background:#fff;border-left:4px solid #cb112d;padding:12px 16px;box-shadow:0 2px 8px #0004}\
 #artdeco-global-alert-container{position:fixed;inset:0;z-index:9999;background:rgba(0,0,0,.35)}\

@@ -5,7 +5,10 @@
 use super::member::{Me, me_photo};
 use super::{Frame, document, ember_id, esc, js};
 use crate::simulator::i18n::Texts;
-use crate::simulator::spec::{AiTraining, Faults};
+use crate::simulator::spec::{
+    AccountSpec, AiTraining, ConfirmDialog, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
+    SwitchKind,
+};
 
 /// Category slugs, in the order of `Texts::categories`.
 pub(crate) const CATEGORIES: [&str; 6] = [
@@ -169,15 +172,127 @@ fn back_link(t: &Texts) -> String {
     )
 }
 
-/// The page of "Data for Generative AI Improvement". The switch saves at once through
-/// the settings API and changes its state only after the server answered. With
-/// `switch_drawn_after_ms`, the page's script draws the switch that long after the rest, as
-/// an app-rendered page does; with `switch_twice`, a second switch with the same label
-/// follows the first.
-pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, value: AiTraining, faults: &Faults) -> String {
-    let switch_drawn_after_ms = faults.switch_drawn_after_ms;
+/// The markup of one switch of `kind`, labelled by `key` (through `aria-labelledby`, or for
+/// `HiddenInput` as the id of the `<label>` that wraps it), with its On/Off text. `mixed`
+/// puts `"mixed"` in its ARIA state instead of true or false.
+fn switch_markup(
+    t: &Texts,
+    kind: SwitchKind,
+    key: &str,
+    label: &str,
+    on: bool,
+    mixed: bool,
+) -> String {
+    let state = esc(if on { t.on } else { t.off });
+    let aria = if mixed {
+        "mixed".to_string()
+    } else {
+        on.to_string()
+    };
+    let label = esc(label);
+    let text = format!(r#"<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>"#);
+    match kind {
+        SwitchKind::Input => {
+            let id = ember_id();
+            format!(
+                r#"<div class="artdeco-toggle">
+<label id="{key}" for="{id}">{label}</label>
+<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="{key}" aria-checked="{aria}"{checked}>
+{text}
+</div>"#,
+                checked = if on { " checked" } else { "" },
+            )
+        }
+        SwitchKind::Button | SwitchKind::Div | SwitchKind::ToggleButton => {
+            // Hashed class names, as LinkedIn ships them: nothing to anchor on.
+            let control = match kind {
+                SwitchKind::Button => format!(
+                    r#"<button type="button" class="_5c1a9e2f" role="switch" aria-checked="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
+                ),
+                SwitchKind::Div => format!(
+                    r#"<div class="_5c1a9e2f" role="switch" tabindex="0" aria-checked="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></div>"#
+                ),
+                _ => format!(
+                    r#"<button type="button" class="_5c1a9e2f" aria-pressed="{aria}" aria-labelledby="{key}"><span class="_0b7d33e1"></span></button>"#
+                ),
+            };
+            format!(
+                r#"<div class="_2f8e41ad">
+<p id="{key}">{label}</p>
+{control}
+{text}
+</div>"#
+            )
+        }
+        SwitchKind::HiddenInput => format!(
+            r#"<div class="_2f8e41ad">
+<label id="{key}" class="_7a0c5d19"><input type="checkbox" class="_e41b7f02"{checked}><span class="_9d2e6a70" aria-hidden="true"></span> {label}</label>
+{text}
+</div>"#,
+            checked = if on { " checked" } else { "" },
+        ),
+    }
+}
+
+/// The dialog that asks to confirm turning the setting off, hidden until the switch opens it.
+fn confirm_dialog(t: &Texts, dialog: ConfirmDialog) -> String {
+    let (cancel, confirm) = match dialog {
+        ConfirmDialog::None => return String::new(),
+        ConfirmDialog::Artdeco => (
+            format!(
+                r#"<button type="button" class="artdeco-button artdeco-button--secondary" data-test-dialog-secondary-btn data-action="cancel">{}</button>"#,
+                esc(t.cancel)
+            ),
+            format!(
+                r#"<button type="button" class="artdeco-button artdeco-button--primary" data-test-dialog-primary-btn data-action="confirm">{}</button>"#,
+                esc(t.turn_off)
+            ),
+        ),
+        ConfirmDialog::Plain => (
+            format!(
+                r#"<button type="button" class="_3e9f0a4c" data-action="cancel">{}</button>"#,
+                esc(t.cancel)
+            ),
+            format!(
+                r#"<button type="button" class="_3e9f0a4c" data-action="confirm">{}</button>"#,
+                esc(t.turn_off)
+            ),
+        ),
+        ConfirmDialog::Unclear => (
+            format!(
+                r#"<button type="button" class="_3e9f0a4c" data-action="cancel">{}</button>"#,
+                esc(t.dialog_back)
+            ),
+            format!(
+                r#"<button type="button" class="_3e9f0a4c" data-action="confirm">{}</button>"#,
+                esc(t.dialog_continue)
+            ),
+        ),
+    };
+    format!(
+        r#"<div id="confirm-overlay" class="artdeco-modal-overlay" hidden>
+<div class="artdeco-modal" role="alertdialog" aria-modal="true" aria-labelledby="confirm-heading" aria-describedby="confirm-text">
+<h2 id="confirm-heading">{heading}</h2>
+<p id="confirm-text">{text}</p>
+<div class="artdeco-modal__actionbar">
+{cancel}
+{confirm}
+</div>
+</div>
+</div>"#,
+        heading = esc(t.confirm_heading),
+        text = esc(t.confirm_text),
+    )
+}
+
+/// The page of "Data for Generative AI Improvement". Each switch saves at once through the
+/// settings API and changes its state only after the server answered; with a confirmation
+/// dialog, turning the setting off waits for it. With `switch_drawn_after_ms`, the page's
+/// script draws the switches that long after the rest, as an app-rendered page does; with
+/// `switch_twice`, a second switch with the setting's own label follows the first.
+pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, spec: &AccountSpec) -> String {
     let t = frame.t();
-    let on = match value {
+    let on = match spec.ai_training {
         AiTraining::On => true,
         AiTraining::Off => false,
         AiTraining::NotOffered => {
@@ -190,93 +305,157 @@ pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, value: AiTraining, faults: 
             return frame_page(frame, me, Some(PRIVACY), &main);
         }
     };
-    let id = ember_id();
-    let toggle_with = |id: &str| {
-        format!(
-            r#"<div class="artdeco-toggle">
-<label id="allowDataForGenerativeAI" for="{id}">{label}</label>
-<input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI" aria-checked="{on}"{checked}>
-<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>
-</div>"#,
-            label = esc(t.ai_switch_label),
-            checked = if on { " checked" } else { "" },
-            state = esc(if on { t.on } else { t.off }),
+    let kind = spec.switch_kind;
+    // The second AI switch comes first, so that "the first switch" is the wrong one.
+    let second = match spec.second_switch {
+        SecondSwitch::Absent => String::new(),
+        SecondSwitch::On | SecondSwitch::Off => format!(
+            "<section>\n<h2>{title}</h2>\n{switch}\n</section>\n",
+            title = esc(t.second_switch_title),
+            switch = switch_markup(
+                t,
+                kind,
+                SECOND_SWITCH_KEY,
+                t.second_switch_label,
+                spec.second_switch == SecondSwitch::On,
+                false,
+            ),
+        ),
+    };
+    let own_switch = || {
+        switch_markup(
+            t,
+            kind,
+            SETTING_KEY,
+            t.ai_switch_label,
+            on,
+            spec.faults.switch_state_mixed,
         )
     };
-    let toggle = if faults.switch_twice {
-        format!("{}\n{}", toggle_with(&id), toggle_with(&format!("{id}0")))
+    let own_switch = if spec.faults.switch_twice {
+        format!("{}\n{}", own_switch(), own_switch())
     } else {
-        toggle_with(&id)
+        own_switch()
     };
+    let switches = format!(
+        "{second}<section>\n<p>{question}</p>\n{switch}\n</section>",
+        question = esc(t.ai_question),
+        switch = own_switch,
+    );
+    let faults = &spec.faults;
     let main = format!(
         r#"<main>
 {back}
 <h1>{title}</h1>
-<p>{question}</p>
-{toggle}
+{switches}
 <p>{help} <a href="/help/linkedin/answer/a5538339">{learn_more}</a></p>
 </main>
+{dialog}
 <div class="artdeco-toasts" aria-live="assertive"></div>
 <script>
-function wireToggle() {{
-  var toggle = document.getElementById({id_js});
-  var text = toggle.parentElement.querySelector('.artdeco-toggle__text');
-  function csrfToken() {{
-    var cookie = document.cookie.split('; ').find(function (c) {{ return c.indexOf('JSESSIONID=') === 0; }}) || '';
-    return cookie.slice('JSESSIONID='.length).replace(/"/g, '');
+var confirmOff = {confirm_off};
+function csrfToken() {{
+  var cookie = document.cookie.split('; ').find(function (c) {{ return c.indexOf('JSESSIONID=') === 0; }}) || '';
+  return cookie.slice('JSESSIONID='.length).replace(/"/g, '');
+}}
+function showError() {{
+  var toast = document.createElement('div');
+  toast.className = 'artdeco-toast-item artdeco-toast-item--visible';
+  toast.setAttribute('role', 'alert');
+  toast.textContent = {failed};
+  document.querySelector('.artdeco-toasts').appendChild(toast);
+}}
+function askToConfirm(then) {{
+  var overlay = document.getElementById('confirm-overlay');
+  overlay.hidden = false;
+  overlay.querySelectorAll('button[data-action]').forEach(function (button) {{
+    button.onclick = function () {{
+      overlay.hidden = true;
+      if (button.getAttribute('data-action') === 'confirm') then();
+    }};
+  }});
+}}
+function wireSwitch(el, key) {{
+  var text = el.parentElement.closest('div').querySelector('.artdeco-toggle__text');
+  var native = el instanceof HTMLInputElement;
+  var attr = el.hasAttribute('aria-pressed') ? 'aria-pressed' : 'aria-checked';
+  var current = native ? el.checked : el.getAttribute(attr) === 'true';
+  function show(value) {{
+    if (native) el.checked = value;
+    if (el.hasAttribute(attr)) el.setAttribute(attr, String(value));
+    text.textContent = value ? {on_text} : {off_text};
   }}
-  function showError() {{
-    var toast = document.createElement('div');
-    toast.className = 'artdeco-toast-item artdeco-toast-item--visible';
-    toast.setAttribute('role', 'alert');
-    toast.textContent = {failed};
-    document.querySelector('.artdeco-toasts').appendChild(toast);
+  function busy(yes) {{
+    if (yes) el.setAttribute('aria-busy', 'true'); else el.removeAttribute('aria-busy');
+    el.disabled = yes;
   }}
-  toggle.addEventListener('change', function () {{
-    var wanted = toggle.checked;
-    toggle.setAttribute('aria-busy', 'true');
-    toggle.disabled = true;
-    fetch('/mysettings-api/settingsApiSettings/allowDataForGenerativeAI', {{
+  function save(wanted) {{
+    busy(true);
+    fetch('/mysettings-api/settingsApiSettings/' + key, {{
       method: 'POST',
       credentials: 'same-origin',
       headers: {{'Content-Type': 'application/json', 'csrf-token': csrfToken()}},
       body: JSON.stringify({{value: wanted}})
     }}).then(function (response) {{
+      if (response.status === 401) {{
+        // The session is gone: LinkedIn's front end sends the member to sign in.
+        location.assign('/login?session_redirect=' + encodeURIComponent(location.pathname));
+        return;
+      }}
       if (!response.ok) throw new Error('status ' + response.status);
-      toggle.setAttribute('aria-checked', String(wanted));
-      text.textContent = wanted ? {on_text} : {off_text};
+      current = wanted;
+      show(wanted);
     }}).catch(function () {{
-      toggle.checked = !wanted;
-      toggle.setAttribute('aria-checked', String(!wanted));
+      show(current);
       showError();
     }}).finally(function () {{
-      toggle.removeAttribute('aria-busy');
-      toggle.disabled = false;
+      busy(false);
     }});
+  }}
+  el.addEventListener('click', function (event) {{
+    if (el.getAttribute('aria-busy') === 'true') {{ event.preventDefault(); return; }}
+    var wanted = !current;
+    if (confirmOff && key === {key_js} && !wanted) {{
+      // Nothing changes, and nothing is saved, until the member confirms.
+      event.preventDefault();
+      askToConfirm(function () {{ save(wanted); }});
+      return;
+    }}
+    save(wanted);
+  }});
+}}
+function wireAll() {{
+  [{key_js}, {second_key_js}].forEach(function (key) {{
+    var el = document.querySelector('main [aria-labelledby="' + key + '"]')
+      || document.querySelector('main label[id="' + key + '"] input');
+    if (el) wireSwitch(el, key);
   }});
 }}
 {draw}
 </script>"#,
         back = back_link(t),
         title = esc(t.ai_title),
-        question = esc(t.ai_question),
-        toggle = if switch_drawn_after_ms == 0 {
-            toggle
+        switches = if faults.switch_drawn_after_ms == 0 {
+            switches
         } else {
             format!(
-                r#"<div id="deferred-toggle-slot"></div><template id="deferred-toggle">{toggle}</template>"#
+                r#"<div id="deferred-toggle-slot"></div><template id="deferred-toggle">{switches}</template>"#
             )
         },
-        draw = if switch_drawn_after_ms == 0 {
-            "wireToggle();".to_string()
+        draw = if faults.switch_drawn_after_ms == 0 {
+            "wireAll();".to_string()
         } else {
             format!(
-                "setTimeout(function () {{ document.getElementById('deferred-toggle-slot').replaceWith(document.getElementById('deferred-toggle').content.cloneNode(true)); wireToggle(); }}, {switch_drawn_after_ms});"
+                "setTimeout(function () {{ document.getElementById('deferred-toggle-slot').replaceWith(document.getElementById('deferred-toggle').content.cloneNode(true)); wireAll(); }}, {});",
+                faults.switch_drawn_after_ms
             )
         },
+        dialog = confirm_dialog(t, spec.confirm_dialog),
+        confirm_off = spec.confirm_dialog != ConfirmDialog::None,
+        key_js = js(SETTING_KEY),
+        second_key_js = js(SECOND_SWITCH_KEY),
         help = esc(t.ai_help),
         learn_more = esc(t.learn_more),
-        id_js = js(&id),
         failed = js(t.save_failed),
         on_text = js(t.on),
         off_text = js(t.off),
