@@ -293,6 +293,16 @@ impl<'h> Tool<'h> {
     }
 }
 
+/// The directory that a failure message names as holding what the browser saw.
+#[track_caller]
+pub fn artifacts_dir(message: &str) -> PathBuf {
+    message
+        .rsplit_once("what the browser saw is in ")
+        .and_then(|(_, rest)| rest.split_once(": attach "))
+        .map(|(dir, _)| PathBuf::from(dir))
+        .unwrap_or_else(|| panic!("no artifacts named: {message}"))
+}
+
 /// What one run did.
 pub struct Run {
     pub output: Output,
