@@ -6,6 +6,10 @@ use clap::Parser as _;
 use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
+    // The reaper of a run's browser is this binary too (see `browser::reaper`).
+    if let Some(code) = linkedin_optout::browser::reaper::run_if_asked() {
+        return code;
+    }
     let cli = Cli::parse();
     linkedin_optout::logging::init(cli.global.verbose);
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.

@@ -138,6 +138,7 @@ impl StepStyle {
             account: account.to_string(),
             lines: matches!(self, StepStyle::Lines),
             spinner,
+            current: std::sync::Mutex::new(String::new()),
         }
     }
 }
@@ -147,10 +148,23 @@ pub struct Steps {
     account: String,
     lines: bool,
     spinner: Option<ProgressBar>,
+    /// The step in progress, for a message about a failure during it.
+    current: std::sync::Mutex<String>,
 }
 
 impl Steps {
+    /// The step in progress (the last one announced), empty before the first.
+    pub fn current(&self) -> String {
+        self.current
+            .lock()
+            .map(|step| step.clone())
+            .unwrap_or_default()
+    }
+
     pub fn step(&self, text: &str) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = text.to_string();
+        }
         tracing::debug!(account = %self.account, "{text}");
         if let Some(bar) = &self.spinner {
             bar.set_message(text.to_string());
