@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::cli::BrowserKind;
 use crate::error::Error;
-use crate::state::processes::GroupFile;
+use crate::state::processes::{self, GroupFile};
 
 use super::reaper::Reaper;
 use super::wait;
@@ -34,6 +34,8 @@ pub struct LocalDriver {
     reaper: Option<Reaper>,
     /// The group's record in the state directory, for the next run if the reaper fails too.
     record: Option<GroupFile>,
+    /// The run token in the environment of the driver and everything it starts.
+    token: String,
 }
 
 impl LocalDriver {
@@ -52,7 +54,9 @@ impl LocalDriver {
             BrowserKind::Chrome => command.arg(format!("--port={port}")),
             BrowserKind::Firefox => command.args(["--port", &port.to_string()]),
         };
+        let token = processes::new_token();
         command
+            .env(processes::RUN_TOKEN_ENV, &token)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -75,14 +79,14 @@ impl LocalDriver {
             ))
         })?;
         let url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("a loopback URL");
-        let record = state_dir.and_then(|dir| match GroupFile::create(dir, child.id()) {
+        let record = state_dir.and_then(|dir| match GroupFile::create(dir, child.id(), &token) {
             Ok(record) => Some(record),
             Err(err) => {
                 crate::state::warn_not_kept(dir, "the record of the browser's processes", &err);
                 None
             }
         });
-        let reaper = match Reaper::watch(child.id(), record.as_ref().map(GroupFile::path)) {
+        let reaper = match Reaper::watch(child.id(), &token, record.as_ref().map(GroupFile::path)) {
             Ok(reaper) => Some(reaper),
             Err(err) => {
                 tracing::warn!(
@@ -97,6 +101,7 @@ impl LocalDriver {
             binary,
             reaper,
             record,
+            token,
         };
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let ready = wait::until(
@@ -172,6 +177,12 @@ impl LocalDriver {
         }
         let _ = child.kill();
         let _ = child.wait();
+        // Chromium's crash handler runs in a session of its own: it is known by the token.
+        #[cfg(unix)]
+        for pid in processes::carrying_token(&self.token) {
+            // SAFETY: kill(2) on a process that carries this run's random token.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
         if let Some(record) = self.record.take() {
             record.remove();
         }

@@ -252,9 +252,6 @@ pub fn capabilities(
                 "--disable-component-update".to_string(),
                 "--disable-sync".to_string(),
                 "--no-first-run".to_string(),
-                // Chromium's crash handler runs in a session of its own, out of reach of a
-                // kill of the driver's group: none is started.
-                "--disable-crashpad-for-testing".to_string(),
                 // Chromium's built-in resolver can stall a session's first navigation for
                 // seconds; the system resolver does not.
                 "--disable-features=AsyncDns".to_string(),

@@ -5,8 +5,9 @@
 //! The reaper is a small process (this very binary, started with [`REAPER_ARG`]) that holds
 //! the read end of a pipe whose write end only the tool holds. The kernel closes that end when
 //! the tool ends, however it ends; the reaper then kills the driver's whole process group
-//! (the driver, the browser and every helper the browser started) and removes the run's
-//! record of that group. When the tool stops the driver itself, it writes one byte first, and
+//! (the driver, the browser and every helper the browser started), then every process that
+//! carries the run's token in its environment (Chromium's crash handler, which runs in a
+//! session of its own), and removes the run's record of that group. When the tool stops the driver itself, it writes one byte first, and
 //! the reaper leaves without killing anything. A pipe rather than a pid to wait on: it cannot
 //! be fooled by a reused pid, and it works on every Unix.
 //!
@@ -30,11 +31,12 @@ pub struct Reaper {
 }
 
 impl Reaper {
-    /// Starts a reaper for process group `group`; `record` is the state file that describes
-    /// the group, removed once the group is killed.
-    pub fn watch(group: u32, record: Option<&Path>) -> std::io::Result<Reaper> {
+    /// Starts a reaper for process group `group` and the processes that carry the run token
+    /// `token`; `record` is the state file that describes the group, removed once the group
+    /// is killed.
+    pub fn watch(group: u32, token: &str, record: Option<&Path>) -> std::io::Result<Reaper> {
         let mut command = Command::new(own_executable()?);
-        command.arg(REAPER_ARG).arg(group.to_string());
+        command.arg(REAPER_ARG).arg(group.to_string()).arg(token);
         if let Some(record) = record {
             command.arg(record);
         }
@@ -96,7 +98,8 @@ fn reap(args: Vec<OsString>) -> ExitCode {
     else {
         return ExitCode::FAILURE;
     };
-    let record = args.get(1).map(PathBuf::from);
+    let token = args.get(1).and_then(|arg| arg.to_str()).unwrap_or_default();
+    let record = args.get(2).map(PathBuf::from);
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to "ignore" before any other thread exists.
     unsafe {
@@ -123,6 +126,21 @@ fn reap(args: Vec<OsString>) -> ExitCode {
     // driver's here.
     unsafe {
         libc::kill(-group, libc::SIGKILL);
+    }
+    // A crash handler can restart its twin while being killed: pass again until none is
+    // left (a bounded number of passes, no waiting in between).
+    for _ in 0..10 {
+        let left = crate::state::processes::carrying_token(token);
+        if left.is_empty() {
+            break;
+        }
+        for pid in left {
+            // SAFETY: kill(2) on a process that carries this run's random token.
+            #[cfg(unix)]
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+        }
     }
     if let Some(record) = record {
         let _ = std::fs::remove_file(record);

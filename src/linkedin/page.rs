@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use backon::{ExponentialBuilder, Retryable as _};
 use fantoccini::{Client, Locator, error::CmdError};
 use serde::Deserialize;
 use serde_json::json;
@@ -43,6 +44,17 @@ return {
   page_token: window.__linkedinOptoutToken || null,
 };
 "#;
+
+/// The network error Chromium's error page shows (`ERR_CONNECTION_REFUSED`), if any.
+const ERROR_PAGE_CODE_SCRIPT: &str = r#"
+const found = (document.documentElement.innerText || '').match(/\bERR_[A-Z_]+/);
+return found ? found[0] : null;
+"#;
+
+/// How often, and after how long a first pause, a page is loaded again while LinkedIn is
+/// unreachable (then 2×, 4×… the pause, all within the run's timeout).
+const UNREACHABLE_RETRIES: usize = 3;
+const UNREACHABLE_FIRST_PAUSE: Duration = Duration::from_millis(500);
 
 /// Marks the current document, so that a new document (after a navigation) is recognisable.
 const MARK_DOCUMENT_SCRIPT: &str = "window.__linkedinOptoutToken = arguments[0];";
@@ -158,28 +170,82 @@ impl<'c> Page<'c> {
             .expect("paths in rules are relative URLs")
     }
 
-    /// Opens `path` (relative to the base URL) and waits until the page has loaded.
+    /// Opens `path` (relative to the base URL) and waits until the page has loaded; a
+    /// network failure or a server error is tried again a few times (`Error::Unreachable`).
     pub async fn open(&self, path: &str) -> Result<Look, Error> {
         let url = self.url_for(path);
-        tracing::debug!(%url, "opening");
-        self.client
-            .goto(url.as_str())
-            .await
-            .map_err(browser_error)?;
-        let look = self.settled_look().await?;
-        self.arrive(look).await
+        self.again_while_unreachable(async || {
+            tracing::debug!(%url, "opening");
+            self.client
+                .goto(url.as_str())
+                .await
+                .map_err(|err| self.navigation_error(err))?;
+            let look = self.settled_look().await?;
+            self.arrive(look).await
+        })
+        .await
     }
 
-    /// Reloads the page from the server and waits until it has loaded.
+    /// Reloads the page from the server and waits until it has loaded, trying again like
+    /// `open`.
     pub async fn reload(&self) -> Result<Look, Error> {
-        self.client.refresh().await.map_err(browser_error)?;
-        let look = self.settled_look().await?;
-        self.arrive(look).await
+        self.again_while_unreachable(async || {
+            self.client
+                .refresh()
+                .await
+                .map_err(|err| self.navigation_error(err))?;
+            let look = self.settled_look().await?;
+            self.arrive(look).await
+        })
+        .await
+    }
+
+    /// Runs `load` again with growing pauses while LinkedIn is unreachable (a network blip,
+    /// a restarting server), a few times and within the run's timeout.
+    async fn again_while_unreachable(
+        &self,
+        load: impl AsyncFn() -> Result<Look, Error>,
+    ) -> Result<Look, Error> {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(UNREACHABLE_FIRST_PAUSE)
+            .with_max_times(UNREACHABLE_RETRIES)
+            .with_total_delay(Some(self.timeout));
+        (|| load())
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|err| matches!(err, Error::Unreachable { .. }))
+            .notify(|err, pause| {
+                if let Error::Unreachable { why, .. } = err {
+                    tracing::info!(
+                        "LinkedIn did not answer ({why}): trying again in {:.1}s",
+                        pause.as_secs_f32()
+                    );
+                }
+            })
+            .await
+    }
+
+    /// A failed navigation: the network (`Error::Unreachable`) or the browser.
+    fn navigation_error(&self, err: CmdError) -> Error {
+        match network_failure(&err.to_string()) {
+            Some(why) => Error::Unreachable {
+                url: self.base.to_string(),
+                why,
+            },
+            None => browser_error(err),
+        }
     }
 
     /// Gets a freshly loaded page ready to use: declines the cookie banner when it is in the
-    /// way (it overlays the page and intercepts clicks).
+    /// way (it overlays the page and intercepts clicks). The browser's own error page, or a
+    /// server error, means LinkedIn was not reached (`Error::Unreachable`).
     pub async fn arrive(&self, look: Look) -> Result<Look, Error> {
+        if let Some(why) = self.unreachable_why(&look).await {
+            return Err(Error::Unreachable {
+                url: self.base.to_string(),
+                why,
+            });
+        }
         if !look.shows(Marker::CookieBanner) {
             return Ok(look);
         }
@@ -190,6 +256,29 @@ impl<'c> Page<'c> {
         })
         .await
         .map(|(look, ())| look)
+    }
+
+    /// Why the page in `look` is not LinkedIn's answer, when it is not: the browser's error
+    /// page (connection refused or reset, DNS, TLS) or an HTTP server error.
+    async fn unreachable_why(&self, look: &Look) -> Option<String> {
+        match look.url.scheme() {
+            // Chromium's error page names the network error in its text.
+            "chrome-error" => {
+                let code = self
+                    .client
+                    .execute(ERROR_PAGE_CODE_SCRIPT, vec![])
+                    .await
+                    .ok()
+                    .and_then(|code| code.as_str().map(str::to_string));
+                Some(code.unwrap_or_else(|| "the browser could not load the page".to_string()))
+            }
+            // Firefox's: `about:neterror?e=dnsNotFound&u=…`.
+            "about" if look.url.path() == "neterror" => network_failure(look.url.as_str()),
+            _ => look
+                .status
+                .filter(|status| *status >= 500 && *status < 600)
+                .map(|status| format!("HTTP {status}, a server error")),
+        }
     }
 
     /// One look at the page as it is now.
@@ -417,6 +506,29 @@ fn is_click_intercepted(err: &CmdError) -> bool {
     matches!(err, CmdError::Standard(wd) if wd.error == fantoccini::error::ErrorStatus::ElementClickIntercepted)
 }
 
+/// The network failure a navigation error (or Firefox's error page address) names:
+/// Chromium's `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror?e=connectionFailure`.
+/// An aborted navigation (`ERR_ABORTED`: another one replaced it) is not one.
+fn network_failure(text: &str) -> Option<String> {
+    if let Some(at) = text.find("net::ERR_") {
+        let code: String = text[at + "net::".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        return (code != "ERR_ABORTED").then_some(code);
+    }
+    let at = text.find("about:neterror?")?;
+    let query = &text[at + "about:neterror?".len()..];
+    let kind = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("e="))
+        .unwrap_or("unknown")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("unknown");
+    Some(format!("the browser's network error `{kind}`"))
+}
+
 /// A WebDriver command failed: the browser or driver went away, or refused.
 pub fn browser_error(err: CmdError) -> Error {
     match err {
@@ -429,5 +541,28 @@ pub fn browser_error(err: CmdError) -> Error {
             Error::BrowserUnavailable(format!("the browser session ended: {err}"))
         }
         err => Error::Other(anyhow::anyhow!("browser command failed: {err}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_failure;
+
+    #[test]
+    fn network_failures_are_named_and_an_aborted_load_is_not_one() {
+        assert_eq!(
+            network_failure(
+                "unknown error: net::ERR_NAME_NOT_RESOLVED\n  (Session info: chrome=1)"
+            )
+            .as_deref(),
+            Some("ERR_NAME_NOT_RESOLVED")
+        );
+        assert_eq!(network_failure("unknown error: net::ERR_ABORTED"), None);
+        assert_eq!(
+            network_failure("Reached error page: about:neterror?e=dnsNotFound&u=https%3A//x/")
+                .as_deref(),
+            Some("the browser's network error `dnsNotFound`")
+        );
+        assert_eq!(network_failure("no such element"), None);
     }
 }

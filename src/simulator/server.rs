@@ -79,7 +79,7 @@ pub(crate) fn router(state: Shared) -> Router {
 }
 
 /// Counts the request against the account it concerns and applies that account's
-/// latency. A request concerns the signed-in member, or else the account that styles
+/// latency and server errors. A request concerns the signed-in member, or else the account that styles
 /// pre-sign-in pages.
 async fn attribute(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let email = cookie(request.headers(), "li_at")
@@ -87,9 +87,15 @@ async fn attribute(State(state): State<Shared>, request: Request, next: Next) ->
         .map(|session| session.email)
         .or_else(|| state.presenting_account().map(|spec| spec.email));
     if let Some(email) = email {
-        let latency = state.count_request(&email);
+        let (latency, fail) = state.count_request(&email);
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;
+        }
+        if fail {
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "<!DOCTYPE html><title>LinkedIn</title><h1>Service unavailable</h1>".to_string(),
+            );
         }
     }
     next.run(request).await

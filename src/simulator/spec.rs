@@ -172,6 +172,9 @@ pub struct Faults {
     pub session_expires_after: Option<u32>,
     /// The setting page's script draws the switch this long after the page has loaded.
     pub switch_drawn_after_ms: u64,
+    /// The next this many requests concerning the account answer HTTP 503 and do nothing
+    /// (a large number: every page, a site that is down).
+    pub server_errors: u64,
 }
 
 #[cfg(test)]

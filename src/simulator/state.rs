@@ -271,14 +271,19 @@ impl SimState {
     }
 
     /// Counts a request against the account; returns the latency to inject.
-    pub fn count_request(&self, email: &str) -> u64 {
+    /// Counts a request concerning `email`; returns its latency in milliseconds, and
+    /// whether it must fail with a server error (using up one of `server_errors`).
+    pub fn count_request(&self, email: &str) -> (u64, bool) {
         let mut inner = self.lock();
         match inner.accounts.get_mut(&key(email)) {
             Some(account) => {
                 account.counters.requests += 1;
-                account.spec.faults.latency_ms
+                let faults = &mut account.spec.faults;
+                let fail = faults.server_errors > 0;
+                faults.server_errors = faults.server_errors.saturating_sub(1);
+                (faults.latency_ms, fail)
             }
-            None => 0,
+            None => (0, false),
         }
     }
 

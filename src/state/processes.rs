@@ -4,10 +4,11 @@
 //!
 //! A later run ends only what it can prove is that run's: the run that wrote the record must
 //! be gone (its pid dead, or reused by a process started at another time), and each process
-//! it kills must be in the recorded group and either be the recorded driver (same pid, same
-//! start time) or carry one of the run's browser profile directories on its command line.
-//! Everything else in that group, if anything, is left alone. Linux only (it reads `/proc`);
-//! elsewhere nothing is recorded and nothing is swept.
+//! it kills must either be in the recorded group and be the recorded driver (same pid, same
+//! start time) or carry one of the run's browser profile directories on its command line,
+//! or carry the run's random token in its environment ([`RUN_TOKEN_ENV`]: how Chromium's
+//! crash handler, which runs in a session of its own, is known). Everything else is left
+//! alone. Linux only (it reads `/proc`); elsewhere nothing is swept.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -15,6 +16,15 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 const DIR_NAME: &str = "processes";
+
+/// Set on the driver, and so inherited by the browser and its crash handler: a random token
+/// that names the run's processes wherever they go (another group, another session).
+pub const RUN_TOKEN_ENV: &str = "LINKEDIN_OPTOUT_RUN_TOKEN";
+
+/// A fresh run token.
+pub fn new_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
 
 /// What a run recorded about its driver's process group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +36,8 @@ pub struct GroupRecord {
     /// The driver: the group's leader, so its pid is the group id.
     pub group: u32,
     pub driver_started: u64,
+    /// The value of [`RUN_TOKEN_ENV`] in the run's processes.
+    pub token: String,
     /// The browser profile directories of the run's sessions.
     pub profiles: Vec<PathBuf>,
 }
@@ -38,14 +50,16 @@ pub struct GroupFile {
 }
 
 impl GroupFile {
-    /// Records the group of the driver `driver_pid` (just started by this process).
-    pub fn create(state_dir: &Path, driver_pid: u32) -> std::io::Result<GroupFile> {
+    /// Records the group of the driver `driver_pid` (just started by this process, with
+    /// `token` in its environment).
+    pub fn create(state_dir: &Path, driver_pid: u32, token: &str) -> std::io::Result<GroupFile> {
         let tool_pid = std::process::id();
         let record = GroupRecord {
             tool_pid,
             tool_started: start_time(tool_pid).unwrap_or(0),
             group: driver_pid,
             driver_started: start_time(driver_pid).unwrap_or(0),
+            token: token.to_string(),
             profiles: Vec::new(),
         };
         let path = state_dir
@@ -146,9 +160,6 @@ fn run_is_alive(record: &GroupRecord) -> bool {
 
 /// The processes of `record`'s group that are provably the recorded run's.
 fn processes_of(record: &GroupRecord) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
     let profile_args: Vec<Vec<u8>> = record
         .profiles
         .iter()
@@ -158,25 +169,59 @@ fn processes_of(record: &GroupRecord) -> Vec<u32> {
             arg
         })
         .collect();
-    entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+    let token = token_entry(&record.token);
+    all_pids()
         .filter(|pid| {
+            if *pid == std::process::id() {
+                return false;
+            }
             let Some(stat) = Stat::of(*pid) else {
                 return false;
             };
-            if stat.group != record.group {
-                return false;
+            if stat.group == record.group {
+                if *pid == record.group && stat.started == record.driver_started {
+                    return true;
+                }
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                if cmdline
+                    .split(|byte| *byte == 0)
+                    .any(|arg| profile_args.iter().any(|wanted| arg == wanted.as_slice()))
+                {
+                    return true;
+                }
             }
-            if *pid == record.group && stat.started == record.driver_started {
-                return true;
-            }
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            cmdline
-                .split(|byte| *byte == 0)
-                .any(|arg| profile_args.iter().any(|wanted| arg == wanted.as_slice()))
+            token.as_ref().is_some_and(|token| carries(*pid, token))
         })
         .collect()
+}
+
+/// The processes, other than this one, whose environment holds the run token `token`.
+pub fn carrying_token(token: &str) -> Vec<u32> {
+    let Some(entry) = token_entry(token) else {
+        return Vec::new();
+    };
+    all_pids()
+        .filter(|pid| *pid != std::process::id() && carries(*pid, &entry))
+        .collect()
+}
+
+/// `KEY=token`, as the environment holds it; none for an empty token (it would match
+/// nothing of ours and must never match something else).
+fn token_entry(token: &str) -> Option<Vec<u8>> {
+    (!token.is_empty()).then(|| format!("{RUN_TOKEN_ENV}={token}").into_bytes())
+}
+
+fn carries(pid: u32, entry: &[u8]) -> bool {
+    std::fs::read(format!("/proc/{pid}/environ"))
+        .is_ok_and(|environ| environ.split(|byte| *byte == 0).any(|kv| kv == entry))
+}
+
+fn all_pids() -> impl Iterator<Item = u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
 }
 
 /// The fields of `/proc/PID/stat` this module needs.
@@ -223,7 +268,7 @@ mod tests {
     fn a_live_run_is_left_alone_and_a_dead_one_is_ended() {
         let state = tempfile::tempdir().unwrap();
         let mut driver = sleeper(true);
-        let file = GroupFile::create(state.path(), driver.id()).unwrap();
+        let file = GroupFile::create(state.path(), driver.id(), &new_token()).unwrap();
         // Recorded by this very (live) process: nothing is touched.
         assert_eq!(end_outlived(state.path()), 0);
         assert!(alive(&mut driver));
@@ -249,6 +294,7 @@ mod tests {
             group: stranger.id(),
             // Not the stranger's start time, and it carries no recorded profile.
             driver_started: 1,
+            token: new_token(),
             profiles: vec![PathBuf::from("/nonexistent/profile")],
         };
         let path = state.path().join(DIR_NAME).join("1-2.json");
