@@ -183,9 +183,9 @@ fn processes_of(record: &GroupRecord) -> Vec<u32> {
                     return true;
                 }
                 let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                if cmdline
-                    .split(|byte| *byte == 0)
-                    .any(|arg| profile_args.iter().any(|wanted| arg == wanted.as_slice()))
+                if profile_args
+                    .iter()
+                    .any(|wanted| carries_argument(&cmdline, wanted))
                 {
                     return true;
                 }
@@ -193,6 +193,20 @@ fn processes_of(record: &GroupRecord) -> Vec<u32> {
             token.as_ref().is_some_and(|token| carries(*pid, token))
         })
         .collect()
+}
+
+/// Whether `cmdline` (from `/proc/PID/cmdline`) holds the argument `wanted`, whole. Chromium's
+/// helpers rewrite their command line as one string joined by spaces, so an argument ends at
+/// a NUL, a space or the end.
+fn carries_argument(cmdline: &[u8], wanted: &[u8]) -> bool {
+    cmdline
+        .windows(wanted.len())
+        .enumerate()
+        .any(|(at, window)| {
+            let starts = at == 0 || matches!(cmdline[at - 1], 0 | b' ');
+            let ends = matches!(cmdline.get(at + wanted.len()), None | Some(0 | b' '));
+            window == wanted && starts && ends
+        })
 }
 
 /// The processes, other than this one, whose environment holds the run token `token`.
@@ -304,6 +318,27 @@ mod tests {
         assert!(!path.exists());
         stranger.kill().unwrap();
         stranger.wait().unwrap();
+    }
+
+    #[test]
+    fn a_profile_argument_counts_only_whole() {
+        let wanted = b"--user-data-dir=/tmp/p-1";
+        assert!(carries_argument(
+            b"chromium\0--user-data-dir=/tmp/p-1\0",
+            wanted
+        ));
+        assert!(carries_argument(
+            b"chromium --type=zygote --user-data-dir=/tmp/p-1 --x",
+            wanted
+        ));
+        assert!(!carries_argument(
+            b"chromium\0--user-data-dir=/tmp/p-10\0",
+            wanted
+        ));
+        assert!(!carries_argument(
+            b"chromium\0x--user-data-dir=/tmp/p-1\0",
+            wanted
+        ));
     }
 
     #[test]
