@@ -36,6 +36,8 @@ pub struct LocalDriver {
     record: Option<GroupFile>,
     /// The run token in the environment of the driver and everything it starts.
     token: String,
+    /// How the driver exited on its own (killed, crashed), once seen.
+    died: Option<std::process::ExitStatus>,
 }
 
 impl LocalDriver {
@@ -102,6 +104,7 @@ impl LocalDriver {
             reaper,
             record,
             token,
+            died: None,
         };
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let ready = wait::until(
@@ -152,11 +155,16 @@ impl LocalDriver {
         self.child.is_some() && self.exited().is_none()
     }
 
-    /// How the driver exited, if it has (killed, crashed); `None` while it runs.
+    /// How the driver exited on its own, if it has (killed, crashed), even after it was
+    /// stopped since; `None` while it runs or when we stopped it.
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
+        if self.died.is_none() {
+            self.died = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+        }
+        self.died
     }
 
     /// Stops the driver and every browser it started (its whole process group).

@@ -356,6 +356,79 @@ fn connection_refused_exits_9() {
     );
 }
 
+/// A listener that accepts every connection and resets it at once (a TCP RST), as a broken
+/// proxy or a crashing server does; it stops when dropped.
+struct Resetter {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Resetter {
+    fn start() -> Resetter {
+        use std::os::fd::AsRawFd as _;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        // A zero linger time makes close send RST instead of FIN.
+                        let linger = libc::linger {
+                            l_onoff: 1,
+                            l_linger: 0,
+                        };
+                        // SAFETY: setsockopt on a socket this thread owns, with a valid struct.
+                        unsafe {
+                            libc::setsockopt(
+                                stream.as_raw_fd(),
+                                libc::SOL_SOCKET,
+                                libc::SO_LINGER,
+                                (&linger as *const libc::linger).cast(),
+                                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                            );
+                        }
+                        drop(stream);
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(err) => panic!("accept: {err}"),
+                }
+            }
+        });
+        Resetter {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Resetter {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[test]
+fn connections_reset_exit_9() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let resetter = Resetter::start();
+    assert_unreachable(
+        &sim,
+        &format!("http://127.0.0.1:{}/", resetter.port),
+        "ERR_CONNECTION_RESET",
+    );
+}
+
 #[test]
 fn server_errors_on_every_page_exit_9() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"server_errors": 1000}}));
@@ -447,6 +520,34 @@ fn a_damaged_session_lock_and_process_record_do_not_stop_the_run() {
     assert!(saved["cookies"].as_array().is_some_and(|c| !c.is_empty()));
     assert!(!record.exists());
     assert_eq!(history(&home).len(), 1);
+}
+
+#[test]
+fn a_damaged_session_in_the_keyring_is_discarded_and_the_run_signs_in() {
+    let sim = Sim::start(&[]);
+    let home = Home::new();
+    let account = Account::on_sim("damaged-session", &sim, &home, json!({}));
+    let entry =
+        keyring::Entry::new("linkedin-optout", &format!("{}#session", account.email)).unwrap();
+    entry
+        .set_password("{\"cookies\": [{\"name\": \"li_at\"")
+        .unwrap();
+    let run = tool(&home)
+        .args(["--base-url", &sim.base_url(), "optout", "--json"])
+        .run()
+        .expect_code(0);
+    assert_eq!(run.report()["outcome"], "opted_out");
+    assert!(
+        run.stderr()
+            .contains("ignoring the saved browser session in the OS keyring"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(sim.account(&account.email)["sign_ins"], 1);
+    assert_eq!(sim.account(&account.email)["ai_training"], "off");
+    // Replaced by the fresh sign-in's session.
+    let saved: Value = serde_json::from_str(&entry.get_password().unwrap()).unwrap();
+    assert!(saved["cookies"].as_array().is_some_and(|c| !c.is_empty()));
 }
 
 #[test]
