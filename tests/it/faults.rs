@@ -581,6 +581,40 @@ fn an_unwritable_state_directory_costs_the_history_not_the_job() {
 }
 
 #[test]
+fn a_full_disk_costs_the_history_with_one_warning_naming_it() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let state = home.state_dir();
+    std::fs::create_dir_all(&state).unwrap();
+    // Every write to these files fails with ENOSPC, as on a full disk.
+    let history = state.join("history.jsonl");
+    std::os::unix::fs::symlink("/dev/full", &history).unwrap();
+    let config_key = linkedin_optout::state::config_key(&home.config_file());
+    std::os::unix::fs::symlink("/dev/full", state.join(format!("run-{config_key}.lock"))).unwrap();
+    let run = tool(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--json"])
+        .run()
+        .expect_code(0);
+    assert_eq!(run.report()["outcome"], "opted_out");
+    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    let stderr = run.stderr();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("cannot keep"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains(&format!(
+            "cannot keep this run's history in {}",
+            history.display()
+        )),
+        "{stderr}"
+    );
+    assert!(warnings[0].contains("No space left on device"), "{stderr}");
+}
+
+#[test]
 fn a_credentials_file_alone_names_the_account() {
     let sim = Sim::with_account(EMAIL, json!({}));
     let home = Home::new();
