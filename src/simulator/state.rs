@@ -105,6 +105,15 @@ struct Inner {
     challenges: HashMap<String, Challenge>,
 }
 
+/// How one request fails, by the account's faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestFault {
+    /// The connection is cut before any answer.
+    Drop,
+    /// HTTP 503.
+    ServerError,
+}
+
 pub(crate) struct SimState {
     inner: Mutex<Inner>,
     state_file: Option<PathBuf>,
@@ -271,19 +280,26 @@ impl SimState {
     }
 
     /// Counts a request against the account; returns the latency to inject.
-    /// Counts a request concerning `email`; returns its latency in milliseconds, and
-    /// whether it must fail with a server error (using up one of `server_errors`).
-    pub fn count_request(&self, email: &str) -> (u64, bool) {
+    /// Counts a request concerning `email`; returns its latency in milliseconds, and how it
+    /// must fail, if it must (using up one of `connections_dropped`, else of `server_errors`).
+    pub fn count_request(&self, email: &str) -> (u64, Option<RequestFault>) {
         let mut inner = self.lock();
         match inner.accounts.get_mut(&key(email)) {
             Some(account) => {
                 account.counters.requests += 1;
                 let faults = &mut account.spec.faults;
-                let fail = faults.server_errors > 0;
-                faults.server_errors = faults.server_errors.saturating_sub(1);
-                (faults.latency_ms, fail)
+                let fault = if faults.connections_dropped > 0 {
+                    faults.connections_dropped -= 1;
+                    Some(RequestFault::Drop)
+                } else if faults.server_errors > 0 {
+                    faults.server_errors -= 1;
+                    Some(RequestFault::ServerError)
+                } else {
+                    None
+                };
+                (faults.latency_ms, fault)
             }
-            None => (0, false),
+            None => (0, None),
         }
     }
 

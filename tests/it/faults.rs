@@ -430,6 +430,12 @@ fn connections_reset_exit_9() {
 }
 
 #[test]
+fn connections_dropped_without_an_answer_exit_9() {
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"connections_dropped": 1000}}));
+    assert_unreachable(&sim, &sim.base_url(), "ERR_EMPTY_RESPONSE");
+}
+
+#[test]
 fn server_errors_on_every_page_exit_9() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"server_errors": 1000}}));
     assert_unreachable(&sim, &sim.base_url(), "HTTP 503");
