@@ -338,6 +338,15 @@ mod tests {
             assert!(message.contains("fix that line"), "{message}");
             assert_eq!(err.exit_code(), crate::error::exit::USAGE);
         }
+        // Garbage that is not even text names the file and the fix too.
+        std::fs::write(&path, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+        let err = ConfigFile::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`--config`"), "{err}");
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
         // Empty is valid: every key is optional.
         std::fs::write(&path, "").unwrap();
         assert!(ConfigFile::load(&path).unwrap().accounts.is_empty());
