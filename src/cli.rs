@@ -16,7 +16,8 @@ use url::Url;
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
     after_help = "Exit codes: 0 off (verified or already off), 3 dry run found it on, 4 a person must act, \
 5 credentials missing or rejected, 6 page not understood or setting not offered, \
-7 switched off but did not stay off, 8 browser or driver unavailable, 9 LinkedIn unreachable, 1 other error, 2 usage."
+7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
+1 other error, 2 usage."
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -108,16 +108,26 @@ impl ConfigFile {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(err) => {
                 return Err(Error::Usage(format!(
-                    "cannot read config file {}: {err}",
+                    "cannot read config file {}: {err}; fix it or pass another file with `--config`",
                     path.display()
                 )));
             }
         };
-        let file: ConfigFile = toml::from_str(&text).map_err(|err| {
+        let file: ConfigFile = toml::from_str(&text).map_err(|err: toml::de::Error| {
+            // Where, as an editor counts: line and column from 1.
+            let at = err
+                .span()
+                .map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
             Error::Usage(format!(
-                "config file {} is not valid: {}; fix it or pass another with `--config`",
+                "config file {} is not valid{at}: {}; fix that line (every key is listed in the README) or pass another file with `--config`",
                 path.display(),
-                err.message()
+                err.message().trim_end()
             ))
         })?;
         file.check(&text).map_err(|why| {
@@ -192,7 +202,19 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         },
         browser: args.browser.or(entry.browser).unwrap_or(default_browser),
     };
-    let accounts = if args.accounts.is_empty() {
+    let accounts = if let (true, true, Some(path)) = (
+        args.accounts.is_empty(),
+        file.accounts.is_empty(),
+        &args.credentials_file,
+    ) {
+        // Only a credentials file: its email is the account (it holds one account only).
+        let email = crate::secrets::credentials_file_account(path)?;
+        vec![AccountSettings {
+            email,
+            base_url: default_base_url.clone(),
+            browser: default_browser,
+        }]
+    } else if args.accounts.is_empty() {
         file.accounts.iter().map(entry_settings).collect()
     } else {
         args.accounts
@@ -357,6 +379,42 @@ mod tests {
         let file: ConfigFile = toml::from_str(text).unwrap();
         let why = file.check(text).unwrap_err();
         assert!(why.starts_with("line 1, `timeout` = 0: "), "{why}");
+    }
+
+    #[test]
+    fn a_bad_config_names_the_file_the_line_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (text, line) in [
+            ("timeout = 30\n\n[[account]]\nemial = \"a@b.c\"\n", 4),
+            ("timeout = 30\nbrowser = \"chrome\n", 2),
+            ("timeout = \"soon\"\n", 1),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = ConfigFile::load(&path).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "config file {} is not valid at line {line}, column ",
+                    path.display()
+                )),
+                "{message}"
+            );
+            assert!(message.contains("fix that line"), "{message}");
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        }
+        // Garbage that is not even text names the file and the fix too.
+        std::fs::write(&path, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+        let err = ConfigFile::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`--config`"), "{err}");
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        // Empty is valid: every key is optional.
+        std::fs::write(&path, "").unwrap();
+        assert!(ConfigFile::load(&path).unwrap().accounts.is_empty());
     }
 
     #[test]

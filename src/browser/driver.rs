@@ -3,6 +3,9 @@
 //! The driver runs in a process group of its own, so that stopping it also stops every
 //! browser it launched, on every path: an explicit `stop`, an error, a panic (through
 //! `Drop`) and Ctrl-C (which reaches only our process group, and is handled by the caller).
+//! When the tool is killed and runs none of that, its reaper ends the group (`reaper`), and
+//! failing that the next run does, from the group's record in the state directory
+//! (`state::processes`).
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -13,7 +16,9 @@ use url::Url;
 
 use crate::cli::BrowserKind;
 use crate::error::Error;
+use crate::state::processes::{self, GroupFile};
 
+use super::reaper::Reaper;
 use super::wait;
 
 /// How long a freshly started driver may take to answer `/status`.
@@ -25,11 +30,23 @@ pub struct LocalDriver {
     child: Option<Child>,
     url: Url,
     binary: PathBuf,
+    /// Ends the driver's group if the tool is killed.
+    reaper: Option<Reaper>,
+    /// The group's record in the state directory, for the next run if the reaper fails too.
+    record: Option<GroupFile>,
+    /// The run token in the environment of the driver and everything it starts.
+    token: String,
+    /// How the driver exited on its own (killed, crashed), once seen.
+    died: Option<std::process::ExitStatus>,
 }
 
 impl LocalDriver {
     /// Starts the driver for `browser` on a free loopback port and waits until it answers.
-    pub async fn start(browser: BrowserKind) -> Result<LocalDriver, Error> {
+    /// With `state_dir`, its process group is recorded there until it is stopped.
+    pub async fn start(
+        browser: BrowserKind,
+        state_dir: Option<&Path>,
+    ) -> Result<LocalDriver, Error> {
         let binary = find_driver(browser)?.path;
         let port = free_port().map_err(|err| {
             Error::BrowserUnavailable(format!("cannot find a free loopback port: {err}"))
@@ -39,12 +56,24 @@ impl LocalDriver {
             BrowserKind::Chrome => command.arg(format!("--port={port}")),
             BrowserKind::Firefox => command.args(["--port", &port.to_string()]),
         };
+        let token = processes::new_token();
         command
+            .env(processes::RUN_TOKEN_ENV, &token)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        // Until the reaper watches it, the driver dies with the thread that started it (this
+        // one: the run's main thread), so that not even a kill in between leaves it behind.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         let child = command.spawn().map_err(|err| {
             Error::BrowserUnavailable(format!(
                 "cannot start {}: {err}; install it (Debian: `apt-get install chromium chromium-driver`) or pass `--webdriver URL`",
@@ -52,10 +81,30 @@ impl LocalDriver {
             ))
         })?;
         let url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("a loopback URL");
+        let record = state_dir.and_then(|dir| match GroupFile::create(dir, child.id(), &token) {
+            Ok(record) => Some(record),
+            Err(err) => {
+                crate::state::warn_not_kept(dir, "the record of the browser's processes", &err);
+                None
+            }
+        });
+        let reaper = match Reaper::watch(child.id(), &token, record.as_ref().map(GroupFile::path)) {
+            Ok(reaper) => Some(reaper),
+            Err(err) => {
+                tracing::warn!(
+                    "cannot start the process that ends the browser if this run is killed: {err}"
+                );
+                None
+            }
+        };
         let mut driver = LocalDriver {
             child: Some(child),
             url,
             binary,
+            reaper,
+            record,
+            token,
+            died: None,
         };
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let ready = wait::until(
@@ -91,11 +140,42 @@ impl LocalDriver {
         &self.url
     }
 
+    /// The driver's program, for messages.
+    pub fn binary(&self) -> &Path {
+        &self.binary
+    }
+
+    /// The record of the driver's group, to add each session's profile to.
+    pub fn record(&self) -> Option<&GroupFile> {
+        self.record.as_ref()
+    }
+
+    /// Started and not stopped, and has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.child.is_some() && self.exited().is_none()
+    }
+
+    /// How the driver exited on its own, if it has (killed, crashed), even after it was
+    /// stopped since; `None` while it runs or when we stopped it.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        if self.died.is_none() {
+            self.died = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+        }
+        self.died
+    }
+
     /// Stops the driver and every browser it started (its whole process group).
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };
+        // The reaper first: once the driver is reaped, its group id is free for reuse.
+        if let Some(mut reaper) = self.reaper.take() {
+            reaper.release();
+        }
         #[cfg(unix)]
         {
             let group = child.id() as libc::pid_t;
@@ -105,6 +185,15 @@ impl LocalDriver {
         }
         let _ = child.kill();
         let _ = child.wait();
+        // Chromium's crash handler runs in a session of its own: it is known by the token.
+        #[cfg(unix)]
+        for pid in processes::carrying_token(&self.token) {
+            // SAFETY: kill(2) on a process that carries this run's random token.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
+        if let Some(record) = self.record.take() {
+            record.remove();
+        }
         tracing::debug!(driver = %self.binary.display(), "driver stopped");
     }
 }

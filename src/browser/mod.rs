@@ -5,11 +5,12 @@
 //! removes the fresh profile it made for it.
 
 pub mod driver;
+pub mod reaper;
 pub mod transport;
 pub mod wait;
 
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fantoccini::error::{CmdError, NewSessionError};
@@ -26,8 +27,13 @@ use driver::LocalDriver;
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
 pub struct WebDriver {
-    url: Url,
-    local: Option<LocalDriver>,
+    remote: Option<Url>,
+    browser: BrowserKind,
+    /// The driver we started (`None` with a remote server), started again for the next
+    /// session if it died.
+    local: tokio::sync::Mutex<Option<LocalDriver>>,
+    /// Where our driver's process group is recorded while it runs.
+    state_dir: Option<PathBuf>,
     /// Extra browser arguments from the user (`--browser-arg`).
     browser_args: Vec<String>,
 }
@@ -50,50 +56,76 @@ pub fn command_limit(timeout: Duration) -> Duration {
     timeout + COMMAND_MARGIN
 }
 
+/// How long a dead browser may take to say so, when the tool asks after a failed command.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl WebDriver {
-    /// Uses `remote` when given, else starts the driver for `browser` on loopback.
+    /// Uses `remote` when given, else starts the driver for `browser` on loopback. With
+    /// `state_dir`, our driver's process group is recorded there while it runs, and what an
+    /// earlier run recorded there and left running is ended first.
     pub async fn start(
         remote: Option<&Url>,
         browser: BrowserKind,
         browser_args: &[String],
+        state_dir: Option<&Path>,
     ) -> Result<WebDriver, Error> {
-        let (url, local) = match remote {
-            Some(url) => (crate::config::with_trailing_slash(url.clone()), None),
+        let local = match remote {
+            Some(_) => None,
             None => {
-                let local = LocalDriver::start(browser).await?;
-                (local.url().clone(), Some(local))
+                if let Some(dir) = state_dir {
+                    crate::state::processes::end_outlived(dir);
+                }
+                Some(LocalDriver::start(browser, state_dir).await?)
             }
         };
         Ok(WebDriver {
-            url,
-            local,
+            remote: remote.map(|url| crate::config::with_trailing_slash(url.clone())),
+            browser,
+            local: tokio::sync::Mutex::new(local),
+            state_dir: state_dir.map(Path::to_path_buf),
             browser_args: browser_args.to_vec(),
         })
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// Where sessions are requested; our driver is started again if it has died.
+    pub async fn url(&self) -> Result<Url, Error> {
+        if let Some(remote) = &self.remote {
+            return Ok(remote.clone());
+        }
+        let mut local = self.local.lock().await;
+        if let Some(driver) = local.as_mut()
+            && driver.is_running()
+        {
+            return Ok(driver.url().clone());
+        }
+        tracing::info!("starting the WebDriver server again");
+        let driver = LocalDriver::start(self.browser, self.state_dir.as_deref()).await?;
+        let url = driver.url().clone();
+        *local = Some(driver);
+        Ok(url)
     }
 
     /// Stops the driver we started, if any (dropping does the same).
     pub fn stop(mut self) {
-        if let Some(mut local) = self.local.take() {
+        if let Some(mut local) = self.local.get_mut().take() {
             local.stop();
         }
     }
 
     /// Runs `work` in a new browser session with a fresh profile, and closes the session
-    /// whatever happens: when `work` ends, fails or panics, or when `cancel` fires.
+    /// whatever happens: when `work` ends, fails or panics, or when `cancel` fires. When
+    /// the browser or our driver died under it, says which (`Error::BrowserDied`).
     pub async fn session<T>(
         &self,
         options: SessionOptions,
         cancel: &CancellationToken,
         work: impl AsyncFnOnce(&Client) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let local = self.local.is_some();
+        let local = self.remote.is_none();
         if local && options.headed {
             require_display()?;
         }
+        let url = self.url().await?;
         // Our own fresh profile for a local Chromium, so that nothing survives the session
         // even when the browser is killed; remote drivers make their own.
         let profile = match (local, options.browser) {
@@ -109,6 +141,9 @@ impl WebDriver {
             ),
             _ => None,
         };
+        if let Some(profile) = &profile {
+            self.record_profile(profile.path()).await;
+        }
         let capabilities = capabilities(
             options,
             local,
@@ -117,7 +152,7 @@ impl WebDriver {
         );
         let limit = command_limit(options.timeout);
         let client = tokio::select! {
-            connected = connect(&self.url, capabilities, limit) => connected?,
+            connected = connect(&url, capabilities, limit) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
         };
         let work = async {
@@ -128,13 +163,16 @@ impl WebDriver {
             done = AssertUnwindSafe(work).catch_unwind() => Some(done),
             () = cancel.cancelled() => None,
         };
+        let outcome = match outcome {
+            Some(Ok(Err(err))) => Some(Ok(Err(self.who_died(&client, options, err).await))),
+            other => other,
+        };
         // A server that stopped answering must not hold the run here either.
         match tokio::time::timeout(limit, client.close()).await {
             Ok(Ok(())) => {}
             Ok(Err(err)) => tracing::warn!("closing the browser session failed: {err}"),
             Err(_) => tracing::warn!(
-                "closing the browser session failed: the WebDriver server at {} did not answer within {} s",
-                self.url,
+                "closing the browser session failed: the WebDriver server at {url} did not answer within {} s",
                 limit.as_secs()
             ),
         }
@@ -145,6 +183,67 @@ impl WebDriver {
             Some(Err(panic)) => std::panic::resume_unwind(panic),
         }
     }
+
+    /// Adds a session's profile to our driver's process record: the proof, for a later run,
+    /// that a browser process left running is this run's.
+    async fn record_profile(&self, profile: &Path) {
+        let local = self.local.lock().await;
+        if let Some(record) = local.as_ref().and_then(LocalDriver::record)
+            && let Err(err) = record.add_profile(profile)
+        {
+            crate::state::warn_not_kept(
+                record.path(),
+                "the record of the browser's processes",
+                &err,
+            );
+        }
+    }
+
+    /// Turns a failure of the browser session into `Error::BrowserDied` when our driver or
+    /// the browser is gone; any other failure stays as it was.
+    async fn who_died(&self, client: &Client, options: SessionOptions, err: Error) -> Error {
+        if !matches!(err, Error::BrowserUnavailable(_) | Error::Other(_)) {
+            return err;
+        }
+        {
+            let mut local = self.local.lock().await;
+            if let Some(driver) = local.as_mut()
+                && let Some(status) = driver.exited()
+            {
+                let which = format!(
+                    "the WebDriver server ({})",
+                    driver
+                        .binary()
+                        .file_name()
+                        .unwrap_or(driver.binary().as_os_str())
+                        .to_string_lossy()
+                );
+                // Its browser may outlive it: end the whole group now.
+                driver.stop();
+                return Error::BrowserDied {
+                    which,
+                    step: String::new(),
+                    detail: format!("it exited ({status})"),
+                };
+            }
+        }
+        match tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await {
+            Ok(Err(probe)) => Error::BrowserDied {
+                which: match options.browser {
+                    BrowserKind::Chrome => "the browser (Chromium)",
+                    BrowserKind::Firefox => "the browser (Firefox)",
+                }
+                .to_string(),
+                step: String::new(),
+                detail: first_line(&probe.to_string()),
+            },
+            _ => err,
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_string()
 }
 
 /// Starts a session, giving up when the server has not answered within `limit`.

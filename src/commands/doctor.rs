@@ -136,9 +136,14 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
 async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
     let cancel = browser::shutdown_on_signal();
     let result = async {
-        let driver =
-            WebDriver::start(settings.webdriver.as_ref(), browser, &settings.browser_args).await?;
-        let url = driver.url().clone();
+        let driver = WebDriver::start(
+            settings.webdriver.as_ref(),
+            browser,
+            &settings.browser_args,
+            None,
+        )
+        .await?;
+        let url = driver.url().await?;
         let options = SessionOptions {
             browser,
             headed: false,

@@ -296,6 +296,13 @@ pub struct Faults {
     /// The setting's switch says `aria-checked="mixed"` (`aria-pressed` for a toggle
     /// button): its state cannot be read. A plain checkbox (`hidden_input`) ignores this.
     pub switch_state_mixed: bool,
+    /// The next this many requests concerning the account answer HTTP 503 and do nothing
+    /// (a large number: every page, a site that is down).
+    pub server_errors: u64,
+    /// The next this many requests concerning the account get their connection closed
+    /// without any answer (Chromium: `ERR_EMPTY_RESPONSE`), a large number for a network
+    /// that drops everything.
+    pub connections_dropped: u64,
 }
 
 #[cfg(test)]

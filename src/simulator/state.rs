@@ -111,6 +111,15 @@ struct Inner {
     challenges: HashMap<String, Challenge>,
 }
 
+/// How one request fails, by the account's faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestFault {
+    /// The connection is cut before any answer.
+    Drop,
+    /// HTTP 503.
+    ServerError,
+}
+
 pub(crate) struct SimState {
     inner: Mutex<Inner>,
     state_file: Option<PathBuf>,
@@ -279,14 +288,26 @@ impl SimState {
     }
 
     /// Counts a request against the account; returns the latency to inject.
-    pub fn count_request(&self, email: &str) -> u64 {
+    /// Counts a request concerning `email`; returns its latency in milliseconds, and how it
+    /// must fail, if it must (using up one of `connections_dropped`, else of `server_errors`).
+    pub fn count_request(&self, email: &str) -> (u64, Option<RequestFault>) {
         let mut inner = self.lock();
         match inner.accounts.get_mut(&key(email)) {
             Some(account) => {
                 account.counters.requests += 1;
-                account.spec.faults.latency_ms
+                let faults = &mut account.spec.faults;
+                let fault = if faults.connections_dropped > 0 {
+                    faults.connections_dropped -= 1;
+                    Some(RequestFault::Drop)
+                } else if faults.server_errors > 0 {
+                    faults.server_errors -= 1;
+                    Some(RequestFault::ServerError)
+                } else {
+                    None
+                };
+                (faults.latency_ms, fault)
             }
-            None => 0,
+            None => (0, None),
         }
     }
 
