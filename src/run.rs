@@ -279,7 +279,13 @@ fn keep_receipt(
             drift: is_drift(state_dir, report),
         };
         receipts::write(state_dir, &verdict, &evidence)
-            .inspect_err(|err| tracing::warn!("cannot keep the receipt: {err:#}"))
+            .inspect_err(|err| {
+                crate::state::warn_not_kept(
+                    &receipts::root(state_dir),
+                    "the receipt of this run",
+                    &format!("{err:#}"),
+                );
+            })
             .ok()
     });
     if let Err(err) = receipts::prune(state_dir, &report.account, keep) {

@@ -205,29 +205,40 @@ impl WebDriver {
         if !matches!(err, Error::BrowserUnavailable(_) | Error::Other(_)) {
             return err;
         }
+        let probe = tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await;
+        let mut local = self.local.lock().await;
+        // A driver that no longer takes connections is dead even before the OS has reaped
+        // it: its process may still be exiting when the run sees the connection fail.
+        let unreachable = matches!(
+            probe,
+            Ok(Err(CmdError::Failed(_)
+                | CmdError::FailedC(_)
+                | CmdError::Lost(_)))
+        );
+        if let Some(driver) = local.as_mut()
+            && (unreachable || driver.exited().is_some())
         {
-            let mut local = self.local.lock().await;
-            if let Some(driver) = local.as_mut()
-                && let Some(status) = driver.exited()
-            {
-                let which = format!(
-                    "the WebDriver server ({})",
-                    driver
-                        .binary()
-                        .file_name()
-                        .unwrap_or(driver.binary().as_os_str())
-                        .to_string_lossy()
-                );
-                // Its browser may outlive it: end the whole group now.
-                driver.stop();
-                return Error::BrowserDied {
-                    which,
-                    step: String::new(),
-                    detail: format!("it exited ({status})"),
-                };
-            }
+            let which = format!(
+                "the WebDriver server ({})",
+                driver
+                    .binary()
+                    .file_name()
+                    .unwrap_or(driver.binary().as_os_str())
+                    .to_string_lossy()
+            );
+            let detail = match driver.exited() {
+                Some(status) => format!("it exited ({status})"),
+                None => "it stopped taking connections".to_string(),
+            };
+            // Its browser may outlive it: end the whole group now.
+            driver.stop();
+            return Error::BrowserDied {
+                which,
+                step: String::new(),
+                detail,
+            };
         }
-        match tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await {
+        match probe {
             Ok(Err(probe)) => Error::BrowserDied {
                 which: match options.browser {
                     BrowserKind::Chrome => "the browser (Chromium)",

@@ -32,6 +32,16 @@ pub fn warn_not_kept(path: &Path, what: &str, err: &dyn std::fmt::Display) {
     );
 }
 
+/// Whether a read failed only because the file is not there: missing, or a path that cannot
+/// exist because something other than a directory stands where a directory of it should be
+/// (an unwritable state directory, already reported once by `check_writable`).
+pub fn is_absent(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
 /// Whether the state directory can be written; when it cannot, warns once, naming it and
 /// what this run will not keep.
 pub fn check_writable(state_dir: &Path) -> bool {
