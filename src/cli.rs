@@ -39,6 +39,10 @@ pub struct GlobalArgs {
         global = true
     )]
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is neither LinkedIn (https:// under
+    /// linkedin.com) nor this machine (loopback). Named in a warning on every run.
+    #[arg(long, global = true)]
+    pub allow_base_url: bool,
     /// Use a running WebDriver server (chromedriver, geckodriver, Selenium Grid) instead of
     /// starting chromedriver.
     #[arg(
@@ -48,6 +52,10 @@ pub struct GlobalArgs {
         global = true
     )]
     pub webdriver: Option<Url>,
+    /// Allow a `--webdriver` reached over plain http on a network (not loopback): whoever
+    /// can watch that network sees the password.
+    #[arg(long, global = true)]
+    pub insecure_webdriver: bool,
     /// Browser to drive.
     #[arg(long, value_enum, global = true)]
     pub browser: Option<BrowserKind>,

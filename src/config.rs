@@ -23,6 +23,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is not LinkedIn or loopback.
+    #[serde(default)]
+    pub allow_base_url: bool,
     pub webdriver: Option<Url>,
     pub browser: Option<BrowserKind>,
     /// Seconds.
@@ -97,8 +100,10 @@ impl Dirs {
 }
 
 impl ConfigFile {
-    /// Reads the file; a missing file is an empty configuration.
+    /// Reads the file; a missing file is an empty configuration. A file that someone else
+    /// can change is refused.
     pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        crate::security::check_config_trust(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -140,7 +145,13 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         browser: args.browser.or(entry.browser).unwrap_or(default_browser),
     };
     let accounts = if args.accounts.is_empty() {
-        file.accounts.iter().map(entry_settings).collect()
+        file.accounts
+            .iter()
+            .map(|entry| {
+                validate_email(&entry.email)?;
+                Ok(entry_settings(entry))
+            })
+            .collect::<Result<Vec<_>, Error>>()?
     } else {
         args.accounts
             .iter()
@@ -157,13 +168,25 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
+    let allow_base_url = args.allow_base_url || file.allow_base_url;
+    let mut checked = Vec::new();
+    for account in &accounts {
+        if !checked.contains(&&account.base_url) {
+            crate::security::check_base_url(&account.base_url, allow_base_url)?;
+            checked.push(&account.base_url);
+        }
+    }
+    let webdriver = args
+        .webdriver
+        .clone()
+        .or(file.webdriver)
+        .map(with_trailing_slash);
+    if let Some(url) = &webdriver {
+        crate::security::check_webdriver_url(url, args.insecure_webdriver)?;
+    }
     Ok(Settings {
         accounts,
-        webdriver: args
-            .webdriver
-            .clone()
-            .or(file.webdriver)
-            .map(with_trailing_slash),
+        webdriver,
         browser_args: file
             .browser_args
             .iter()
@@ -220,6 +243,13 @@ impl Settings {
 
 fn validate_email(email: &str) -> Result<String, Error> {
     let email = email.trim();
+    // The keyring keeps `EMAIL#totp` and `EMAIL#session` beside `EMAIL`: an account with a
+    // `#` could read another account's entries.
+    if email.contains('#') {
+        return Err(Error::Usage(format!(
+            "`{email}` contains `#`, which no LinkedIn sign-in email has: pass the email you sign in with"
+        )));
+    }
     match email.split_once('@') {
         Some((user, domain)) if !user.is_empty() && !domain.is_empty() => Ok(email.to_string()),
         _ => Err(Error::Usage(format!(
@@ -297,6 +327,7 @@ mod tests {
     #[test]
     fn an_email_is_required() {
         assert!(validate_email("not-an-email").is_err());
+        assert!(validate_email("a@b.c#totp").is_err());
         assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
     }
 }

@@ -19,5 +19,6 @@ pub mod report;
 pub mod run;
 pub mod schedule;
 pub mod secrets;
+pub mod security;
 pub mod simulator;
 pub mod state;

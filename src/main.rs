@@ -6,6 +6,8 @@ use clap::Parser as _;
 use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before anything is read: no core file, no debugger of the same user.
+    linkedin_optout::security::harden_process();
     let cli = Cli::parse();
     linkedin_optout::logging::init(cli.global.verbose);
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.

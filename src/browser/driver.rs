@@ -4,7 +4,9 @@
 //! browser it launched, on every path: an explicit `stop`, an error, a panic (through
 //! `Drop`) and Ctrl-C (which reaches only our process group, and is handled by the caller).
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+#[cfg(not(target_os = "linux"))]
+use std::net::SocketAddr;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -14,7 +16,7 @@ use url::Url;
 use crate::cli::BrowserKind;
 use crate::error::Error;
 
-use super::wait;
+use super::{port, wait};
 
 /// How long a freshly started driver may take to answer `/status`.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -28,21 +30,36 @@ pub struct LocalDriver {
 }
 
 impl LocalDriver {
-    /// Starts the driver for `browser` on a free loopback port and waits until it answers.
+    /// Starts the driver for `browser` on a free loopback port and waits until it listens,
+    /// on a socket of its own. chromedriver answers only under a random path that other
+    /// users cannot read (see `port`).
     pub async fn start(browser: BrowserKind) -> Result<LocalDriver, Error> {
         let binary = find_driver(browser)?.path;
         let port = free_port().map_err(|err| {
             Error::BrowserUnavailable(format!("cannot find a free loopback port: {err}"))
         })?;
+        let secret = match browser {
+            BrowserKind::Chrome => Some(port::random_secret()),
+            // geckodriver has no base path: its port stays open to local users (README).
+            BrowserKind::Firefox => None,
+        };
         let mut command = Command::new(&binary);
         match browser {
             BrowserKind::Chrome => command.arg(format!("--port={port}")),
             BrowserKind::Firefox => command.args(["--port", &port.to_string()]),
         };
+        if let Some(secret) = &secret {
+            command.arg(format!("--url-base=/{secret}/"));
+        }
         command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        // The browser inherits the driver's environment: a compromised renderer must not
+        // reach the keyring (the session bus) or systemd's credentials.
+        for variable in BROWSER_ENV_REMOVED {
+            command.env_remove(variable);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn().map_err(|err| {
@@ -51,13 +68,14 @@ impl LocalDriver {
                 binary.display()
             ))
         })?;
-        let url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("a loopback URL");
+        let path = secret.as_deref().map_or(String::new(), |s| format!("{s}/"));
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/{path}")).expect("a loopback URL");
+        let pid = child.id();
         let mut driver = LocalDriver {
             child: Some(child),
             url,
             binary,
         };
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let ready = wait::until(
             "the WebDriver server to listen",
             DRIVER_START_TIMEOUT,
@@ -69,10 +87,7 @@ impl LocalDriver {
                 if let Some(status) = exited {
                     return Err(format!("it exited with {status}"));
                 }
-                Ok(tokio::net::TcpStream::connect(address)
-                    .await
-                    .ok()
-                    .map(|_| ()))
+                listens(port, pid).await
             },
         )
         .await;
@@ -83,7 +98,10 @@ impl LocalDriver {
                 driver.binary.display()
             )));
         }
-        tracing::debug!(driver = %driver.binary.display(), url = %driver.url, "driver started");
+        if let Some(secret) = &secret {
+            hide_secret(pid, secret);
+        }
+        tracing::debug!(driver = %driver.binary.display(), port, "driver started");
         Ok(driver)
     }
 
@@ -114,6 +132,51 @@ impl Drop for LocalDriver {
         self.stop();
     }
 }
+
+/// Whether the driver `pid` listens on `port`, on a socket of its own. Someone else's socket
+/// there (a user who bound the port first, to receive the session) stops the run before
+/// anything is sent.
+#[cfg(target_os = "linux")]
+async fn listens(port: u16, pid: u32) -> Result<Option<()>, String> {
+    match port::listener(port, pid) {
+        Ok(port::Listener::Ours) => Ok(Some(())),
+        Ok(port::Listener::Nobody) => Ok(None),
+        Ok(port::Listener::Foreign) => Err(format!(
+            "another process listens on its port 127.0.0.1:{port} (perhaps another user waiting for the session); nothing was sent to it, run again"
+        )),
+        Err(err) => Err(format!("cannot tell who listens on port {port}: {err}")),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn listens(port: u16, _pid: u32) -> Result<Option<()>, String> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    Ok(tokio::net::TcpStream::connect(address)
+        .await
+        .ok()
+        .map(|_| ()))
+}
+
+/// Overwrites the driver's secret path in its command line; a failure leaves the path
+/// readable to other users for the run, which is worth a warning but not a stop.
+fn hide_secret(pid: u32, secret: &str) {
+    #[cfg(target_os = "linux")]
+    match port::hide_from_command_line(pid, secret) {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "the driver's secret path is still in its command line: other users of this machine can reach the browser during this run"
+        ),
+        Err(err) => tracing::warn!(
+            "cannot hide the driver's secret path from other users ({err}): they can reach the browser during this run"
+        ),
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (pid, secret);
+}
+
+/// Environment variables the driver, and so the browser, does not get: the session bus
+/// (the keyring's way in) and systemd's credentials directory.
+const BROWSER_ENV_REMOVED: &[&str] = &["DBUS_SESSION_BUS_ADDRESS", "CREDENTIALS_DIRECTORY"];
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?

@@ -5,6 +5,8 @@
 //! removes the fresh profile it made for it.
 
 pub mod driver;
+pub mod port;
+pub mod profile;
 pub mod wait;
 
 use std::panic::AssertUnwindSafe;
@@ -19,11 +21,14 @@ use url::Url;
 
 use crate::cli::BrowserKind;
 use crate::error::Error;
+use crate::security;
 use driver::LocalDriver;
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
 pub struct WebDriver {
     url: Url,
+    /// The URL as it may be shown: without credentials or the local driver's secret path.
+    shown: String,
     local: Option<LocalDriver>,
     /// Extra browser arguments from the user (`--browser-arg`).
     browser_args: Vec<String>,
@@ -43,22 +48,36 @@ impl WebDriver {
         browser: BrowserKind,
         browser_args: &[String],
     ) -> Result<WebDriver, Error> {
-        let (url, local) = match remote {
-            Some(url) => (crate::config::with_trailing_slash(url.clone()), None),
+        let (url, shown, local) = match remote {
+            Some(url) => {
+                let url = crate::config::with_trailing_slash(url.clone());
+                let shown = security::for_display(&url);
+                (url, shown, None)
+            }
             None => {
+                if browser == BrowserKind::Chrome && security::running_as_root() {
+                    tracing::warn!("{}", security::ROOT_SANDBOX_WARNING);
+                }
                 let local = LocalDriver::start(browser).await?;
-                (local.url().clone(), Some(local))
+                let url = local.url().clone();
+                let shown = format!(
+                    "the local driver on 127.0.0.1:{}",
+                    url.port().unwrap_or_default()
+                );
+                (url, shown, Some(local))
             }
         };
         Ok(WebDriver {
             url,
+            shown,
             local,
             browser_args: browser_args.to_vec(),
         })
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// Where the server is, fit to show: no credentials, no secret path.
+    pub fn shown(&self) -> &str {
+        &self.shown
     }
 
     /// Stops the driver we started, if any (dropping does the same).
@@ -83,16 +102,7 @@ impl WebDriver {
         // Our own fresh profile for a local Chromium, so that nothing survives the session
         // even when the browser is killed; remote drivers make their own.
         let profile = match (local, options.browser) {
-            (true, BrowserKind::Chrome) => Some(
-                tempfile::Builder::new()
-                    .prefix("linkedin-optout-profile-")
-                    .tempdir()
-                    .map_err(|err| {
-                        Error::BrowserUnavailable(format!(
-                            "cannot create a browser profile directory: {err}"
-                        ))
-                    })?,
-            ),
+            (true, BrowserKind::Chrome) => Some(profile::create()?),
             _ => None,
         };
         let capabilities = capabilities(
@@ -102,7 +112,7 @@ impl WebDriver {
             &self.browser_args,
         );
         let client = tokio::select! {
-            connected = connect(&self.url, capabilities) => connected?,
+            connected = connect(&self.url, &self.shown, capabilities) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
         };
         let outcome = tokio::select! {
@@ -121,14 +131,15 @@ impl WebDriver {
     }
 }
 
-async fn connect(url: &Url, capabilities: Capabilities) -> Result<Client, Error> {
+async fn connect(url: &Url, shown: &str, capabilities: Capabilities) -> Result<Client, Error> {
     let mut builder = ClientBuilder::rustls().map_err(|err| {
         Error::BrowserUnavailable(format!("cannot set up TLS for WebDriver: {err}"))
     })?;
     builder.capabilities(capabilities);
     builder.connect(url.as_str()).await.map_err(|err| {
         Error::BrowserUnavailable(format!(
-            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+            "cannot start a browser session at {shown}: {}; run `linkedin-optout doctor`",
+            hide_url_in(&err.to_string(), url, shown)
         ))
     })
 }
@@ -150,6 +161,8 @@ pub fn capabilities(
                 "--disable-background-networking".to_string(),
                 "--disable-component-update".to_string(),
                 "--disable-sync".to_string(),
+                // A crash report would carry the page's memory, the password's included.
+                "--disable-crash-reporter".to_string(),
                 "--no-first-run".to_string(),
                 // Chromium's built-in resolver can stall a session's first navigation for
                 // seconds; the system resolver does not.
@@ -160,7 +173,12 @@ pub fn capabilities(
                 args.push("--headless=new".to_string());
                 args.push("--blink-settings=imagesEnabled=false".to_string());
             }
-            if local && running_as_root() {
+            if local {
+                // chromedriver talks to the browser over a pipe: no DevTools port that
+                // another user of the machine could open.
+                args.push("--remote-debugging-pipe".to_string());
+            }
+            if local && security::running_as_root() {
                 // Chromium refuses to start as root without it (containers, CI).
                 args.push("--no-sandbox".to_string());
             }
@@ -192,16 +210,12 @@ pub fn capabilities(
     }
 }
 
-fn running_as_root() -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() == 0 }
-    }
-    #[cfg(not(unix))]
-    {
-        false
-    }
+/// The error text with the server's URL (which may hold credentials or the local driver's
+/// secret path) replaced by its shown form.
+fn hide_url_in(text: &str, url: &Url, shown: &str) -> String {
+    let full = url.as_str();
+    let bare = full.trim_end_matches('/');
+    text.replace(full, shown).replace(bare, shown)
 }
 
 fn require_display() -> Result<(), Error> {

@@ -38,6 +38,10 @@ pub struct AccountSpec {
     /// `data-for-ai-improvement`.
     #[serde(default)]
     pub setting_slug: Option<String>,
+    /// Another origin (`http://localhost:PORT`) that the sign-in page redirects to, as a
+    /// look-alike or a captive portal would; that origin's own sign-in page stays put.
+    #[serde(default)]
+    pub login_redirect_origin: Option<String>,
     #[serde(default)]
     pub faults: Faults,
 }
@@ -60,6 +64,7 @@ impl AccountSpec {
             locale: Locale::default(),
             remember_me_prompt: false,
             setting_slug: None,
+            login_redirect_origin: None,
             faults: Faults::default(),
         }
     }
@@ -172,6 +177,9 @@ pub struct Faults {
     pub session_expires_after: Option<u32>,
     /// The setting page's script draws the switch this long after the page has loaded.
     pub switch_drawn_after_ms: u64,
+    /// The setting's page is not answered until this is set back to false: a run caught
+    /// in the middle, signed in, for a test that watches it.
+    pub hold_setting_page: bool,
 }
 
 #[cfg(test)]

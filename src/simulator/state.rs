@@ -108,6 +108,8 @@ struct Inner {
 pub(crate) struct SimState {
     inner: Mutex<Inner>,
     state_file: Option<PathBuf>,
+    /// Woken whenever an account's options change (for the `hold_setting_page` fault).
+    changed: tokio::sync::Notify,
 }
 
 /// The state file's content.
@@ -153,6 +155,7 @@ impl SimState {
         let state = Self {
             inner: Mutex::new(inner),
             state_file,
+            changed: tokio::sync::Notify::new(),
         };
         for spec in accounts {
             state.put(spec);
@@ -195,7 +198,22 @@ impl SimState {
         }
         inner.last_configured = Some(k.clone());
         self.save(&inner);
-        inner.view(&inner.accounts[&k])
+        let view = inner.view(&inner.accounts[&k]);
+        drop(inner);
+        self.changed.notify_waiters();
+        view
+    }
+
+    /// Returns once the account's `hold_setting_page` fault is off.
+    pub async fn wait_while_held(&self, email: &str) {
+        loop {
+            // Registered before the check, so that a change in between is not missed.
+            let changed = self.changed.notified();
+            if !self.spec(email).is_some_and(|s| s.faults.hold_setting_page) {
+                return;
+            }
+            changed.await;
+        }
     }
 
     /// Applies the given JSON fields over the account's options (creating it with

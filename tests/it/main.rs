@@ -8,5 +8,6 @@ mod history;
 mod login;
 mod optout;
 mod schedule;
+mod security;
 mod sessions;
 mod simulator;

@@ -400,6 +400,25 @@ pub fn processes_of(tag: &str) -> Vec<String> {
     tagged_processes(&format!("{PROCESS_TAG}={tag}"))
 }
 
+/// The pids of the processes started by the run tagged `tag` (the tool included).
+pub fn pids_of(tag: &str) -> Vec<u32> {
+    let wanted = format!("{PROCESS_TAG}={tag}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|kv| kv == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
+}
+
 /// The command lines of the processes whose environment holds `wanted` (`KEY=VALUE`).
 fn tagged_processes(wanted: &str) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir("/proc") else {

@@ -1,0 +1,498 @@
+//! Nobody else reaches the session (README, "Security"): another local user, a sign-in page
+//! on another origin, a base URL or a WebDriver server the password must not go to, a config
+//! someone else can change.
+
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode};
+
+const EMAIL: &str = "security@example.com";
+
+/// A second, unprivileged local user for the length of a test, removed when dropped.
+struct OtherUser {
+    name: String,
+    uid: u32,
+    gid: u32,
+}
+
+impl OtherUser {
+    fn create() -> OtherUser {
+        // SAFETY: geteuid has no preconditions.
+        assert_eq!(
+            unsafe { libc::geteuid() },
+            0,
+            "this test creates a second local user: run it as root (scripts/test.sh does)"
+        );
+        let name = format!("lo-spy-{}", std::process::id());
+        let created = Command::new("useradd")
+            .args([
+                "--no-create-home",
+                "--shell",
+                "/bin/sh",
+                "--user-group",
+                &name,
+            ])
+            .status()
+            .expect("useradd runs (Debian: apt-get install passwd)");
+        assert!(created.success(), "useradd {name} failed");
+        let id = |flag: &str| -> u32 {
+            let out = Command::new("id").args([flag, &name]).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+        };
+        let (uid, gid) = (id("-u"), id("-g"));
+        assert_ne!(uid, 0);
+        OtherUser { name, uid, gid }
+    }
+
+    /// Runs `script` with `sh` as this user, from `/`; returns its exit status and stdout.
+    fn run(&self, script: &str) -> (bool, String) {
+        let output = Command::new("setpriv")
+            .args([
+                &format!("--reuid={}", self.uid),
+                &format!("--regid={}", self.gid),
+                "--clear-groups",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ])
+            .current_dir("/")
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .expect("setpriv runs (util-linux)");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+}
+
+impl Drop for OtherUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").arg(&self.name).status();
+    }
+}
+
+/// Lets the simulator answer the held setting page, however the test ends.
+struct Release<'s>(&'s Sim);
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        self.0
+            .put(EMAIL, json!({"faults": {"hold_setting_page": false}}));
+    }
+}
+
+/// A TCP port some process listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Listening {
+    pid: u32,
+    /// `127.0.0.1`, `[::1]`…, as a URL host.
+    host: String,
+    port: u16,
+}
+
+/// Every TCP port (IPv4 and IPv6) that one of `pids` listens on, found as root through the
+/// socket inodes in `/proc/<pid>/fd`.
+fn listening_ports(pids: &[u32]) -> Vec<Listening> {
+    let mut found = Vec::new();
+    for (table, v6) in [("/proc/net/tcp", false), ("/proc/net/tcp6", true)] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 10 || fields[3] != "0A" {
+                continue;
+            }
+            let (address, port) = fields[1].split_once(':').unwrap();
+            let port = u16::from_str_radix(port, 16).unwrap();
+            let socket = format!("socket:[{}]", fields[9]);
+            let host = match (v6, address) {
+                (false, "0100007F") => "127.0.0.1".to_string(),
+                (false, "00000000") => "0.0.0.0".to_string(),
+                (true, "00000000000000000000000001000000") => "[::1]".to_string(),
+                (true, "00000000000000000000000000000000") => "[::]".to_string(),
+                (_, other) => format!("unexpected-{other}"),
+            };
+            for &pid in pids {
+                let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+                    continue;
+                };
+                let holds = fds.flatten().any(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.to_string_lossy() == socket)
+                });
+                if holds {
+                    found.push(Listening {
+                        pid,
+                        host: host.clone(),
+                        port,
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+fn command_line(pid: u32) -> String {
+    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default())
+        .replace('\0', " ")
+}
+
+/// Polls `condition` until it holds, failing the test after `within`.
+#[track_caller]
+fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !condition() {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The proof: a second local user watches a whole run (signed in, the browser open) and
+/// gets at nothing. The run's only listening port is the driver's, which answers that user
+/// only "unhandled request" (HTTP 4xx); no DevTools endpoint exists; the secret path is gone from the
+/// driver's command line; the profile is private; nothing shows the password or `li_at`.
+#[test]
+fn another_local_user_reaches_neither_the_browser_nor_the_session() {
+    let spy = OtherUser::create();
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_setting_page": true}}));
+    let release = Release(&sim);
+    let home = Home::new();
+    let runtime = tempfile::tempdir().unwrap();
+    set_mode(runtime.path(), 0o700);
+    let tool = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .env("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap())
+        .args(["optout", "--json"]);
+    let tag = tool.tag().to_string();
+    let mut child = tool
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signed in, and held on the way to the setting: the session is live in the browser.
+    wait_for("the run to sign in", Duration::from_secs(60), || {
+        sim.account(EMAIL)["sign_ins"] == 1 || child.try_wait().unwrap().is_some()
+    });
+    assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+
+    let pids = pids_of(&tag);
+    let ports = listening_ports(&pids);
+    let driver_pids: Vec<u32> = pids
+        .iter()
+        .copied()
+        .filter(|pid| command_line(*pid).contains("chromedriver"))
+        .collect();
+    assert_eq!(driver_pids.len(), 1, "one driver: {pids:?}");
+    assert!(!ports.is_empty(), "the driver listens");
+    assert!(
+        ports.iter().all(|l| l.pid == driver_pids[0]),
+        "only the driver listens (no DevTools port): {ports:?}"
+    );
+
+    // What the other user sees of every process on the machine, and of the run's.
+    let (_, everything) = spy.run(
+        r#"for p in /proc/[0-9]*; do printf '%s: ' "${p#/proc/}"; tr '\0' ' ' < "$p/cmdline" 2>/dev/null; echo; done"#,
+    );
+    assert!(
+        !everything.contains(PASSWORD),
+        "the password in a command line"
+    );
+    let seen: String = everything
+        .lines()
+        .filter(|line| {
+            line.split_once(':')
+                .and_then(|(pid, _)| pid.parse::<u32>().ok())
+                .is_some_and(|pid| pids.contains(&pid))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let driver_line = seen
+        .lines()
+        .find(|line| line.contains("chromedriver") && line.contains("--url-base=/"))
+        .unwrap_or_else(|| panic!("the other user sees the driver's command line:\n{seen}"));
+    let secret_shown = driver_line
+        .split("--url-base=/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    assert_eq!(
+        secret_shown,
+        "x".repeat(32),
+        "the driver's secret path is hidden: {driver_line}"
+    );
+    let browser_line = seen
+        .lines()
+        .find(|line| line.contains("--user-data-dir=") && line.contains("--remote-debugging-pipe"))
+        .unwrap_or_else(|| panic!("a browser on a DevTools pipe:\n{seen}"));
+    assert!(!seen.contains("--remote-debugging-port"), "{seen}");
+    let profile = PathBuf::from(
+        browser_line
+            .split("--user-data-dir=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap(),
+    );
+    assert!(profile.starts_with(runtime.path()), "{}", profile.display());
+    let mode = std::fs::metadata(&profile).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{}", profile.display());
+    let (listed, _) = spy.run(&format!("ls '{}'", profile.display()));
+    assert!(!listed, "the other user lists the profile");
+
+    // Every port of the run, every way in a local user would try.
+    for listening in &ports {
+        let base = format!("http://{}:{}", listening.host, listening.port);
+        for path in [
+            "/json/version",
+            "/json/list",
+            "/sessions",
+            "/status",
+            &format!("/{secret_shown}/sessions"),
+        ] {
+            let (_, answer) = spy.run(&format!(
+                "curl -s -m 5 -w ' HTTP=%{{http_code}}' '{base}{path}'"
+            ));
+            // chromedriver outside its base path: "unhandled request", HTTP 400 or 404.
+            assert!(
+                answer.starts_with("unhandled request HTTP=4"),
+                "{base}{path} answers the other user: {answer}"
+            );
+            for secret in ["webSocketDebuggerUrl", "sessionId", "li_at", PASSWORD] {
+                assert!(!answer.contains(secret), "{base}{path}: {answer}");
+            }
+        }
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run was watched while it was running"
+    );
+
+    drop(release);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert!(!profile.exists(), "the profile is removed at the end");
+    assert_no_process_left(&tag);
+}
+
+/// A sign-in page that redirects to another origin (here the same simulator under another
+/// name, a perfect look-alike) stops the run with exit 6 before anything is typed.
+#[test]
+fn a_sign_in_page_on_another_origin_gets_nothing_typed() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let port = url::Url::parse(&sim.base_url()).unwrap().port().unwrap();
+    let elsewhere = format!("http://localhost:{port}");
+    sim.put(EMAIL, json!({"login_redirect_origin": elsewhere}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--json"])
+        .run()
+        .expect_code(6);
+    let report = run.report();
+    assert_eq!(report["outcome"], "page_not_understood", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(message.contains(&elsewhere), "{message}");
+    assert!(message.contains("nothing was typed"), "{message}");
+    let account = sim.account(EMAIL);
+    assert_eq!(account["sign_ins"], 0, "{account}");
+    assert_eq!(account["ai_training"], "on");
+}
+
+/// A base URL that is neither LinkedIn nor loopback: refused (exit 2) before anything
+/// starts; allowed by the flag or the config key, and then named in a warning every run.
+#[test]
+fn a_base_url_that_is_not_linkedin_needs_allow_base_url() {
+    let home = Home::new();
+    let look_alike = "https://linkedin.example.test/";
+    let refused = Tool::new(&home)
+        .args(["--base-url", look_alike, "--account", EMAIL, "history"])
+        .run()
+        .expect_code(2);
+    assert_eq!(refused.stderr().lines().count(), 1, "{}", refused.stderr());
+    assert!(
+        refused.stderr().contains("--allow-base-url"),
+        "{}",
+        refused.stderr()
+    );
+    for http_linkedin in [
+        "http://www.linkedin.com/",
+        "https://linkedin.com.example.test/",
+    ] {
+        Tool::new(&home)
+            .args(["--base-url", http_linkedin, "--account", EMAIL, "history"])
+            .run()
+            .expect_code(2);
+    }
+    let allowed = Tool::new(&home)
+        .args([
+            "--base-url",
+            look_alike,
+            "--allow-base-url",
+            "--account",
+            EMAIL,
+            "history",
+        ])
+        .run()
+        .expect_code(0);
+    assert!(
+        allowed
+            .stderr()
+            .contains("the password goes to https://linkedin.example.test/"),
+        "{}",
+        allowed.stderr()
+    );
+    let config = home.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "allow_base_url = true\nbase_url = {look_alike:?}\n[[account]]\nemail = {EMAIL:?}\n"
+        ),
+    )
+    .unwrap();
+    let from_config = Tool::new(&home).arg("history").run().expect_code(0);
+    assert!(
+        from_config.stderr().contains("not LinkedIn"),
+        "{}",
+        from_config.stderr()
+    );
+    let doctor = Tool::new(&home)
+        .env("LINKEDIN_OPTOUT_DRIVER_LOCATIONS", "")
+        .arg("doctor")
+        .run();
+    assert!(
+        doctor
+            .stdout()
+            .contains("warn  base URL: the password goes to https://linkedin.example.test/"),
+        "{}",
+        doctor.stdout()
+    );
+    assert!(
+        doctor.stdout().contains(
+            "environment: from the environment: driver locations (LINKEDIN_OPTOUT_DRIVER_LOCATIONS)"
+        ),
+        "{}",
+        doctor.stdout()
+    );
+}
+
+/// A config file, or its directory, that someone else can change is refused with the fix.
+#[test]
+fn a_config_others_can_change_is_refused() {
+    let home = Home::new();
+    let config = home.config_file();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, format!("[[account]]\nemail = {EMAIL:?}\n")).unwrap();
+    set_mode(&config, 0o600);
+    Tool::new(&home).arg("history").run().expect_code(0);
+    set_mode(&config, 0o666);
+    let writable = Tool::new(&home).arg("history").run().expect_code(2);
+    assert!(
+        writable
+            .stderr()
+            .contains(&format!("`chmod go-w {}`", config.display())),
+        "{}",
+        writable.stderr()
+    );
+    set_mode(&config, 0o600);
+    set_mode(config.parent().unwrap(), 0o775);
+    let dir = Tool::new(&home).arg("history").run().expect_code(2);
+    assert!(dir.stderr().contains("chmod go-w"), "{}", dir.stderr());
+    set_mode(config.parent().unwrap(), 0o700);
+    chown(&config, 4242);
+    let foreign = Tool::new(&home).arg("history").run().expect_code(2);
+    assert!(
+        foreign
+            .stderr()
+            .contains("owned by another user (uid 4242)"),
+        "{}",
+        foreign.stderr()
+    );
+}
+
+fn chown(path: &Path, uid: u32) {
+    std::os::unix::fs::chown(path, Some(uid), None).unwrap();
+}
+
+/// Plain http to a WebDriver server on a network is refused (exit 2) unless the member says
+/// otherwise; credentials in its URL never show, in output, `--json` or history.
+#[test]
+fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let grid = "http://alice:sekrit@grid.invalid:4444/wd/hub";
+    let refused = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["--webdriver", grid, "status"])
+        .run()
+        .expect_code(2);
+    assert!(
+        refused.stderr().contains("--insecure-webdriver"),
+        "{}",
+        refused.stderr()
+    );
+    let tried = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args([
+            "--webdriver",
+            grid,
+            "--insecure-webdriver",
+            "status",
+            "--json",
+        ])
+        .run()
+        .expect_code(8);
+    let report = tried.report();
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("http://grid.invalid:4444/wd/hub/"),
+        "{report}"
+    );
+    let history =
+        std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap_or_default();
+    for shown in [
+        refused.stdout(),
+        refused.stderr(),
+        tried.stdout(),
+        tried.stderr(),
+        history,
+    ] {
+        assert!(!shown.contains("sekrit"), "{shown}");
+    }
+}
+
+/// An account with `#` could read another account's keyring entries (`EMAIL#totp`).
+#[test]
+fn an_account_with_a_hash_is_refused() {
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .args([
+            "--account",
+            "other@example.com#totp",
+            "credentials",
+            "check",
+        ])
+        .run()
+        .expect_code(2);
+    assert!(run.stderr().contains("contains `#`"), "{}", run.stderr());
+}
