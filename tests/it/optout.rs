@@ -211,12 +211,12 @@ fn quiet_prints_nothing_when_nothing_changed() {
         .expect_code(0);
     assert_eq!(run.stdout(), "");
     // As root (CI), the one warning left is that Chromium runs without its sandbox.
-    let news: Vec<&str> = run
-        .stderr()
+    let stderr = run.stderr();
+    let news: Vec<&str> = stderr
         .lines()
         .filter(|line| !line.contains("running as root: Chromium runs without its sandbox"))
         .collect();
-    assert!(news.is_empty(), "{}", run.stderr());
+    assert!(news.is_empty(), "{stderr}");
 }
 
 /// Firefox through geckodriver: the same flow, no code path of its own.
