@@ -314,6 +314,68 @@ fn a_sign_in_page_on_another_origin_gets_nothing_typed() {
     let account = sim.account(EMAIL);
     assert_eq!(account["sign_ins"], 0, "{account}");
     assert_eq!(account["ai_training"], "on");
+    // What the browser saw is kept privately, without the page's CSRF token.
+    let saved = PathBuf::from(
+        message
+            .rsplit_once("what the browser saw is in ")
+            .map(|(_, dir)| dir.trim_end_matches(')'))
+            .unwrap_or_else(|| panic!("{message}")),
+    );
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&saved), 0o700);
+    assert_eq!(mode(&saved.join("page.html")), 0o600);
+    assert_eq!(mode(&saved.join("page.png")), 0o600);
+    let html = std::fs::read_to_string(saved.join("page.html")).unwrap();
+    assert!(
+        html.contains("name=\"csrfToken\""),
+        "the sign-in page: {html}"
+    );
+    for input in html.split("<input").skip(1) {
+        let tag = input.split('>').next().unwrap();
+        assert!(
+            !tag.contains("value="),
+            "an input kept its value: <input{tag}>"
+        );
+    }
+}
+
+/// Only the newest 20 failures' artifacts are kept.
+#[test]
+fn old_artifacts_are_pruned() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let artifacts = home.path().join("artifacts");
+    std::fs::create_dir(&artifacts).unwrap();
+    set_mode(&artifacts, 0o700);
+    for stamp in 1_000..1_025 {
+        std::fs::create_dir(artifacts.join(format!("{stamp}-{EMAIL}"))).unwrap();
+    }
+    // A base URL under which nothing is LinkedIn: the sign-in page is not understood.
+    let elsewhere = format!("{}__sim/", sim.base_url());
+    let credentials = home.credentials_file(EMAIL, PASSWORD);
+    Tool::new(&home)
+        .args([
+            "--base-url",
+            &elsewhere,
+            "--account",
+            EMAIL,
+            "--credentials-file",
+        ])
+        .arg(credentials.to_str().unwrap())
+        .args(["--artifacts-dir", artifacts.to_str().unwrap(), "optout"])
+        .run()
+        .expect_code(6);
+    let mut kept: Vec<String> = std::fs::read_dir(&artifacts)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 20, "{kept:?}");
+    assert_eq!(kept[0], format!("1006-{EMAIL}"), "the oldest went first");
+    assert!(
+        !kept.last().unwrap().starts_with("10"),
+        "this run's is kept: {kept:?}"
+    );
 }
 
 /// A base URL that is neither LinkedIn nor loopback: refused (exit 2) before anything
