@@ -126,6 +126,12 @@ pub fn is_loopback(url: &Url) -> bool {
 /// Refuses a base URL the password must not go to, unless the user allowed it; an allowed
 /// one is named in a warning on every run.
 pub fn check_base_url(url: &Url, allowed: bool) -> Result<(), Error> {
+    if has_credentials(url) {
+        return Err(Error::Usage(format!(
+            "the base URL {} carries a user name or password, which would show wherever the URL does; LinkedIn needs none: leave them out",
+            for_display(url)
+        )));
+    }
     if is_trusted_base_url(url) {
         return Ok(());
     }
@@ -227,6 +233,21 @@ mod tests {
         Url::parse(s).unwrap()
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_is_undumpable_and_makes_no_core() {
+        harden_process();
+        // SAFETY: PR_GET_DUMPABLE reads a flag; getrlimit fills the struct we pass.
+        let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
+        assert_eq!(dumpable, 0);
+        let mut core = libc::rlimit {
+            rlim_cur: 1,
+            rlim_max: 1,
+        };
+        unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut core) };
+        assert_eq!((core.rlim_cur, core.rlim_max), (0, 0));
+    }
+
     #[test]
     fn linkedin_over_https_and_loopback_are_trusted_and_nothing_else() {
         for good in [
@@ -259,6 +280,9 @@ mod tests {
         assert!(err.to_string().contains("--allow-base-url"), "{err}");
         assert_eq!(err.exit_code(), 2);
         assert!(check_base_url(&look_alike, true).is_ok());
+        let with_password = url("http://me:sekrit@127.0.0.1:8080/");
+        let err = check_base_url(&with_password, true).unwrap_err();
+        assert!(!err.to_string().contains("sekrit"), "{err}");
     }
 
     #[test]

@@ -76,9 +76,11 @@ impl LocalDriver {
             url,
             binary,
         };
-        let ready = wait::until(
+        // Every few milliseconds: the secret path is readable by other users until then.
+        let ready = wait::until_every(
             "the WebDriver server to listen",
             DRIVER_START_TIMEOUT,
+            Duration::from_millis(2),
             async || {
                 let exited = driver
                     .child

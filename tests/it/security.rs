@@ -172,6 +172,10 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
     let tool = Tool::new(&home)
         .against(&sim, EMAIL)
         .env("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap())
+        .env(
+            "CREDENTIALS_DIRECTORY",
+            home.path().join("no-credentials").to_str().unwrap(),
+        )
         .args(["optout", "--json"]);
     let tag = tool.tag().to_string();
     let mut child = tool
@@ -199,6 +203,43 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         ports.iter().all(|l| l.pid == driver_pids[0]),
         "only the driver listens (no DevTools port): {ports:?}"
     );
+
+    // The browser gets neither the keyring's bus nor systemd's credentials, though the tool
+    // has the bus (the tests run inside a D-Bus session); no process of the run dumps core.
+    let environ = |pid: u32| {
+        String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default())
+            .replace('\0', "\n")
+    };
+    let tool_pid = child.id();
+    let bus = environ(tool_pid)
+        .lines()
+        .find(|line| line.starts_with("DBUS_SESSION_BUS_ADDRESS=unix:"))
+        .expect("the tool has the session bus")
+        .to_string();
+    for &pid in pids.iter().filter(|pid| **pid != tool_pid) {
+        // (Chromium's own children get `DBUS_SESSION_BUS_ADDRESS=disabled:`.)
+        let env = environ(pid);
+        assert!(
+            !env.contains(&bus) && !env.contains("CREDENTIALS_DIRECTORY="),
+            "{}: {env}",
+            command_line(pid)
+        );
+    }
+    for &pid in &pids {
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let core = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .unwrap_or_default();
+        assert!(
+            core.split_whitespace()
+                .skip(4)
+                .take(2)
+                .all(|limit| limit == "0"),
+            "{}: {core}",
+            command_line(pid)
+        );
+    }
 
     // What the other user sees of every process on the machine, and of the run's.
     let (_, everything) = spy.run(
@@ -236,6 +277,10 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         .find(|line| line.contains("--user-data-dir=") && line.contains("--remote-debugging-pipe"))
         .unwrap_or_else(|| panic!("a browser on a DevTools pipe:\n{seen}"));
     assert!(!seen.contains("--remote-debugging-port"), "{seen}");
+    assert!(
+        browser_line.contains("--disable-crash-reporter"),
+        "{browser_line}"
+    );
     let profile = PathBuf::from(
         browser_line
             .split("--user-data-dir=")
@@ -557,4 +602,21 @@ fn an_account_with_a_hash_is_refused() {
         .run()
         .expect_code(2);
     assert!(run.stderr().contains("contains `#`"), "{}", run.stderr());
+}
+
+/// A crontab line is readable by more than its owner: a URL with credentials is refused
+/// before the crontab is touched, with the way to keep it in the config file instead.
+#[test]
+fn schedule_install_refuses_a_url_with_credentials() {
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .args(["schedule", "install", "--account", EMAIL])
+        .args([
+            "--webdriver",
+            "https://alice:sekrit@grid.example.test/wd/hub",
+        ])
+        .run()
+        .expect_code(2);
+    assert!(run.stderr().contains("config file"), "{}", run.stderr());
+    assert!(!run.stderr().contains("sekrit"), "{}", run.stderr());
 }
