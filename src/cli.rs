@@ -196,13 +196,23 @@ pub struct CredentialsSetArgs {
     pub totp_secret_stdin: bool,
 }
 
-/// The simulator's accounts come from the global `--account`, written `EMAIL:PASSWORD` here.
+/// The simulator's accounts come from the global `--account EMAIL`; their password from
+/// `--password-file` or `--password-stdin` (never the command line, which `ps` shows).
 #[derive(Debug, Args)]
 pub struct SimulatorArgs {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Loopback only, unless `--listen-any`.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// Keep accounts and their state in this JSON file across restarts.
+    /// Allow `--listen` on an address other machines can reach.
+    #[arg(long)]
+    pub listen_any: bool,
+    /// Keep accounts and their state in this JSON file across restarts (written mode 0600).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// The password of every `--account`, the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_stdin")]
+    pub password_file: Option<PathBuf>,
+    /// The password of every `--account`, one line from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
 }

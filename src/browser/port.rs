@@ -184,8 +184,21 @@ mod tests {
             .unwrap();
         let child = Guard(child);
         let pid = child.0.id();
-        let before = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
-        assert!(find(&before, secret.as_bytes()).is_some());
+        // spawn returns once the exec is certain, which can be before the new command
+        // line is in place.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while find(
+            &std::fs::read(format!("/proc/{pid}/cmdline")).unwrap(),
+            secret.as_bytes(),
+        )
+        .is_none()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the secret never showed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         assert!(hide_from_command_line(pid, &secret).unwrap());
         let after =
             String::from_utf8(std::fs::read(format!("/proc/{pid}/cmdline")).unwrap()).unwrap();

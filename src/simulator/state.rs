@@ -224,8 +224,9 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 7] = [
+        const READ_ONLY: [&str; 8] = [
             "email",
+            "has_totp_secret",
             "sign_ins",
             "setting_writes",
             "cookie_consent",
@@ -501,11 +502,18 @@ fn load(path: &Path) -> anyhow::Result<Saved> {
         .with_context(|| format!("the state file `{}` is not valid", path.display()))
 }
 
-/// Writes through a temporary file so a crash never leaves half a state file.
+/// Writes through a temporary file so a crash never leaves half a state file; the file
+/// holds the accounts' passwords, so only its owner can read it (0600).
 fn store(path: &Path, saved: &Saved) -> anyhow::Result<()> {
+    use std::io::Write as _;
     let text = serde_json::to_string_pretty(saved)?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&tmp)?.write_all(text.as_bytes())?;
     std::fs::rename(&tmp, path)?;
     Ok(())
 }
