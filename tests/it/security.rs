@@ -620,3 +620,40 @@ fn schedule_install_refuses_a_url_with_credentials() {
     assert!(run.stderr().contains("config file"), "{}", run.stderr());
     assert!(!run.stderr().contains("sekrit"), "{}", run.stderr());
 }
+
+/// Someone else's socket on the driver's port (here a process the fake driver leaves
+/// listening there, as a user who bound the port first would): the run stops with exit 8
+/// before anything is sent, naming the reason.
+#[test]
+fn a_port_held_by_another_process_gets_nothing() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let bin = home.path().join("impostor-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let driver = bin.join("chromedriver");
+    std::fs::write(
+        &driver,
+        format!(
+            "#!/bin/sh\nport=${{1#--port=}}\n{} simulator --listen 127.0.0.1:$port >/dev/null 2>&1 &\nexec sleep 60\n",
+            env!("CARGO_BIN_EXE_linkedin-optout")
+        ),
+    )
+    .unwrap();
+    set_mode(&driver, 0o755);
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("LINKEDIN_OPTOUT_DRIVER_LOCATIONS", "")
+        .args(["optout", "--json"])
+        .run()
+        .expect_code(8);
+    let report = run.report();
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains("another process listens on its port"),
+        "{report}"
+    );
+    assert_eq!(sim.account(EMAIL)["sign_ins"], 0);
+}
