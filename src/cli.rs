@@ -54,7 +54,7 @@ pub struct GlobalArgs {
     pub webdriver: Option<Url>,
     /// Allow a `--webdriver` reached over plain http on a network (not loopback): whoever
     /// can watch that network sees the password.
-    #[arg(long, global = true)]
+    #[arg(long, env = "LINKEDIN_OPTOUT_INSECURE_WEBDRIVER", global = true)]
     pub insecure_webdriver: bool,
     /// Browser to drive.
     #[arg(long, value_enum, global = true)]

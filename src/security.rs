@@ -85,6 +85,7 @@ pub fn settings_from_environment() -> Vec<(&'static str, &'static str)> {
     const VARIABLES: &[(&str, &str)] = &[
         ("LINKEDIN_OPTOUT_BASE_URL", "base_url"),
         ("LINKEDIN_OPTOUT_WEBDRIVER", "webdriver"),
+        ("LINKEDIN_OPTOUT_INSECURE_WEBDRIVER", "insecure_webdriver"),
         ("LINKEDIN_OPTOUT_CONFIG", "config"),
         ("LINKEDIN_OPTOUT_DRIVER_LOCATIONS", "driver locations"),
     ];
