@@ -499,6 +499,22 @@ fn a_base_url_that_is_not_linkedin_needs_allow_base_url() {
         "{}",
         doctor.stdout()
     );
+    assert!(
+        doctor
+            .stdout()
+            .contains("driver port: no DevTools port (a pipe)"),
+        "{}",
+        doctor.stdout()
+    );
+    // The suite runs as root (scripts/test.sh), where Chromium has no sandbox.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        assert!(
+            doctor.stdout().contains("warn  sandbox: running as root"),
+            "{}",
+            doctor.stdout()
+        );
+    }
 }
 
 /// A config file, or its directory, that someone else can change is refused with the fix.
