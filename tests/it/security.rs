@@ -169,6 +169,10 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
     let home = Home::new();
     let runtime = tempfile::tempdir().unwrap();
     set_mode(runtime.path(), 0o700);
+    // The profile a killed run left behind (no pid reaches 99999999): swept at this start.
+    let dead = runtime.path().join("linkedin-optout-profile-99999999-left");
+    std::fs::create_dir(&dead).unwrap();
+    std::fs::write(dead.join("Cookies"), "li_at").unwrap();
     let tool = Tool::new(&home)
         .against(&sim, EMAIL)
         .env("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap())
@@ -291,6 +295,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
             .unwrap(),
     );
     assert!(profile.starts_with(runtime.path()), "{}", profile.display());
+    assert!(!dead.exists(), "a dead run's profile is swept");
     let mode = std::fs::metadata(&profile).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700, "{}", profile.display());
     let (listed, _) = spy.run(&format!("ls '{}'", profile.display()));
