@@ -293,10 +293,27 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
     let mut table = toml_edit::Table::new();
     table.insert("email", toml_edit::value(email));
     accounts.push(table);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Created for this user alone, whatever the umask: a config others can write is refused.
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(path, doc.to_string()).with_context(|| format!("writing {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(
+        &mut options
+            .open(path)
+            .with_context(|| format!("writing {}", path.display()))?,
+        doc.to_string().as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
 }
 
@@ -322,6 +339,20 @@ mod tests {
         let parsed: ConfigFile = toml::from_str(&text).unwrap();
         assert_eq!(parsed.accounts.len(), 1);
         assert_eq!(parsed.accounts[0].email, "a@example.com");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_recorded_config_is_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/config.toml");
+        // (Under the usual umask 022 the defaults would be 0644 and 0755.)
+        assert!(record_account(&path, "a@example.com").unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert!(crate::security::check_config_trust(&path).is_ok());
     }
 
     #[test]
