@@ -561,7 +561,8 @@ fn chown(path: &Path, uid: u32) {
 }
 
 /// Plain http to a WebDriver server on a network is refused (exit 2) unless the member says
-/// otherwise; credentials in its URL never show, in output, `--json` or history.
+/// otherwise; credentials in its URL never show: output, `--json`, debug logs, history, the
+/// notify payload.
 #[test]
 fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
     let sim = Sim::with_account(EMAIL, json!({}));
@@ -577,17 +578,22 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
         "{}",
         refused.stderr()
     );
+    let payload = home.path().join("notified.json");
     let tried = Tool::new(&home)
         .against(&sim, EMAIL)
         .args([
             "--webdriver",
             grid,
             "--insecure-webdriver",
+            "-vv",
             "status",
             "--json",
         ])
+        .arg("--notify-command")
+        .arg(format!("cat > '{}'", payload.display()))
         .run()
         .expect_code(8);
+    let notified = std::fs::read_to_string(&payload).expect("a failed run notifies");
     let report = tried.report();
     assert!(
         report["message"]
@@ -604,6 +610,7 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
         tried.stdout(),
         tried.stderr(),
         history,
+        notified,
     ] {
         assert!(!shown.contains("sekrit"), "{shown}");
     }
