@@ -18,7 +18,7 @@ use crate::error::Error;
 
 use super::{port, wait};
 
-/// How long a freshly started driver may take to answer `/status`.
+/// How long a freshly started driver may take to listen.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A driver process we started, stopped when this value is stopped or dropped.
@@ -31,8 +31,8 @@ pub struct LocalDriver {
 
 impl LocalDriver {
     /// Starts the driver for `browser` on a free loopback port and waits until it listens,
-    /// on a socket of its own. chromedriver answers only under a random path that other
-    /// users cannot read (see `port`).
+    /// on a socket of its own. chromedriver answers only under a random path, hidden from
+    /// other users' view of its command line as soon as it listens (see `port`).
     pub async fn start(browser: BrowserKind) -> Result<LocalDriver, Error> {
         let binary = find_driver(browser)?.path;
         let port = free_port().map_err(|err| {
