@@ -20,12 +20,15 @@ pub enum Listener {
     Foreign,
 }
 
-/// Who listens on `127.0.0.1:port` (or on every IPv4 address at `port`): `pid`, someone
-/// else, or nobody. Reads `/proc/net/tcp` and `/proc/<pid>/fd`.
+/// Who listens where a connection to `127.0.0.1:port` would land: `pid`, someone else, or
+/// nobody. Reads `/proc/net/tcp`, `/proc/net/tcp6` (a dual-stack `[::]` socket takes IPv4
+/// connections too) and `/proc/<pid>/fd`.
 #[cfg(target_os = "linux")]
 pub fn listener(port: u16, pid: u32) -> io::Result<Listener> {
-    let table = std::fs::read_to_string("/proc/net/tcp")?;
-    let inodes = listening_inodes(&table, port);
+    let mut inodes = listening_inodes(&std::fs::read_to_string("/proc/net/tcp")?, port);
+    if let Ok(table) = std::fs::read_to_string("/proc/net/tcp6") {
+        inodes.extend(listening_inodes(&table, port));
+    }
     if inodes.is_empty() {
         return Ok(Listener::Nobody);
     }
@@ -37,8 +40,8 @@ pub fn listener(port: u16, pid: u32) -> io::Result<Listener> {
     })
 }
 
-/// The inodes of the sockets in `/proc/net/tcp`'s `table` that listen on `port` at
-/// 127.0.0.1 or at 0.0.0.0 (which would receive connections to 127.0.0.1 too).
+/// The inodes of the sockets in a `/proc/net/tcp` or `tcp6` `table` that listen on `port`
+/// where connections to 127.0.0.1 land: 127.0.0.1, 0.0.0.0, `[::]`, or `[::ffff:127.0.0.1]`.
 #[cfg(target_os = "linux")]
 fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
     // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode …
@@ -46,6 +49,8 @@ fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
     let wanted = [
         format!("0100007F:{port:04X}"),
         format!("00000000:{port:04X}"),
+        format!("00000000000000000000000000000000:{port:04X}"),
+        format!("0000000000000000FFFF00000100007F:{port:04X}"),
     ];
     table
         .lines()
@@ -148,6 +153,15 @@ mod tests {
 ";
         assert_eq!(listening_inodes(table, 8080), vec![111, 222]);
         assert!(listening_inodes(table, 8081).is_empty());
+        let table6 = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 555 1 0000000000000000 100 0 0 10 0
+   1: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 666 1 0000000000000000 100 0 0 10 0
+";
+        assert_eq!(
+            listening_inodes(table6, 8080),
+            vec![666],
+            "[::1] is not where 127.0.0.1 lands"
+        );
     }
 
     #[test]

@@ -250,6 +250,7 @@ impl<'h> Tool<'h> {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env_remove("LINKEDIN_OPTOUT_BASE_URL")
             .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
+            .env_remove("LINKEDIN_OPTOUT_INSECURE_WEBDRIVER")
             .env_remove("LINKEDIN_OPTOUT_CONFIG")
             .env_remove(DRIVER_LOCATIONS)
             .env_remove("CREDENTIALS_DIRECTORY")
