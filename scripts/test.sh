@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" \
   gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb firefox-esr bsdutils \
-  passwd util-linux
+  passwd util-linux openssl
 ensure_cargo
 # Firefox's driver is not packaged by Debian: cargo builds it once (about 2.5 minutes).
 command -v geckodriver >/dev/null 2>&1 || cargo install --locked --quiet geckodriver
