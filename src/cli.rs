@@ -115,6 +115,10 @@ pub struct GlobalArgs {
         value_parser = crate::input::web_url_arg
     )]
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is neither LinkedIn (https:// under
+    /// linkedin.com) nor this machine (loopback). Named in a warning on every run.
+    #[arg(long, global = true)]
+    pub allow_base_url: bool,
     /// Use a running WebDriver server (chromedriver, geckodriver, Selenium Grid) instead of
     /// starting chromedriver.
     #[arg(
@@ -125,6 +129,10 @@ pub struct GlobalArgs {
         value_parser = crate::input::web_url_arg
     )]
     pub webdriver: Option<Url>,
+    /// Allow a `--webdriver` reached over plain http on a network (not loopback): whoever
+    /// can watch that network sees the password.
+    #[arg(long, env = "LINKEDIN_OPTOUT_INSECURE_WEBDRIVER", global = true)]
+    pub insecure_webdriver: bool,
     /// Browser to drive.
     #[arg(long, value_enum, global = true)]
     pub browser: Option<BrowserKind>,
@@ -307,13 +315,23 @@ pub struct CredentialsSetArgs {
     pub totp_secret_stdin: bool,
 }
 
-/// The simulator's accounts come from the global `--account`, written `EMAIL:PASSWORD` here.
+/// The simulator's accounts come from the global `--account EMAIL`; their password from
+/// `--password-file` or `--password-stdin` (never the command line, which `ps` shows).
 #[derive(Debug, Args)]
 pub struct SimulatorArgs {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Loopback only, unless `--listen-any`.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// Keep accounts and their state in this JSON file across restarts.
+    /// Allow `--listen` on an address other machines can reach.
+    #[arg(long)]
+    pub listen_any: bool,
+    /// Keep accounts and their state in this JSON file across restarts (written mode 0600).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// The password of every `--account`, the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_stdin")]
+    pub password_file: Option<PathBuf>,
+    /// The password of every `--account`, one line from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
 }

@@ -24,6 +24,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is not LinkedIn or loopback.
+    #[serde(default)]
+    pub allow_base_url: bool,
     pub webdriver: Option<Url>,
     pub browser: Option<BrowserKind>,
     /// Seconds.
@@ -101,8 +104,10 @@ impl Dirs {
 }
 
 impl ConfigFile {
-    /// Reads the file; a missing file is an empty configuration.
+    /// Reads the file; a missing file is an empty configuration. A file that someone else
+    /// can change is refused.
     pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        crate::security::check_config_trust(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -232,13 +237,25 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
+    let allow_base_url = args.allow_base_url || file.allow_base_url;
+    let mut checked = Vec::new();
+    for account in &accounts {
+        if !checked.contains(&&account.base_url) {
+            crate::security::check_base_url(&account.base_url, allow_base_url)?;
+            checked.push(&account.base_url);
+        }
+    }
+    let webdriver = args
+        .webdriver
+        .clone()
+        .or(file.webdriver)
+        .map(with_trailing_slash);
+    if let Some(url) = &webdriver {
+        crate::security::check_webdriver_url(url, args.insecure_webdriver)?;
+    }
     Ok(Settings {
         accounts,
-        webdriver: args
-            .webdriver
-            .clone()
-            .or(file.webdriver)
-            .map(with_trailing_slash),
+        webdriver,
         browser_args: file
             .browser_args
             .iter()
@@ -338,10 +355,27 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
     let mut table = toml_edit::Table::new();
     table.insert("email", toml_edit::value(email));
     accounts.push(table);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Created for this user alone, whatever the umask: a config others can write is refused.
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(path, doc.to_string()).with_context(|| format!("writing {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(
+        &mut options
+            .open(path)
+            .with_context(|| format!("writing {}", path.display()))?,
+        doc.to_string().as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
 }
 
@@ -367,6 +401,20 @@ mod tests {
         let parsed: ConfigFile = toml::from_str(&text).unwrap();
         assert_eq!(parsed.accounts.len(), 1);
         assert_eq!(parsed.accounts[0].email, "a@example.com");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_recorded_config_is_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/config.toml");
+        // (Under the usual umask 022 the defaults would be 0644 and 0755.)
+        assert!(record_account(&path, "a@example.com").unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert!(crate::security::check_config_trust(&path).is_ok());
     }
 
     #[test]
@@ -420,6 +468,7 @@ mod tests {
     #[test]
     fn an_email_is_required() {
         assert!(validate_email("not-an-email").is_err());
+        assert!(validate_email("a@b.c#totp").is_err());
         assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
     }
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before anything is read: no core file, no debugger of the same user.
+    linkedin_optout::security::harden_process();
     // The reaper of a run's browser is this binary too (see `browser::reaper`).
     if let Some(code) = linkedin_optout::browser::reaper::run_if_asked() {
         return code;

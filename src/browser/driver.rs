@@ -7,7 +7,9 @@
 //! failing that the next run does, from the group's record in the state directory
 //! (`state::processes`).
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+#[cfg(not(target_os = "linux"))]
+use std::net::SocketAddr;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -19,9 +21,9 @@ use crate::error::Error;
 use crate::state::processes::{self, GroupFile};
 
 use super::reaper::Reaper;
-use super::wait;
+use super::{port, wait};
 
-/// How long a freshly started driver may take to answer `/status`.
+/// How long a freshly started driver may take to listen.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A driver process we started, stopped when this value is stopped or dropped.
@@ -41,8 +43,10 @@ pub struct LocalDriver {
 }
 
 impl LocalDriver {
-    /// Starts the driver for `browser` on a free loopback port and waits until it answers.
-    /// With `state_dir`, its process group is recorded there until it is stopped.
+    /// Starts the driver for `browser` on a free loopback port and waits until it listens,
+    /// on a socket of its own. chromedriver answers only under a random path, hidden from
+    /// other users' view of its command line as soon as it listens (see `port`). With
+    /// `state_dir`, its process group is recorded there until it is stopped.
     pub async fn start(
         browser: BrowserKind,
         state_dir: Option<&Path>,
@@ -51,17 +55,30 @@ impl LocalDriver {
         let port = free_port().map_err(|err| {
             Error::BrowserUnavailable(format!("cannot find a free loopback port: {err}"))
         })?;
+        let secret = match browser {
+            BrowserKind::Chrome => Some(port::random_secret()),
+            // geckodriver has no base path: its port stays open to local users (README).
+            BrowserKind::Firefox => None,
+        };
         let mut command = Command::new(&binary);
         match browser {
             BrowserKind::Chrome => command.arg(format!("--port={port}")),
             BrowserKind::Firefox => command.args(["--port", &port.to_string()]),
         };
         let token = processes::new_token();
+        if let Some(secret) = &secret {
+            command.arg(format!("--url-base=/{secret}/"));
+        }
         command
             .env(processes::RUN_TOKEN_ENV, &token)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        // The browser inherits the driver's environment: a compromised renderer must not
+        // reach the keyring (the session bus) or systemd's credentials.
+        for variable in BROWSER_ENV_REMOVED {
+            command.env_remove(variable);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         // Until the reaper watches it, the driver dies with the thread that started it (this
@@ -80,15 +97,17 @@ impl LocalDriver {
                 binary.display()
             ))
         })?;
-        let url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("a loopback URL");
-        let record = state_dir.and_then(|dir| match GroupFile::create(dir, child.id(), &token) {
+        let path = secret.as_deref().map_or(String::new(), |s| format!("{s}/"));
+        let url = Url::parse(&format!("http://127.0.0.1:{port}/{path}")).expect("a loopback URL");
+        let pid = child.id();
+        let record = state_dir.and_then(|dir| match GroupFile::create(dir, pid, &token) {
             Ok(record) => Some(record),
             Err(err) => {
                 crate::state::warn_not_kept(dir, "the record of the browser's processes", &err);
                 None
             }
         });
-        let reaper = match Reaper::watch(child.id(), &token, record.as_ref().map(GroupFile::path)) {
+        let reaper = match Reaper::watch(pid, &token, record.as_ref().map(GroupFile::path)) {
             Ok(reaper) => Some(reaper),
             Err(err) => {
                 tracing::warn!(
@@ -106,10 +125,11 @@ impl LocalDriver {
             token,
             died: None,
         };
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let ready = wait::until(
+        // Every few milliseconds: the secret path is readable by other users until then.
+        let ready = wait::until_every(
             "the WebDriver server to listen",
             DRIVER_START_TIMEOUT,
+            Duration::from_millis(2),
             async || {
                 let exited = driver
                     .child
@@ -118,10 +138,7 @@ impl LocalDriver {
                 if let Some(status) = exited {
                     return Err(format!("it exited with {status}"));
                 }
-                Ok(tokio::net::TcpStream::connect(address)
-                    .await
-                    .ok()
-                    .map(|_| ()))
+                listens(port, pid).await
             },
         )
         .await;
@@ -132,7 +149,10 @@ impl LocalDriver {
                 driver.binary.display()
             )));
         }
-        tracing::debug!(driver = %driver.binary.display(), url = %driver.url, "driver started");
+        if let Some(secret) = &secret {
+            hide_secret(pid, secret);
+        }
+        tracing::debug!(driver = %driver.binary.display(), port, "driver started");
         Ok(driver)
     }
 
@@ -203,6 +223,51 @@ impl Drop for LocalDriver {
         self.stop();
     }
 }
+
+/// Whether the driver `pid` listens on `port`, on a socket of its own. Someone else's socket
+/// there (a user who bound the port first, to receive the session) stops the run before
+/// anything is sent.
+#[cfg(target_os = "linux")]
+async fn listens(port: u16, pid: u32) -> Result<Option<()>, String> {
+    match port::listener(port, pid) {
+        Ok(port::Listener::Ours) => Ok(Some(())),
+        Ok(port::Listener::Nobody) => Ok(None),
+        Ok(port::Listener::Foreign) => Err(format!(
+            "another process listens on its port 127.0.0.1:{port} (perhaps another user waiting for the session); nothing was sent to it, run again"
+        )),
+        Err(err) => Err(format!("cannot tell who listens on port {port}: {err}")),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn listens(port: u16, _pid: u32) -> Result<Option<()>, String> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    Ok(tokio::net::TcpStream::connect(address)
+        .await
+        .ok()
+        .map(|_| ()))
+}
+
+/// Overwrites the driver's secret path in its command line; a failure leaves the path
+/// readable to other users for the run, which is worth a warning but not a stop.
+fn hide_secret(pid: u32, secret: &str) {
+    #[cfg(target_os = "linux")]
+    match port::hide_from_command_line(pid, secret) {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "the driver's secret path is still in its command line: other users of this machine can reach the browser during this run"
+        ),
+        Err(err) => tracing::warn!(
+            "cannot hide the driver's secret path from other users ({err}): they can reach the browser during this run"
+        ),
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (pid, secret);
+}
+
+/// Environment variables the driver, and so the browser, does not get: the session bus
+/// (the keyring's way in) and systemd's credentials directory.
+const BROWSER_ENV_REMOVED: &[&str] = &["DBUS_SESSION_BUS_ADDRESS", "CREDENTIALS_DIRECTORY"];
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?

@@ -5,6 +5,8 @@
 //! removes the fresh profile it made for it.
 
 pub mod driver;
+pub mod port;
+pub mod profile;
 pub mod reaper;
 pub mod transport;
 pub mod wait;
@@ -23,6 +25,7 @@ use url::Url;
 
 use crate::cli::BrowserKind;
 use crate::error::Error;
+use crate::security;
 use driver::LocalDriver;
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
@@ -72,6 +75,9 @@ impl WebDriver {
         let local = match remote {
             Some(_) => None,
             None => {
+                if browser == BrowserKind::Chrome && security::running_as_root() {
+                    tracing::warn!("{}", security::ROOT_SANDBOX_WARNING);
+                }
                 if let Some(dir) = state_dir {
                     crate::state::processes::end_outlived(dir);
                 }
@@ -105,6 +111,18 @@ impl WebDriver {
         Ok(url)
     }
 
+    /// `url` (from `url()`) as it may be shown: without credentials, and for our own driver
+    /// without its secret path.
+    pub fn shown(&self, url: &Url) -> String {
+        match &self.remote {
+            Some(_) => security::for_display(url),
+            None => format!(
+                "the local driver on 127.0.0.1:{}",
+                url.port().unwrap_or_default()
+            ),
+        }
+    }
+
     /// Stops the driver we started, if any (dropping does the same).
     pub fn stop(mut self) {
         if let Some(mut local) = self.local.get_mut().take() {
@@ -129,16 +147,7 @@ impl WebDriver {
         // Our own fresh profile for a local Chromium, so that nothing survives the session
         // even when the browser is killed; remote drivers make their own.
         let profile = match (local, options.browser) {
-            (true, BrowserKind::Chrome) => Some(
-                tempfile::Builder::new()
-                    .prefix("linkedin-optout-profile-")
-                    .tempdir()
-                    .map_err(|err| {
-                        Error::BrowserUnavailable(format!(
-                            "cannot create a browser profile directory: {err}"
-                        ))
-                    })?,
-            ),
+            (true, BrowserKind::Chrome) => Some(profile::create()?),
             _ => None,
         };
         if let Some(profile) = &profile {
@@ -151,8 +160,9 @@ impl WebDriver {
             &self.browser_args,
         );
         let limit = command_limit(options.timeout);
+        let shown = self.shown(&url);
         let client = tokio::select! {
-            connected = connect(&url, capabilities, limit) => connected?,
+            connected = connect(&url, &shown, capabilities, limit) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
         };
         let work = async {
@@ -172,7 +182,7 @@ impl WebDriver {
             Ok(Ok(())) => {}
             Ok(Err(err)) => tracing::warn!("closing the browser session failed: {err}"),
             Err(_) => tracing::warn!(
-                "closing the browser session failed: the WebDriver server at {url} did not answer within {} s",
+                "closing the browser session failed: the WebDriver server at {shown} did not answer within {} s",
                 limit.as_secs()
             ),
         }
@@ -258,7 +268,12 @@ fn first_line(text: &str) -> String {
 }
 
 /// Starts a session, giving up when the server has not answered within `limit`.
-async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Result<Client, Error> {
+async fn connect(
+    url: &Url,
+    shown: &str,
+    capabilities: Capabilities,
+    limit: Duration,
+) -> Result<Client, Error> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
         .map_err(|err| {
@@ -271,7 +286,7 @@ async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Resu
     builder.capabilities(capabilities);
     let silent = || {
         Error::BrowserUnavailable(format!(
-            "the WebDriver server at {url} did not answer within {} s: check that it is running and reachable (`--webdriver`), or leave `--webdriver` out to start chromedriver",
+            "the WebDriver server at {shown} did not answer within {} s: check that it is running and reachable (`--webdriver`), or leave `--webdriver` out to start chromedriver",
             limit.as_secs()
         ))
     };
@@ -286,7 +301,8 @@ async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Resu
         Ok(Ok(client)) => Ok(client),
         Ok(Err(err)) if new_session_no_answer(&err) => Err(silent()),
         Ok(Err(err)) => Err(Error::BrowserUnavailable(format!(
-            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+            "cannot start a browser session at {shown}: {}; run `linkedin-optout doctor`",
+            hide_url_in(&err.to_string(), url, shown)
         ))),
     }
 }
@@ -344,6 +360,8 @@ pub fn capabilities(
                 "--disable-background-networking".to_string(),
                 "--disable-component-update".to_string(),
                 "--disable-sync".to_string(),
+                // A crash report would carry the page's memory, the password's included.
+                "--disable-crash-reporter".to_string(),
                 "--no-first-run".to_string(),
                 // Chromium's built-in resolver can stall a session's first navigation for
                 // seconds; the system resolver does not.
@@ -354,7 +372,12 @@ pub fn capabilities(
                 args.push("--headless=new".to_string());
                 args.push("--blink-settings=imagesEnabled=false".to_string());
             }
-            if local && running_as_root() {
+            if local {
+                // chromedriver talks to the browser over a pipe: no DevTools port that
+                // another user of the machine could open.
+                args.push("--remote-debugging-pipe".to_string());
+            }
+            if local && security::running_as_root() {
                 // Chromium refuses to start as root without it (containers, CI).
                 args.push("--no-sandbox".to_string());
             }
@@ -386,16 +409,12 @@ pub fn capabilities(
     }
 }
 
-fn running_as_root() -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() == 0 }
-    }
-    #[cfg(not(unix))]
-    {
-        false
-    }
+/// The error text with the server's URL (which may hold credentials or the local driver's
+/// secret path) replaced by its shown form.
+fn hide_url_in(text: &str, url: &Url, shown: &str) -> String {
+    let full = url.as_str();
+    let bare = full.trim_end_matches('/');
+    text.replace(full, shown).replace(bare, shown)
 }
 
 fn require_display() -> Result<(), Error> {

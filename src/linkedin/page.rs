@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
+use super::artifacts;
 use super::rules::{DIALOG_PRIMARY, MARKERS, Marker, SESSION_COOKIE, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
@@ -711,43 +712,43 @@ impl<'c> Page<'c> {
         }
     }
 
-    /// Saves a screenshot and the HTML, in a directory only the user can read (the page can
-    /// show the member's name), and the page's skeleton, safe to share (`crate::skeleton`).
+    /// Saves a screenshot and the scrubbed HTML in a fresh directory only the user can read
+    /// (the page can show the member's name; see `artifacts`), and the page's skeleton, safe
+    /// to share (`crate::skeleton`).
     pub async fn save_artifacts(&self) -> Option<PathBuf> {
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let dir = self.artifacts_dir.join(format!(
-            "{stamp}-{}",
-            self.account.replace(['/', '\\'], "_")
-        ));
-        if let Err(err) = create_private_dir(&dir) {
-            tracing::warn!(
-                "cannot save what the browser saw in {}: {err}",
-                dir.display()
-            );
-            return None;
-        }
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(dir.join("page.png"), png);
-        }
-        if let Ok(html) = self.client.source().await {
-            let _ = std::fs::write(dir.join("page.html"), &html);
-            if let Err(err) = crate::skeleton::write(&dir, &html) {
+        let dir = match artifacts::create_run_dir(&self.artifacts_dir, &self.account) {
+            Ok(dir) => dir,
+            Err(err) => {
                 tracing::warn!(
-                    "cannot save the page's skeleton in {}: {err}",
-                    dir.display()
+                    "cannot save what the browser saw in {}: {err}",
+                    self.artifacts_dir.display()
                 );
+                return None;
             }
+        };
+        if let Ok(png) = self.client.screenshot().await {
+            self.keep(&dir, "page.png", &png);
+        }
+        match self
+            .client
+            .execute(artifacts::SCRUBBED_HTML_SCRIPT, vec![])
+            .await
+        {
+            Ok(serde_json::Value::String(html)) => {
+                self.keep(&dir, "page.html", html.as_bytes());
+                let skeleton = crate::skeleton::redact(&html);
+                self.keep(&dir, crate::skeleton::FILE_NAME, skeleton.as_bytes());
+            }
+            Ok(_) | Err(_) => tracing::warn!("cannot read the page's HTML to save it"),
         }
         Some(dir)
     }
-}
 
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    fn keep(&self, dir: &std::path::Path, name: &str, bytes: &[u8]) {
+        if let Err(err) = artifacts::write_private(dir, name, bytes) {
+            tracing::warn!("cannot save {}: {err}", dir.join(name).display());
+        }
+    }
 }
 
 fn is_click_intercepted(err: &CmdError) -> bool {

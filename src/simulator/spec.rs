@@ -64,6 +64,10 @@ pub struct AccountSpec {
     /// Every member page sends back to the interstitial until it is answered.
     #[serde(default)]
     pub interstitial_insists: bool,
+    /// Another origin (`http://localhost:PORT`) that the sign-in page redirects to, as a
+    /// look-alike or a captive portal would; that origin's own sign-in page stays put.
+    #[serde(default)]
+    pub login_redirect_origin: Option<String>,
     #[serde(default)]
     pub faults: Faults,
 }
@@ -94,6 +98,7 @@ impl AccountSpec {
             second_switch: SecondSwitch::default(),
             interstitial: Interstitial::default(),
             interstitial_insists: false,
+            login_redirect_origin: None,
             faults: Faults::default(),
         }
     }
@@ -303,6 +308,9 @@ pub struct Faults {
     /// without any answer (Chromium: `ERR_EMPTY_RESPONSE`), a large number for a network
     /// that drops everything.
     pub connections_dropped: u64,
+    /// The setting's page is not answered until this is set back to false: a run caught
+    /// in the middle, signed in, for a test that watches it.
+    pub hold_setting_page: bool,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod optout;
 mod page_variants;
 mod receipts;
 mod schedule;
+mod security;
 mod sessions;
 mod simulator;
 mod skeleton;

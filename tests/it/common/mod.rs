@@ -252,6 +252,7 @@ impl<'h> Tool<'h> {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env_remove("LINKEDIN_OPTOUT_BASE_URL")
             .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
+            .env_remove("LINKEDIN_OPTOUT_INSECURE_WEBDRIVER")
             .env_remove("LINKEDIN_OPTOUT_CONFIG")
             .env_remove(DRIVER_LOCATIONS)
             .env_remove("CREDENTIALS_DIRECTORY")
@@ -410,6 +411,25 @@ pub fn children_of(parent: u32) -> Vec<u32> {
 /// The command lines of the processes started by the run tagged `tag`.
 pub fn processes_of(tag: &str) -> Vec<String> {
     tagged_processes(&format!("{PROCESS_TAG}={tag}"))
+}
+
+/// The pids of the processes started by the run tagged `tag` (the tool included).
+pub fn pids_of(tag: &str) -> Vec<u32> {
+    let wanted = format!("{PROCESS_TAG}={tag}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|kv| kv == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
 }
 
 /// The command lines of the processes whose environment holds `wanted` (`KEY=VALUE`).
