@@ -41,30 +41,43 @@ pub fn timeout_arg(text: &str) -> Result<u64, String> {
 /// Checks a web address the tool connects to (LinkedIn, a WebDriver server): `http` or
 /// `https`, with a host, and nothing a browser would run or a server would not see.
 pub fn check_web_url(url: &Url) -> Result<(), String> {
+    // A user name or password in the URL is for the server (a Grid's basic auth), never for
+    // a message: whether the URL may carry one is the security policy's call.
+    let shown_url = || shown(&crate::security::for_display(url));
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "`{}` is not a web address: only `http://` and `https://` are accepted",
-            shown(url.as_str())
+            shown_url()
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{}` has no host", shown(url.as_str())));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "`{}` holds a user name or password: leave them out",
-            shown(url.as_str())
-        ));
+        return Err(format!("`{}` has no host", shown_url()));
     }
     Ok(())
 }
 
 /// clap's parser for `--base-url` and `--webdriver` (and their environment variables).
 pub fn web_url_arg(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim())
-        .map_err(|err| format!("`{}` is not a web address: {err}", shown(text)))?;
+    let url = Url::parse(text.trim()).map_err(|err| {
+        format!(
+            "`{}` is not a web address: {err}",
+            shown(&without_user_info(text))
+        )
+    })?;
     check_web_url(&url)?;
     Ok(url)
+}
+
+/// `text` with whatever stands between `://` and an `@` masked: a URL that does not parse
+/// may still carry a password.
+fn without_user_info(text: &str) -> String {
+    match text.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((_, host)) => format!("{scheme}://…@{host}"),
+            None => text.to_string(),
+        },
+        None => text.to_string(),
+    }
 }
 
 /// Checks an account: a plausible email address, which is also what names its files and its
@@ -143,6 +156,16 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_url_never_shows_its_password() {
+        for bad in ["ftp://alice:sekrit@x/", "http://alice:sekrit@[bad/"] {
+            let why = web_url_arg(bad).unwrap_err();
+            assert!(!why.contains("sekrit"), "{why}");
+        }
+        // A Grid's basic auth is for the server: accepted here, kept out of every message.
+        assert!(web_url_arg("https://alice:sekrit@grid.example/wd/hub").is_ok());
+    }
+
+    #[test]
     fn only_http_and_https_with_a_host() {
         assert!(web_url_arg("http://127.0.0.1:8080").is_ok());
         assert!(web_url_arg("https://www.linkedin.com/").is_ok());
@@ -152,7 +175,6 @@ mod tests {
             "file:///etc/passwd",
             "data:text/html,hi",
             "http://",
-            "https://user:pw@host/",
             "not a url",
             "",
         ] {

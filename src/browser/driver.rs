@@ -267,7 +267,8 @@ fn hide_secret(pid: u32, secret: &str) {
 
 /// Environment variables the driver, and so the browser, does not get: the session bus
 /// (the keyring's way in) and systemd's credentials directory.
-const BROWSER_ENV_REMOVED: &[&str] = &["DBUS_SESSION_BUS_ADDRESS", "CREDENTIALS_DIRECTORY"];
+pub(super) const BROWSER_ENV_REMOVED: &[&str] =
+    &["DBUS_SESSION_BUS_ADDRESS", "CREDENTIALS_DIRECTORY"];
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?

@@ -44,6 +44,10 @@ impl Reaper {
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        // It needs none of the run's secrets' ways in.
+        for variable in super::driver::BROWSER_ENV_REMOVED {
+            command.env_remove(variable);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         Ok(Reaper {

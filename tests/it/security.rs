@@ -368,12 +368,7 @@ fn a_sign_in_page_on_another_origin_gets_nothing_typed() {
     assert_eq!(account["sign_ins"], 0, "{account}");
     assert_eq!(account["ai_training"], "on");
     // What the browser saw is kept privately, without the page's CSRF token.
-    let saved = PathBuf::from(
-        message
-            .rsplit_once("what the browser saw is in ")
-            .map(|(_, dir)| dir.trim_end_matches(')'))
-            .unwrap_or_else(|| panic!("{message}")),
-    );
+    let saved = crate::common::artifacts_dir(message);
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&saved), 0o700);
     assert_eq!(mode(&saved.join("page.html")), 0o600);
