@@ -179,22 +179,14 @@ fn kept_attribute(element: &str, attribute: &str, value: &str) -> Option<String>
     None
 }
 
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace('’', "'")
-}
-
 /// A text the rules table knows (a setting's title, the switch's label, a button's text).
 fn is_known_text(text: &str) -> bool {
-    let text = normalise(text);
+    let text = texts::normalise(text);
     !text.is_empty()
         && texts::KNOWN
             .iter()
             .flat_map(|list| list.iter())
-            .any(|known| normalise(known) == text)
+            .any(|known| texts::normalise(known) == text)
 }
 
 /// `x` repeated to the text's length; the whitespace around it is kept for layout.

@@ -75,22 +75,8 @@ fn table(stored: &[Stored]) -> String {
             ]
         })
         .collect();
-    let header = ["TIME (UTC)", "ACCOUNT", "SETTING", "STATE", "PNG", "JSON"].map(String::from);
-    let mut widths = [0usize; 6];
-    for row in std::iter::once(&header).chain(&rows) {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let mut line = String::new();
-        for (cell, width) in row.iter().zip(widths) {
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 2));
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    crate::report::table(
+        ["TIME (UTC)", "ACCOUNT", "SETTING", "STATE", "PNG", "JSON"],
+        &rows,
+    )
 }

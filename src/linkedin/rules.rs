@@ -268,6 +268,16 @@ pub mod texts {
     /// The text beside the switch that says its state (the state itself is read from
     /// `checked`); kept by the page skeleton.
     pub const SWITCH_STATE: &[&str] = &["On", "Off", "Ein", "Aus", "Oui", "Non"];
+    /// A text as the rules compare it: white space folded, case and the typographic
+    /// apostrophe ignored.
+    pub fn normalise(text: &str) -> String {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .replace('’', "'")
+    }
+
     /// Every text above: what the page skeleton keeps verbatim. A new list of texts belongs
     /// here too.
     pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, CONFIRM, SWITCH_LABEL, SWITCH_STATE];

@@ -54,10 +54,10 @@ fn setting_page(look: &Look) -> Option<Shown> {
         0 => {}
         many => return Some(Shown::ManySwitches(many)),
     }
-    let heading = normalise(&look.heading);
+    let heading = texts::normalise(&look.heading);
     texts::SETTING_TITLE
         .iter()
-        .any(|title| normalise(title) == heading)
+        .any(|title| texts::normalise(title) == heading)
         .then_some(Shown::Reached(Reached::NotOffered))
 }
 
@@ -96,14 +96,6 @@ async fn open_past_interstitials(page: &Page<'_>, path: &str) -> Result<Look, Er
         });
     }
     Ok(again)
-}
-
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace('’', "'")
 }
 
 /// What a page at a settings path shows, as an outcome: several switches and none labelled

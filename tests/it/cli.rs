@@ -64,8 +64,7 @@ fn bad_input_gets_one_line_and_exit_2() {
         "{}",
         no_account.stderr()
     );
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(home.config_file(), "timeout = \"soon\"\n").unwrap();
+    home.write_config("timeout = \"soon\"\n");
     let bad_config = Tool::new(&home).arg("status").run().expect_code(2);
     assert_eq!(
         bad_config.stderr().lines().count(),

@@ -479,8 +479,7 @@ fn a_few_server_errors_are_tried_again_and_the_run_succeeds() {
 fn a_bad_config_names_the_file_the_line_and_the_fix() {
     let home = Home::new();
     let config = home.config_file();
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, "timeout = 30\n[[account]]\nemial = \"a@b.c\"\n").unwrap();
+    home.write_config("timeout = 30\n[[account]]\nemial = \"a@b.c\"\n");
     let run = tool(&home).args(["optout"]).run().expect_code(2);
     let stderr = run.stderr();
     assert!(

@@ -72,12 +72,7 @@ fn json_lines_carry_a_drift_flag() {
 fn account_filters_but_drift_is_judged_on_the_whole_history() {
     let home = home_with_history();
     // The config's accounts are not a filter: only `--account` on the command line is.
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(
-        home.config_file(),
-        "[[account]]\nemail = \"b@example.com\"\n",
-    )
-    .unwrap();
+    home.write_config("[[account]]\nemail = \"b@example.com\"\n");
     let all = Tool::new(&home)
         .args(["history", "--json"])
         .run()

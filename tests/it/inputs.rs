@@ -129,8 +129,7 @@ fn a_timeout_out_of_range_is_a_usage_error() {
         );
     }
     let home = Home::new();
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(home.config_file(), "timeout = 0\n").unwrap();
+    home.write_config("timeout = 0\n");
     let run = Tool::new(&home)
         .args(["status", "--account", EMAIL])
         .run()
@@ -178,12 +177,9 @@ fn a_base_url_that_is_not_http_is_a_usage_error() {
     );
     // From the config file: the file and the key are named.
     let home = Home::new();
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(
-        home.config_file(),
+    home.write_config(
         "[[account]]\nemail = \"a@example.com\"\nbase_url = \"file:///etc/passwd\"\n",
-    )
-    .unwrap();
+    );
     let run = Tool::new(&home).arg("status").run().expect_code(2);
     assert!(
         run.stderr()
@@ -278,12 +274,7 @@ fn an_account_with_a_line_break_is_refused() {
         run.stderr()
     );
     let home = Home::new();
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(
-        home.config_file(),
-        "[[account]]\nemail = \"a\\u0007@example.com\"\n",
-    )
-    .unwrap();
+    home.write_config("[[account]]\nemail = \"a\\u0007@example.com\"\n");
     let run = Tool::new(&home).arg("status").run().expect_code(2);
     assert!(
         run.stderr().contains("control character")
@@ -541,14 +532,13 @@ fn hostile_values_of_every_config_key_never_panic() {
     let mut cases = Vec::new();
     for document in documents {
         let home = Home::new();
-        std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
         // The first `webdriver` wins in the tests of that key: TOML refuses a key twice.
         let text = if document.starts_with("webdriver") {
             document.clone()
         } else {
             format!("webdriver = \"http://127.0.0.1:9/\"\n{document}")
         };
-        std::fs::write(home.config_file(), &text).unwrap();
+        home.write_config(&text);
         let run = Tool::new(&home).arg("status").run();
         cases.push((format!("config {document:?}"), run));
     }

@@ -281,8 +281,7 @@ fn optout_status_and_drift_each_keep_a_receipt() {
 fn retention_keeps_changes_and_the_newest_others() {
     let sim = Sim::with_account(EMAIL, json!({}));
     let home = Home::new();
-    std::fs::create_dir_all(home.config_file().parent().unwrap()).unwrap();
-    std::fs::write(home.config_file(), "receipts_keep = 1\n").unwrap();
+    home.write_config("receipts_keep = 1\n");
     run(&home, &sim, "optout").expect_code(0);
     for _ in 0..3 {
         run(&home, &sim, "status").expect_code(0);
@@ -302,7 +301,7 @@ fn retention_keeps_changes_and_the_newest_others() {
     // The files of removed receipts went with them.
     assert_eq!(std::fs::read_dir(receipts_dir(&home)).unwrap().count(), 4);
 
-    std::fs::write(home.config_file(), "receipts_keep = 0\n").unwrap();
+    home.write_config("receipts_keep = 0\n");
     run(&home, &sim, "status").expect_code(0);
     let outcomes: Vec<String> = receipts(&home)
         .iter()

@@ -525,8 +525,7 @@ fn a_base_url_that_is_not_linkedin_needs_allow_base_url() {
 fn a_config_others_can_change_is_refused() {
     let home = Home::new();
     let config = home.config_file();
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(&config, format!("[[account]]\nemail = {EMAIL:?}\n")).unwrap();
+    home.write_config(&format!("[[account]]\nemail = {EMAIL:?}\n"));
     set_mode(&config, 0o600);
     Tool::new(&home).arg("history").run().expect_code(0);
     set_mode(&config, 0o666);

@@ -36,6 +36,13 @@ impl Home {
         self.path().join(".config/linkedin-optout/config.toml")
     }
 
+    /// Writes the config file, creating its directory.
+    pub fn write_config(&self, text: &str) {
+        let config = self.config_file();
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(config, text).unwrap();
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.path().join(".local/state/linkedin-optout")
     }
