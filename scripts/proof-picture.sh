@@ -37,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" simulator --listen 127.0.0.1:0 --account "$account:pw" \
+printf 'pw\n' | "$bin" simulator --listen 127.0.0.1:0 --account "$account" --password-stdin \
   >"$work/simulator.out" 2>"$work/simulator.err" &
 sim_pid=$!
 url=""
