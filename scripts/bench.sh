@@ -135,9 +135,10 @@ for n in $ACCOUNT_COUNTS; do [ "$n" -gt "$MAX_ACCOUNTS" ] && MAX_ACCOUNTS=$n; do
 PASSWORD=bench-password
 email() { printf 'member%02d@bench.example' "$1"; }
 sim_args=()
-for i in $(seq 1 "$MAX_ACCOUNTS"); do sim_args+=(--account "$(email "$i"):$PASSWORD"); done
-sim_args+=(--account "solo@bench.example:$PASSWORD")
-"$TOOL" "${sim_args[@]}" simulator --listen 127.0.0.1:0 >"$WORK/sim.out" 2>"$WORK/sim.err" &
+for i in $(seq 1 "$MAX_ACCOUNTS"); do sim_args+=(--account "$(email "$i")"); done
+sim_args+=(--account "solo@bench.example")
+printf '%s\n' "$PASSWORD" | "$TOOL" "${sim_args[@]}" simulator --listen 127.0.0.1:0 --password-stdin \
+  >"$WORK/sim.out" 2>"$WORK/sim.err" &
 SIM_PID=$!
 sim_listening() { grep -q '^listening on http://' "$WORK/sim.out"; }
 poll "the simulator to listen" 20 sim_listening

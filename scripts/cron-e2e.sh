@@ -64,8 +64,8 @@ fail() {
 }
 
 # (b) the simulator, on a free port; its first line says where
-"$bin" simulator --listen 127.0.0.1:0 --account "$account:pw" --state "$work/simulator.json" \
-  >"$work/simulator.out" 2>"$work/simulator.err" &
+printf 'pw\n' | "$bin" simulator --listen 127.0.0.1:0 --account "$account" --password-stdin \
+  --state "$work/simulator.json" >"$work/simulator.out" 2>"$work/simulator.err" &
 sim_pid=$!
 url=""
 for _ in $(seq 100); do

@@ -7,13 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" \
-  gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb firefox-esr bsdutils
+  gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb firefox-esr bsdutils \
+  passwd util-linux openssl
 ensure_cargo
 # Firefox's driver is not packaged by Debian: cargo builds it once (about 2.5 minutes).
 command -v geckodriver >/dev/null 2>&1 || cargo install --locked --quiet geckodriver
+# The RustSec audit, offline, against the snapshot of the advisory database kept in shared/.
+command -v cargo-audit >/dev/null 2>&1 || cargo install --locked --quiet cargo-audit
 
 cargo fmt --check
 cargo clippy --locked --all-targets --quiet -- -D warnings
+# Any known vulnerability in a dependency fails the run.
+cargo audit --db "${ADVISORY_DB:-../shared/advisory-db}" --no-fetch --stale
 
 # A real Secret Service for the keyring tests: gnome-keyring in a private D-Bus session, its
 # keyrings in a throwaway directory, unlocked with a throwaway password.

@@ -16,7 +16,8 @@ use url::Url;
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
     after_help = "Exit codes: 0 off (verified or already off), 3 dry run found it on, 4 a person must act, \
 5 credentials missing or rejected, 6 page not understood or setting not offered, \
-7 switched off but did not stay off, 8 browser or driver unavailable, 9 LinkedIn unreachable, 1 other error, 2 usage."
+7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
+1 other error, 2 usage."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -114,6 +115,10 @@ pub struct GlobalArgs {
         value_parser = crate::input::web_url_arg
     )]
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is neither LinkedIn (https:// under
+    /// linkedin.com) nor this machine (loopback). Named in a warning on every run.
+    #[arg(long, global = true)]
+    pub allow_base_url: bool,
     /// Use a running WebDriver server (chromedriver, geckodriver, Selenium Grid) instead of
     /// starting chromedriver.
     #[arg(
@@ -124,6 +129,10 @@ pub struct GlobalArgs {
         value_parser = crate::input::web_url_arg
     )]
     pub webdriver: Option<Url>,
+    /// Allow a `--webdriver` reached over plain http on a network (not loopback): whoever
+    /// can watch that network sees the password.
+    #[arg(long, env = "LINKEDIN_OPTOUT_INSECURE_WEBDRIVER", global = true)]
+    pub insecure_webdriver: bool,
     /// Browser to drive.
     #[arg(long, value_enum, global = true)]
     pub browser: Option<BrowserKind>,
@@ -306,13 +315,23 @@ pub struct CredentialsSetArgs {
     pub totp_secret_stdin: bool,
 }
 
-/// The simulator's accounts come from the global `--account`, written `EMAIL:PASSWORD` here.
+/// The simulator's accounts come from the global `--account EMAIL`; their password from
+/// `--password-file` or `--password-stdin` (never the command line, which `ps` shows).
 #[derive(Debug, Args)]
 pub struct SimulatorArgs {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Loopback only, unless `--listen-any`.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// Keep accounts and their state in this JSON file across restarts.
+    /// Allow `--listen` on an address other machines can reach.
+    #[arg(long)]
+    pub listen_any: bool,
+    /// Keep accounts and their state in this JSON file across restarts (written mode 0600).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// The password of every `--account`, the first line of this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "password_stdin")]
+    pub password_file: Option<PathBuf>,
+    /// The password of every `--account`, one line from standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
 }

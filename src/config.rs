@@ -24,6 +24,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub base_url: Option<Url>,
+    /// Let the password go to a base URL that is not LinkedIn or loopback.
+    #[serde(default)]
+    pub allow_base_url: bool,
     pub webdriver: Option<Url>,
     pub browser: Option<BrowserKind>,
     /// Seconds.
@@ -101,23 +104,35 @@ impl Dirs {
 }
 
 impl ConfigFile {
-    /// Reads the file; a missing file is an empty configuration.
+    /// Reads the file; a missing file is an empty configuration. A file that someone else
+    /// can change is refused.
     pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        crate::security::check_config_trust(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(err) => {
                 return Err(Error::Usage(format!(
-                    "cannot read config file {}: {err}",
+                    "cannot read config file {}: {err}; fix it or pass another file with `--config`",
                     path.display()
                 )));
             }
         };
-        let file: ConfigFile = toml::from_str(&text).map_err(|err| {
+        let file: ConfigFile = toml::from_str(&text).map_err(|err: toml::de::Error| {
+            // Where, as an editor counts: line and column from 1.
+            let at = err
+                .span()
+                .map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!(" at line {line}, column {column}")
+                })
+                .unwrap_or_default();
             Error::Usage(format!(
-                "config file {} is not valid: {}; fix it or pass another with `--config`",
+                "config file {} is not valid{at}: {}; fix that line (every key is listed in the README) or pass another file with `--config`",
                 path.display(),
-                err.message()
+                err.message().trim_end()
             ))
         })?;
         file.check(&text).map_err(|why| {
@@ -192,7 +207,19 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         },
         browser: args.browser.or(entry.browser).unwrap_or(default_browser),
     };
-    let accounts = if args.accounts.is_empty() {
+    let accounts = if let (true, true, Some(path)) = (
+        args.accounts.is_empty(),
+        file.accounts.is_empty(),
+        &args.credentials_file,
+    ) {
+        // Only a credentials file: its email is the account (it holds one account only).
+        let email = crate::secrets::credentials_file_account(path)?;
+        vec![AccountSettings {
+            email,
+            base_url: default_base_url.clone(),
+            browser: default_browser,
+        }]
+    } else if args.accounts.is_empty() {
         file.accounts.iter().map(entry_settings).collect()
     } else {
         args.accounts
@@ -210,13 +237,25 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
+    let allow_base_url = args.allow_base_url || file.allow_base_url;
+    let mut checked = Vec::new();
+    for account in &accounts {
+        if !checked.contains(&&account.base_url) {
+            crate::security::check_base_url(&account.base_url, allow_base_url)?;
+            checked.push(&account.base_url);
+        }
+    }
+    let webdriver = args
+        .webdriver
+        .clone()
+        .or(file.webdriver)
+        .map(with_trailing_slash);
+    if let Some(url) = &webdriver {
+        crate::security::check_webdriver_url(url, args.insecure_webdriver)?;
+    }
     Ok(Settings {
         accounts,
-        webdriver: args
-            .webdriver
-            .clone()
-            .or(file.webdriver)
-            .map(with_trailing_slash),
+        webdriver,
         browser_args: file
             .browser_args
             .iter()
@@ -316,10 +355,27 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
     let mut table = toml_edit::Table::new();
     table.insert("email", toml_edit::value(email));
     accounts.push(table);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Created for this user alone, whatever the umask: a config others can write is refused.
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(path, doc.to_string()).with_context(|| format!("writing {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(
+        &mut options
+            .open(path)
+            .with_context(|| format!("writing {}", path.display()))?,
+        doc.to_string().as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
     Ok(true)
 }
 
@@ -347,6 +403,20 @@ mod tests {
         assert_eq!(parsed.accounts[0].email, "a@example.com");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_recorded_config_is_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/config.toml");
+        // (Under the usual umask 022 the defaults would be 0644 and 0755.)
+        assert!(record_account(&path, "a@example.com").unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert!(crate::security::check_config_trust(&path).is_ok());
+    }
+
     #[test]
     fn a_refused_value_names_its_line_and_key() {
         let text = "# mine\ntimeout = 30\n\n[[account]]\nemail = \"a@example.com\"\n\n[[account]]\nemail = \"b@example.com\"\nbase_url = \"ftp://x\"\n";
@@ -360,8 +430,45 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_config_names_the_file_the_line_and_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for (text, line) in [
+            ("timeout = 30\n\n[[account]]\nemial = \"a@b.c\"\n", 4),
+            ("timeout = 30\nbrowser = \"chrome\n", 2),
+            ("timeout = \"soon\"\n", 1),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = ConfigFile::load(&path).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "config file {} is not valid at line {line}, column ",
+                    path.display()
+                )),
+                "{message}"
+            );
+            assert!(message.contains("fix that line"), "{message}");
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        }
+        // Garbage that is not even text names the file and the fix too.
+        std::fs::write(&path, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+        let err = ConfigFile::load(&path).unwrap_err();
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        assert!(err.to_string().contains("`--config`"), "{err}");
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        // Empty is valid: every key is optional.
+        std::fs::write(&path, "").unwrap();
+        assert!(ConfigFile::load(&path).unwrap().accounts.is_empty());
+    }
+
+    #[test]
     fn an_email_is_required() {
         assert!(validate_email("not-an-email").is_err());
+        assert!(validate_email("a@b.c#totp").is_err());
         assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
     }
 }

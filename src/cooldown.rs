@@ -30,7 +30,7 @@ pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
     let path = file(state_dir, account);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) if crate::state::is_absent(&err) => return None,
         Err(err) => {
             tracing::warn!(
                 "ignoring the sign-in cool-down record {}: {err}",

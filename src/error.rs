@@ -218,6 +218,16 @@ pub enum Error {
     Unreachable { url: String, why: String },
     #[error("{0}")]
     BrowserUnavailable(String),
+    /// The browser or our driver died (killed, crashed) during the run.
+    #[error(
+        "{which} died while {}: {detail}; nothing of it is left running, so run again (if it keeps happening, run `linkedin-optout doctor`)",
+        if .step.is_empty() { "starting" } else { .step.as_str() }
+    )]
+    BrowserDied {
+        which: String,
+        step: String,
+        detail: String,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("interrupted: the browser was closed and nothing more was done")]
@@ -256,6 +266,7 @@ impl Error {
             Error::Unreachable { .. } => Outcome::Unreachable,
             Error::Busy { .. }
             | Error::BrowserUnavailable(_)
+            | Error::BrowserDied { .. }
             | Error::Usage(_)
             | Error::Interrupted
             | Error::Other(_) => Outcome::Error,
@@ -264,7 +275,7 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::BrowserUnavailable(_) => exit::BROWSER_UNAVAILABLE,
+            Error::BrowserUnavailable(_) | Error::BrowserDied { .. } => exit::BROWSER_UNAVAILABLE,
             Error::Usage(_) => exit::USAGE,
             Error::Interrupted => exit::INTERRUPTED,
             other => other.outcome().exit_code(),

@@ -82,6 +82,14 @@ pub fn check_account(email: &str) -> Result<(), String> {
             "the account is {chars} characters long: an email address has at most {EMAIL_MAX_CHARS} (RFC 5321)"
         ));
     }
+    // The keyring keeps `EMAIL#totp` and `EMAIL#session` beside `EMAIL`: an account with a
+    // `#` could read another account's entries.
+    if email.contains('#') {
+        return Err(format!(
+            "`{}` contains `#`, which no LinkedIn sign-in email has: pass the email you sign in with",
+            shown(email)
+        ));
+    }
     let plausible = match email.rsplit_once('@') {
         Some((user, domain)) => {
             !user.is_empty()

@@ -21,6 +21,7 @@ pub mod report;
 pub mod run;
 pub mod schedule;
 pub mod secrets;
+pub mod security;
 pub mod simulator;
 pub mod skeleton;
 pub mod state;

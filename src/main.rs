@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use linkedin_optout::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before anything is read: no core file, no debugger of the same user.
+    linkedin_optout::security::harden_process();
+    // The reaper of a run's browser is this binary too (see `browser::reaper`).
+    if let Some(code) = linkedin_optout::browser::reaper::run_if_asked() {
+        return code;
+    }
     linkedin_optout::bug::install();
     match std::panic::catch_unwind(run) {
         Ok(code) => code,

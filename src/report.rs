@@ -141,7 +141,7 @@ impl StepStyle {
             account: account.to_string(),
             lines: matches!(self, StepStyle::Lines),
             spinner,
-            last: std::sync::Mutex::new(String::new()),
+            current: std::sync::Mutex::new(String::new()),
         }
     }
 }
@@ -151,29 +151,29 @@ pub struct Steps {
     account: String,
     lines: bool,
     spinner: Option<ProgressBar>,
-    /// The step the run is at, for a run that has to give up in the middle of it.
-    last: std::sync::Mutex<String>,
+    /// The step in progress, for a message about a failure during it.
+    current: std::sync::Mutex<String>,
 }
 
 impl Steps {
+    /// The step in progress (the last one announced), empty before the first.
+    pub fn current(&self) -> String {
+        self.current
+            .lock()
+            .map(|step| step.clone())
+            .unwrap_or_default()
+    }
+
     pub fn step(&self, text: &str) {
-        tracing::debug!(account = %self.account, "{text}");
-        if let Ok(mut last) = self.last.lock() {
-            *last = text.to_string();
+        if let Ok(mut current) = self.current.lock() {
+            *current = text.to_string();
         }
+        tracing::debug!(account = %self.account, "{text}");
         if let Some(bar) = &self.spinner {
             bar.set_message(text.to_string());
         } else if self.lines {
             eprintln!("{}: {text}", self.account);
         }
-    }
-
-    /// The last step announced ("" before the first).
-    pub fn last(&self) -> String {
-        self.last
-            .lock()
-            .map(|last| last.clone())
-            .unwrap_or_default()
     }
 }
 

@@ -79,6 +79,7 @@ pub async fn run_accounts(
                 options.webdriver.as_ref(),
                 account.browser,
                 &options.browser_args,
+                Some(&options.state_dir),
             )
             .await;
             slot.insert(driver);
@@ -171,7 +172,7 @@ async fn run_one(
         headed: options.headed,
         timeout: options.timeout,
     };
-    let result = driver
+    let mut result = driver
         .session(session_options, cancel, async |client| {
             let page = Page {
                 client,
@@ -192,7 +193,7 @@ async fn run_one(
                         "the run did not finish within {} s (its bound: {RUN_BOUND_STEPS} × (`--timeout` + {} s)); it was at: {}",
                         bound.as_secs(),
                         crate::browser::COMMAND_MARGIN.as_secs(),
-                        steps.last()
+                        steps.current()
                     ),
                 }),
             };
@@ -222,21 +223,31 @@ async fn run_one(
             // Keep a fresh sign-in's session, even when the run failed after it.
             if let (true, Some(chain)) = (findings.signed_in, chain) {
                 match session::capture(&page).await {
-                    Ok(fresh) => {
-                        if let Err(err) = chain.store_session(&account.email, &fresh).await {
-                            tracing::warn!("cannot keep the session for the next run: {err}");
+                    Ok(fresh) => match chain.store_session(&account.email, &fresh).await {
+                        Ok(()) => {}
+                        Err(crate::secrets::SecretError::SessionNotSaved { path, detail }) => {
+                            crate::state::warn_not_kept(
+                                &path,
+                                "the browser session for the next run",
+                                &detail,
+                            );
                         }
-                    }
+                        Err(err) => {
+                            tracing::warn!("cannot keep the session for the next run: {err}")
+                        }
+                    },
                     Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
                 }
             }
             outcome
         })
         .await;
-    if let Err(Error::Throttled { retry_at, .. }) = &result
-        && !is_cool_down(retry_at)
-    {
-        cooldown::record(&options.state_dir, &account.email, *retry_at);
+    match &mut result {
+        Err(Error::Throttled { retry_at, .. }) if !is_cool_down(retry_at) => {
+            cooldown::record(&options.state_dir, &account.email, *retry_at);
+        }
+        Err(Error::BrowserDied { step, .. }) => *step = steps.current(),
+        _ => {}
     }
     result.map_err(with_note)
 }
@@ -268,7 +279,13 @@ fn keep_receipt(
             drift: is_drift(state_dir, report),
         };
         receipts::write(state_dir, &verdict, &evidence)
-            .inspect_err(|err| tracing::warn!("cannot keep the receipt: {err:#}"))
+            .inspect_err(|err| {
+                crate::state::warn_not_kept(
+                    &receipts::root(state_dir),
+                    "the receipt of this run",
+                    &format!("{err:#}"),
+                );
+            })
             .ok()
     });
     if let Err(err) = receipts::prune(state_dir, &report.account, keep) {

@@ -8,8 +8,6 @@
 //! other text is masked as `x` repeated to its length, every other attribute dropped.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 
 use scraper::{Html, Node};
 
@@ -91,20 +89,6 @@ pub fn redact(html: &str) -> String {
         write_node(&mut out, child, false);
     }
     out
-}
-
-/// Writes the skeleton of `html` as `dir/page.skeleton.html`, readable only by the user.
-pub fn write(dir: &Path, html: &str) -> std::io::Result<PathBuf> {
-    let path = dir.join(FILE_NAME);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(&path)?.write_all(redact(html).as_bytes())?;
-    Ok(path)
 }
 
 /// `in_title`: the text belongs to `<title>`, which is kept.

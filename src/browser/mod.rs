@@ -5,11 +5,14 @@
 //! removes the fresh profile it made for it.
 
 pub mod driver;
+pub mod port;
+pub mod profile;
+pub mod reaper;
 pub mod transport;
 pub mod wait;
 
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fantoccini::error::{CmdError, NewSessionError};
@@ -22,12 +25,18 @@ use url::Url;
 
 use crate::cli::BrowserKind;
 use crate::error::Error;
+use crate::security;
 use driver::LocalDriver;
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
 pub struct WebDriver {
-    url: Url,
-    local: Option<LocalDriver>,
+    remote: Option<Url>,
+    browser: BrowserKind,
+    /// The driver we started (`None` with a remote server), started again for the next
+    /// session if it died.
+    local: tokio::sync::Mutex<Option<LocalDriver>>,
+    /// Where our driver's process group is recorded while it runs.
+    state_dir: Option<PathBuf>,
     /// Extra browser arguments from the user (`--browser-arg`).
     browser_args: Vec<String>,
 }
@@ -50,65 +59,100 @@ pub fn command_limit(timeout: Duration) -> Duration {
     timeout + COMMAND_MARGIN
 }
 
+/// How long a dead browser may take to say so, when the tool asks after a failed command.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl WebDriver {
-    /// Uses `remote` when given, else starts the driver for `browser` on loopback.
+    /// Uses `remote` when given, else starts the driver for `browser` on loopback. With
+    /// `state_dir`, our driver's process group is recorded there while it runs, and what an
+    /// earlier run recorded there and left running is ended first.
     pub async fn start(
         remote: Option<&Url>,
         browser: BrowserKind,
         browser_args: &[String],
+        state_dir: Option<&Path>,
     ) -> Result<WebDriver, Error> {
-        let (url, local) = match remote {
-            Some(url) => (crate::config::with_trailing_slash(url.clone()), None),
+        let local = match remote {
+            Some(_) => None,
             None => {
-                let local = LocalDriver::start(browser).await?;
-                (local.url().clone(), Some(local))
+                if browser == BrowserKind::Chrome && security::running_as_root() {
+                    tracing::warn!("{}", security::ROOT_SANDBOX_WARNING);
+                }
+                if let Some(dir) = state_dir {
+                    crate::state::processes::end_outlived(dir);
+                }
+                Some(LocalDriver::start(browser, state_dir).await?)
             }
         };
         Ok(WebDriver {
-            url,
-            local,
+            remote: remote.map(|url| crate::config::with_trailing_slash(url.clone())),
+            browser,
+            local: tokio::sync::Mutex::new(local),
+            state_dir: state_dir.map(Path::to_path_buf),
             browser_args: browser_args.to_vec(),
         })
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    /// Where sessions are requested; our driver is started again if it has died.
+    pub async fn url(&self) -> Result<Url, Error> {
+        if let Some(remote) = &self.remote {
+            return Ok(remote.clone());
+        }
+        let mut local = self.local.lock().await;
+        if let Some(driver) = local.as_mut()
+            && driver.is_running()
+        {
+            return Ok(driver.url().clone());
+        }
+        tracing::info!("starting the WebDriver server again");
+        let driver = LocalDriver::start(self.browser, self.state_dir.as_deref()).await?;
+        let url = driver.url().clone();
+        *local = Some(driver);
+        Ok(url)
+    }
+
+    /// `url` (from `url()`) as it may be shown: without credentials, and for our own driver
+    /// without its secret path.
+    pub fn shown(&self, url: &Url) -> String {
+        match &self.remote {
+            Some(_) => security::for_display(url),
+            None => format!(
+                "the local driver on 127.0.0.1:{}",
+                url.port().unwrap_or_default()
+            ),
+        }
     }
 
     /// Stops the driver we started, if any (dropping does the same).
     pub fn stop(mut self) {
-        if let Some(mut local) = self.local.take() {
+        if let Some(mut local) = self.local.get_mut().take() {
             local.stop();
         }
     }
 
     /// Runs `work` in a new browser session with a fresh profile, and closes the session
-    /// whatever happens: when `work` ends, fails or panics, or when `cancel` fires.
+    /// whatever happens: when `work` ends, fails or panics, or when `cancel` fires. When
+    /// the browser or our driver died under it, says which (`Error::BrowserDied`).
     pub async fn session<T>(
         &self,
         options: SessionOptions,
         cancel: &CancellationToken,
         work: impl AsyncFnOnce(&Client) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let local = self.local.is_some();
+        let local = self.remote.is_none();
         if local && options.headed {
             require_display()?;
         }
+        let url = self.url().await?;
         // Our own fresh profile for a local Chromium, so that nothing survives the session
         // even when the browser is killed; remote drivers make their own.
         let profile = match (local, options.browser) {
-            (true, BrowserKind::Chrome) => Some(
-                tempfile::Builder::new()
-                    .prefix("linkedin-optout-profile-")
-                    .tempdir()
-                    .map_err(|err| {
-                        Error::BrowserUnavailable(format!(
-                            "cannot create a browser profile directory: {err}"
-                        ))
-                    })?,
-            ),
+            (true, BrowserKind::Chrome) => Some(profile::create()?),
             _ => None,
         };
+        if let Some(profile) = &profile {
+            self.record_profile(profile.path()).await;
+        }
         let capabilities = capabilities(
             options,
             local,
@@ -116,8 +160,9 @@ impl WebDriver {
             &self.browser_args,
         );
         let limit = command_limit(options.timeout);
+        let shown = self.shown(&url);
         let client = tokio::select! {
-            connected = connect(&self.url, capabilities, limit) => connected?,
+            connected = connect(&url, &shown, capabilities, limit) => connected?,
             () = cancel.cancelled() => return Err(Error::Interrupted),
         };
         let work = async {
@@ -128,13 +173,16 @@ impl WebDriver {
             done = AssertUnwindSafe(work).catch_unwind() => Some(done),
             () = cancel.cancelled() => None,
         };
+        let outcome = match outcome {
+            Some(Ok(Err(err))) => Some(Ok(Err(self.who_died(&client, options, err).await))),
+            other => other,
+        };
         // A server that stopped answering must not hold the run here either.
         match tokio::time::timeout(limit, client.close()).await {
             Ok(Ok(())) => {}
             Ok(Err(err)) => tracing::warn!("closing the browser session failed: {err}"),
             Err(_) => tracing::warn!(
-                "closing the browser session failed: the WebDriver server at {} did not answer within {} s",
-                self.url,
+                "closing the browser session failed: the WebDriver server at {shown} did not answer within {} s",
                 limit.as_secs()
             ),
         }
@@ -145,10 +193,87 @@ impl WebDriver {
             Some(Err(panic)) => std::panic::resume_unwind(panic),
         }
     }
+
+    /// Adds a session's profile to our driver's process record: the proof, for a later run,
+    /// that a browser process left running is this run's.
+    async fn record_profile(&self, profile: &Path) {
+        let local = self.local.lock().await;
+        if let Some(record) = local.as_ref().and_then(LocalDriver::record)
+            && let Err(err) = record.add_profile(profile)
+        {
+            crate::state::warn_not_kept(
+                record.path(),
+                "the record of the browser's processes",
+                &err,
+            );
+        }
+    }
+
+    /// Turns a failure of the browser session into `Error::BrowserDied` when our driver or
+    /// the browser is gone; any other failure stays as it was.
+    async fn who_died(&self, client: &Client, options: SessionOptions, err: Error) -> Error {
+        if !matches!(err, Error::BrowserUnavailable(_) | Error::Other(_)) {
+            return err;
+        }
+        let probe = tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await;
+        let mut local = self.local.lock().await;
+        // A driver that no longer takes connections is dead even before the OS has reaped
+        // it: its process may still be exiting when the run sees the connection fail.
+        let unreachable = matches!(
+            probe,
+            Ok(Err(CmdError::Failed(_)
+                | CmdError::FailedC(_)
+                | CmdError::Lost(_)))
+        );
+        if let Some(driver) = local.as_mut()
+            && (unreachable || driver.exited().is_some())
+        {
+            let which = format!(
+                "the WebDriver server ({})",
+                driver
+                    .binary()
+                    .file_name()
+                    .unwrap_or(driver.binary().as_os_str())
+                    .to_string_lossy()
+            );
+            let detail = match driver.exited() {
+                Some(status) => format!("it exited ({status})"),
+                None => "it stopped taking connections".to_string(),
+            };
+            // Its browser may outlive it: end the whole group now.
+            driver.stop();
+            return Error::BrowserDied {
+                which,
+                step: String::new(),
+                detail,
+            };
+        }
+        match probe {
+            Ok(Err(probe)) => Error::BrowserDied {
+                which: match options.browser {
+                    BrowserKind::Chrome => "the browser (Chromium)",
+                    BrowserKind::Firefox => "the browser (Firefox)",
+                }
+                .to_string(),
+                step: String::new(),
+                detail: first_line(&probe.to_string()),
+            },
+            _ => err,
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_string()
 }
 
 /// Starts a session, giving up when the server has not answered within `limit`.
-async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Result<Client, Error> {
+async fn connect(
+    url: &Url,
+    shown: &str,
+    capabilities: Capabilities,
+    limit: Duration,
+) -> Result<Client, Error> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
         .map_err(|err| {
@@ -161,7 +286,7 @@ async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Resu
     builder.capabilities(capabilities);
     let silent = || {
         Error::BrowserUnavailable(format!(
-            "the WebDriver server at {url} did not answer within {} s: check that it is running and reachable (`--webdriver`), or leave `--webdriver` out to start chromedriver",
+            "the WebDriver server at {shown} did not answer within {} s: check that it is running and reachable (`--webdriver`), or leave `--webdriver` out to start chromedriver",
             limit.as_secs()
         ))
     };
@@ -176,7 +301,8 @@ async fn connect(url: &Url, capabilities: Capabilities, limit: Duration) -> Resu
         Ok(Ok(client)) => Ok(client),
         Ok(Err(err)) if new_session_no_answer(&err) => Err(silent()),
         Ok(Err(err)) => Err(Error::BrowserUnavailable(format!(
-            "cannot start a browser session at {url}: {err}; run `linkedin-optout doctor`"
+            "cannot start a browser session at {shown}: {}; run `linkedin-optout doctor`",
+            hide_url_in(&err.to_string(), url, shown)
         ))),
     }
 }
@@ -234,6 +360,8 @@ pub fn capabilities(
                 "--disable-background-networking".to_string(),
                 "--disable-component-update".to_string(),
                 "--disable-sync".to_string(),
+                // A crash report would carry the page's memory, the password's included.
+                "--disable-crash-reporter".to_string(),
                 "--no-first-run".to_string(),
                 // Chromium's built-in resolver can stall a session's first navigation for
                 // seconds; the system resolver does not.
@@ -244,7 +372,12 @@ pub fn capabilities(
                 args.push("--headless=new".to_string());
                 args.push("--blink-settings=imagesEnabled=false".to_string());
             }
-            if local && running_as_root() {
+            if local {
+                // chromedriver talks to the browser over a pipe: no DevTools port that
+                // another user of the machine could open.
+                args.push("--remote-debugging-pipe".to_string());
+            }
+            if local && security::running_as_root() {
                 // Chromium refuses to start as root without it (containers, CI).
                 args.push("--no-sandbox".to_string());
             }
@@ -276,16 +409,12 @@ pub fn capabilities(
     }
 }
 
-fn running_as_root() -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() == 0 }
-    }
-    #[cfg(not(unix))]
-    {
-        false
-    }
+/// The error text with the server's URL (which may hold credentials or the local driver's
+/// secret path) replaced by its shown form.
+fn hide_url_in(text: &str, url: &Url, shown: &str) -> String {
+    let full = url.as_str();
+    let bare = full.trim_end_matches('/');
+    text.replace(full, shown).replace(bare, shown)
 }
 
 fn require_display() -> Result<(), Error> {

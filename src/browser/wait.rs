@@ -38,10 +38,31 @@ impl<E: fmt::Display> fmt::Display for WaitError<E> {
 pub async fn until<T, E>(
     what: &str,
     timeout: Duration,
+    check: impl AsyncFnMut() -> Result<Option<T>, E>,
+) -> Result<T, WaitError<E>> {
+    until_polling(what, timeout, FIRST_POLL, LONGEST_POLL, check).await
+}
+
+/// `until`, looking every `every` throughout: for a condition whose every millisecond
+/// counts (the driver listening, after which its secret path is hidden).
+pub async fn until_every<T, E>(
+    what: &str,
+    timeout: Duration,
+    every: Duration,
+    check: impl AsyncFnMut() -> Result<Option<T>, E>,
+) -> Result<T, WaitError<E>> {
+    until_polling(what, timeout, every, every, check).await
+}
+
+async fn until_polling<T, E>(
+    what: &str,
+    timeout: Duration,
+    first_poll: Duration,
+    longest_poll: Duration,
     mut check: impl AsyncFnMut() -> Result<Option<T>, E>,
 ) -> Result<T, WaitError<E>> {
     let deadline = Instant::now() + timeout;
-    let mut pause = FIRST_POLL;
+    let mut pause = first_poll;
     loop {
         if let Some(value) = check().await.map_err(WaitError::Failed)? {
             return Ok(value);
@@ -54,7 +75,7 @@ pub async fn until<T, E>(
             });
         }
         tokio::time::sleep(pause.min(deadline - now)).await;
-        pause = (pause * 2).min(LONGEST_POLL);
+        pause = (pause * 2).min(longest_poll);
     }
 }
 

@@ -10,6 +10,7 @@ use crate::cli::{BrowserKind, GlobalArgs};
 use crate::config::{self, Settings};
 use crate::error::{Error, exit};
 use crate::secrets::{SecretChain, SourceStatus};
+use crate::security;
 
 /// One check's verdict.
 struct Check {
@@ -54,6 +55,7 @@ pub async fn exec(global: &GlobalArgs) -> Result<u8, Error> {
     if settings.webdriver.is_none() {
         checks.extend(browser_and_driver(browser));
     }
+    checks.extend(security_checks(&settings, browser));
     checks.push(session_check(&settings, browser).await);
     checks.extend(secret_checks(&settings).await);
     checks.extend(base_url_checks(&settings).await);
@@ -133,12 +135,101 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
     vec![browser_check, driver_check]
 }
 
+/// What stays open or allowed, as warnings: never a failure, always worth knowing.
+fn security_checks(settings: &Settings, browser: BrowserKind) -> Vec<Check> {
+    let warning = |name: &str, result: Result<String, String>| Check {
+        name: name.into(),
+        result,
+        code: exit::OFF,
+    };
+    let mut checks = Vec::new();
+    let from_env = security::settings_from_environment();
+    checks.push(warning(
+        "environment",
+        Ok(if from_env.is_empty() {
+            "no setting comes from LINKEDIN_OPTOUT_* variables".to_string()
+        } else {
+            format!(
+                "from the environment: {}",
+                from_env
+                    .iter()
+                    .map(|(variable, setting)| format!("{setting} ({variable})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
+    ));
+    let mut urls: Vec<&url::Url> = settings.accounts.iter().map(|a| &a.base_url).collect();
+    urls.dedup();
+    for url in urls {
+        if !security::is_trusted_base_url(url) {
+            checks.push(warning(
+                "base URL",
+                Err(format!(
+                    "{}: check that you mean it",
+                    security::untrusted_base_url_note(url)
+                )),
+            ));
+        }
+    }
+    match &settings.webdriver {
+        Some(url) => checks.push(warning(
+            "webdriver",
+            if url.scheme() == "http" && !security::is_loopback(url) {
+                Err(format!(
+                    "{} is reached over plain http (allowed by `--insecure-webdriver`): whoever runs or watches it sees the password",
+                    security::for_display(url)
+                ))
+            } else {
+                Ok(format!(
+                    "{}: whoever runs that server sees the password",
+                    security::for_display(url)
+                ))
+            },
+        )),
+        None => {
+            let others = security::other_users_with_processes();
+            let port = match browser {
+                BrowserKind::Chrome => "no DevTools port (a pipe); the driver's port answers only under a secret path hidden from other users once it listens",
+                BrowserKind::Firefox => "geckodriver's port and Firefox's Marionette port are open to every local user during a run",
+            };
+            checks.push(warning(
+                "driver port",
+                if others.is_empty() {
+                    Ok(format!("{port}; no other user has processes here"))
+                } else {
+                    Err(format!(
+                        "{port}; other users have processes here (uid {}): on a shared machine use the container (docker-compose.yml)",
+                        others
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                },
+            ));
+            if browser == BrowserKind::Chrome && security::running_as_root() {
+                checks.push(warning(
+                    "sandbox",
+                    Err(security::ROOT_SANDBOX_WARNING.to_string()),
+                ));
+            }
+        }
+    }
+    checks
+}
+
 async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
     let cancel = browser::shutdown_on_signal();
     let result = async {
-        let driver =
-            WebDriver::start(settings.webdriver.as_ref(), browser, &settings.browser_args).await?;
-        let url = driver.url().clone();
+        let driver = WebDriver::start(
+            settings.webdriver.as_ref(),
+            browser,
+            &settings.browser_args,
+            None,
+        )
+        .await?;
+        let shown = driver.shown(&driver.url().await?);
         let options = SessionOptions {
             browser,
             headed: false,
@@ -153,7 +244,7 @@ async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
             })
             .await;
         driver.stop();
-        opened.map(|()| format!("a session starts at {url}"))
+        opened.map(|()| format!("a session starts at {shown}"))
     }
     .await;
     Check {

@@ -23,6 +23,7 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
         settings.webdriver.as_ref(),
         account.browser,
         &settings.browser_args,
+        Some(&settings.state_dir),
     )
     .await?;
     let steps = StepStyle::for_run(settings.quiet).steps(&account.email);

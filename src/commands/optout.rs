@@ -12,7 +12,7 @@ use crate::notify;
 use crate::report::Output;
 use crate::run::{self, CredentialSource, RunOptions};
 use crate::secrets::SecretChain;
-use crate::state::{history, lock::RunLock};
+use crate::state::{self, history, lock::RunLock};
 
 /// How long the notify command may take before it is stopped.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -27,8 +27,15 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         walk: args.walk.walk,
     };
     let accounts = settings.require_accounts()?;
+    // An unwritable state directory costs this run its history and lock, never its job.
+    let state_writable = state::check_writable(&settings.state_dir);
     // Held until this function returns, on every path; the OS frees it if we die.
-    let _lock = RunLock::acquire(&settings.state_dir, &settings.config_path)?;
+    let _lock = match RunLock::acquire(&settings.state_dir, &settings.config_path) {
+        Ok(lock) => Some(lock),
+        // Already said, once: the state directory cannot be written.
+        Err(Error::Other(_)) if !state_writable => None,
+        Err(err) => return Err(err),
+    };
     let secrets = SecretChain::from_settings(settings);
     let cancel = crate::browser::shutdown_on_signal();
     let options = RunOptions::new(settings, plan);
@@ -47,7 +54,11 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         report.print(output);
     }
     if let Err(err) = history::append(&settings.state_dir, &reports) {
-        tracing::warn!("could not record this run in the history: {err:#}");
+        state::warn_not_kept(
+            &history::path(&settings.state_dir),
+            "this run's history",
+            &format!("{err:#}"),
+        );
     }
     if let Some(command) = &settings.notify_command {
         notify::notify(command, &reports, NOTIFY_TIMEOUT).await;

@@ -178,6 +178,16 @@ fn job(settings: &Settings, global: &GlobalArgs) -> Result<Job, Error> {
     for account in &global.accounts {
         push("--account", account.clone());
     }
+    // A crontab is readable by whoever reads the spool or `ps`: no credentials on the line.
+    for url in [&global.base_url, &global.webdriver].into_iter().flatten() {
+        if crate::security::has_credentials(url) {
+            return Err(Error::Usage(format!(
+                "{} carries a user name or password, which would be written into the crontab: put the URL in the config file (`webdriver = \"…\"`, mode 0600: {}) instead",
+                crate::security::for_display(url),
+                settings.config_path.display()
+            )));
+        }
+    }
     if let Some(url) = &global.base_url {
         push("--base-url", url.to_string());
     }
@@ -202,6 +212,12 @@ fn job(settings: &Settings, global: &GlobalArgs) -> Result<Job, Error> {
     }
     for arg in &global.browser_args {
         push("--browser-arg", arg.clone());
+    }
+    if global.allow_base_url {
+        args.push("--allow-base-url".to_string());
+    }
+    if global.insecure_webdriver {
+        args.push("--insecure-webdriver".to_string());
     }
     // SAFETY: getuid(2) cannot fail and touches no memory.
     let uid = unsafe { libc::getuid() };

@@ -1,21 +1,35 @@
-//! `simulator [--listen ADDR] [--account EMAIL:PASSWORD]... [--state FILE]`: serve the
-//! built-in LinkedIn look-alike until killed.
+//! `simulator [--listen ADDR [--listen-any]] [--account EMAIL]... [--password-file FILE |
+//! --password-stdin] [--state FILE]`: serve the built-in LinkedIn look-alike until killed.
+
+use std::io::BufRead as _;
 
 use crate::cli::{GlobalArgs, SimulatorArgs};
 use crate::error::Error;
 use crate::simulator::{self, AccountSpec, SimConfig};
 
 pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error> {
-    // Here `--account` carries a password too: EMAIL:PASSWORD.
+    if !args.listen.ip().is_loopback() && !args.listen_any {
+        return Err(Error::Usage(format!(
+            "`--listen {}` lets other machines reach the simulator: listen on 127.0.0.1, or pass `--listen-any` if you mean it",
+            args.listen
+        )));
+    }
+    let password = password(&args)?;
     let accounts = global
         .accounts
         .iter()
-        .map(|spec| {
-            spec.parse::<AccountSpec>().map_err(|err| {
-                Error::Usage(format!(
-                    "`--account {spec}`: {err}; the simulator takes `--account EMAIL:PASSWORD`"
-                ))
-            })
+        .map(|email| {
+            if email.contains(':') {
+                return Err(Error::Usage(format!(
+                    "`--account {}:…`: a password on the command line shows in `ps`; pass `--account EMAIL` with `--password-file FILE` or `--password-stdin`",
+                    email.split(':').next().unwrap_or_default()
+                )));
+            }
+            let mut spec = AccountSpec::new(email.trim());
+            if let Some(password) = &password {
+                spec.password = password.clone();
+            }
+            Ok(spec)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let config = SimConfig {
@@ -25,4 +39,32 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
     };
     simulator::serve_cli(config).await?;
     Ok(0)
+}
+
+/// The accounts' password: the first line of `--password-file`, or of standard input.
+fn password(args: &SimulatorArgs) -> Result<Option<String>, Error> {
+    let line = if let Some(path) = &args.password_file {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            Error::Usage(format!(
+                "cannot read the password file {}: {err}",
+                path.display()
+            ))
+        })?;
+        text.lines().next().unwrap_or_default().to_string()
+    } else if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|err| Error::Usage(format!("cannot read the password from stdin: {err}")))?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        return Ok(None);
+    };
+    if line.is_empty() {
+        return Err(Error::Usage(
+            "the simulator's password is empty: put it on the first line".to_string(),
+        ));
+    }
+    Ok(Some(line))
 }

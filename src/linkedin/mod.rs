@@ -1,6 +1,7 @@
 //! LinkedIn's pages and the flow through them. What to find on a page is data in `rules`;
 //! `page` looks and acts; `signin`, `setting` and `flow` decide.
 
+pub mod artifacts;
 pub mod evidence;
 pub mod flow;
 pub mod page;

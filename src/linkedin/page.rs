@@ -4,15 +4,18 @@
 //! the document and which markers from `rules` are there, so the flow decides from data, not
 //! from a chain of element lookups. Scripts are named constants compiled into the binary.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use backon::{ExponentialBuilder, Retryable as _};
 use fantoccini::{Client, Locator, error::CmdError};
 use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
+use super::artifacts;
 use super::rules::{DIALOG_PRIMARY, MARKERS, Marker, SESSION_COOKIE, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
@@ -63,6 +66,17 @@ return {
 };
 "#
 );
+
+/// The network error Chromium's error page shows (`ERR_CONNECTION_REFUSED`), if any.
+const ERROR_PAGE_CODE_SCRIPT: &str = r#"
+const found = (document.documentElement.innerText || '').match(/\bERR_[A-Z_]+/);
+return found ? found[0] : null;
+"#;
+
+/// How often, and after how long a first pause, a page is loaded again while LinkedIn is
+/// unreachable (then 2×, 4×… the pause, all within the run's timeout).
+const UNREACHABLE_RETRIES: usize = 3;
+const UNREACHABLE_FIRST_PAUSE: Duration = Duration::from_millis(500);
 
 /// Marks the current document, so that a new document (after a navigation) is recognisable.
 const MARK_DOCUMENT_SCRIPT: &str = "window.__linkedinOptoutToken = arguments[0];";
@@ -246,44 +260,89 @@ impl<'c> Page<'c> {
             .expect("paths in rules are relative URLs")
     }
 
-    /// Opens `path` (relative to the base URL) and waits until the page has loaded.
+    /// Opens `path` (relative to the base URL) and waits until the page has loaded; a
+    /// network failure or a server error is tried again a few times (`Error::Unreachable`).
     pub async fn open(&self, path: &str) -> Result<Look, Error> {
         self.open_url(&self.url_for(path)).await
     }
 
-    /// Reloads the page from the server and waits until it has loaded.
+    /// Reloads the page from the server and waits until it has loaded, trying again like
+    /// `open`.
     pub async fn reload(&self) -> Result<Look, Error> {
-        if let Err(err) = self.client.refresh().await {
-            let url = self
-                .client
-                .current_url()
-                .await
-                .unwrap_or_else(|_| self.base.clone());
-            return Err(self.load_error(&url, err).await);
-        }
-        let look = self.settled_look().await?;
-        self.arrive(look).await
+        self.again_while_unreachable(async |hung| {
+            if let Err(err) = self.client.refresh().await {
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .unwrap_or_else(|_| self.base.clone());
+                return Err(self.load_error(&url, err, hung).await);
+            }
+            let look = self.settled_look().await?;
+            self.arrive(look).await
+        })
+        .await
     }
 
-    /// A navigation that failed. The browser gives up on a page after the session's page-load
-    /// timeout (`--timeout`): the site accepted the connection and did not answer.
-    /// The error for a page load (`goto`, `refresh`) that failed: one that ran out of time
-    /// means the site did not answer (the network, exit 9), not a page the tool misread.
-    async fn load_error(&self, url: &Url, err: CmdError) -> Error {
-        match &err {
-            CmdError::Standard(wd) if wd.error == fantoccini::error::ErrorStatus::Timeout => {
-                Error::Unreachable {
-                    url: self.base.to_string(),
-                    why: format!("{url} did not answer within {} s", self.timeout.as_secs()),
+    /// Runs `load` again with growing pauses while LinkedIn is unreachable (a network blip,
+    /// a restarting server), a few times and within the run's timeout.
+    /// A load that ran out of time is not tried again: the site had its `--timeout` to answer.
+    async fn again_while_unreachable(
+        &self,
+        load: impl AsyncFn(&Cell<bool>) -> Result<Look, Error>,
+    ) -> Result<Look, Error> {
+        let hung = Cell::new(false);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(UNREACHABLE_FIRST_PAUSE)
+            .with_max_times(UNREACHABLE_RETRIES)
+            .with_total_delay(Some(self.timeout));
+        (|| load(&hung))
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|err| !hung.get() && matches!(err, Error::Unreachable { .. }))
+            .notify(|err, pause| {
+                if let Error::Unreachable { why, .. } = err {
+                    tracing::info!(
+                        "LinkedIn did not answer ({why}): trying again in {:.1}s",
+                        pause.as_secs_f32()
+                    );
                 }
-            }
-            _ => self.page_error(err, &format!("{url} to load")).await,
+            })
+            .await
+    }
+
+    /// The error for a page load (`goto`, `refresh`) that failed: one that ran out of time
+    /// means the site did not answer (exit 9, and `hung` is set so that it is not tried
+    /// again); a network failure is `Error::Unreachable` too; anything else is the browser's.
+    async fn load_error(&self, url: &Url, err: CmdError, hung: &Cell<bool>) -> Error {
+        if let CmdError::Standard(wd) = &err
+            && wd.error == fantoccini::error::ErrorStatus::Timeout
+        {
+            hung.set(true);
+            return Error::Unreachable {
+                url: self.base.to_string(),
+                why: format!("{url} did not answer within {} s", self.timeout.as_secs()),
+            };
+        }
+        match network_failure(&err.to_string()) {
+            Some(why) => Error::Unreachable {
+                url: self.base.to_string(),
+                why,
+            },
+            None => self.page_error(err, &format!("{url} to load")).await,
         }
     }
 
     /// Gets a freshly loaded page ready to use: declines the cookie banner when it is in the
-    /// way (it overlays the page and intercepts clicks).
+    /// way (it overlays the page and intercepts clicks). The browser's own error page, or a
+    /// server error, means LinkedIn was not reached (`Error::Unreachable`).
     pub async fn arrive(&self, look: Look) -> Result<Look, Error> {
+        if let Some(why) = self.unreachable_why(&look).await {
+            return Err(Error::Unreachable {
+                url: self.base.to_string(),
+                why,
+            });
+        }
         if !look.shows(Marker::CookieBanner) {
             return Ok(look);
         }
@@ -294,6 +353,29 @@ impl<'c> Page<'c> {
         })
         .await
         .map(|(look, ())| look)
+    }
+
+    /// Why the page in `look` is not LinkedIn's answer, when it is not: the browser's error
+    /// page (connection refused or reset, DNS, TLS) or an HTTP server error.
+    async fn unreachable_why(&self, look: &Look) -> Option<String> {
+        match look.url.scheme() {
+            // Chromium's error page names the network error in its text.
+            "chrome-error" => {
+                let code = self
+                    .client
+                    .execute(ERROR_PAGE_CODE_SCRIPT, vec![])
+                    .await
+                    .ok()
+                    .and_then(|code| code.as_str().map(str::to_string));
+                Some(code.unwrap_or_else(|| "the browser could not load the page".to_string()))
+            }
+            // Firefox's: `about:neterror?e=dnsNotFound&u=…`.
+            "about" if look.url.path() == "neterror" => network_failure(look.url.as_str()),
+            _ => look
+                .status
+                .filter(|status| *status >= 500 && *status < 600)
+                .map(|status| format!("HTTP {status}, a server error")),
+        }
     }
 
     /// One look at the page as it is now.
@@ -586,12 +668,15 @@ impl<'c> Page<'c> {
 
     /// Opens an absolute URL found on the page, and waits until it has loaded.
     pub async fn open_url(&self, url: &Url) -> Result<Look, Error> {
-        tracing::debug!(%url, "opening");
-        if let Err(err) = self.client.goto(url.as_str()).await {
-            return Err(self.load_error(url, err).await);
-        }
-        let look = self.settled_look().await?;
-        self.arrive(look).await
+        self.again_while_unreachable(async |hung| {
+            tracing::debug!(%url, "opening");
+            if let Err(err) = self.client.goto(url.as_str()).await {
+                return Err(self.load_error(url, err, hung).await);
+            }
+            let look = self.settled_look().await?;
+            self.arrive(look).await
+        })
+        .await
     }
 
     /// Whether the browser holds LinkedIn's session cookie (`rules::SESSION_COOKIE`).
@@ -627,47 +712,70 @@ impl<'c> Page<'c> {
         }
     }
 
-    /// Saves a screenshot and the HTML, in a directory only the user can read (the page can
-    /// show the member's name), and the page's skeleton, safe to share (`crate::skeleton`).
+    /// Saves a screenshot and the scrubbed HTML in a fresh directory only the user can read
+    /// (the page can show the member's name; see `artifacts`), and the page's skeleton, safe
+    /// to share (`crate::skeleton`).
     pub async fn save_artifacts(&self) -> Option<PathBuf> {
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let dir = self.artifacts_dir.join(format!(
-            "{stamp}-{}",
-            self.account.replace(['/', '\\'], "_")
-        ));
-        if let Err(err) = create_private_dir(&dir) {
-            tracing::warn!(
-                "cannot save what the browser saw in {}: {err}",
-                dir.display()
-            );
-            return None;
-        }
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(dir.join("page.png"), png);
-        }
-        if let Ok(html) = self.client.source().await {
-            let _ = std::fs::write(dir.join("page.html"), &html);
-            if let Err(err) = crate::skeleton::write(&dir, &html) {
+        let dir = match artifacts::create_run_dir(&self.artifacts_dir, &self.account) {
+            Ok(dir) => dir,
+            Err(err) => {
                 tracing::warn!(
-                    "cannot save the page's skeleton in {}: {err}",
-                    dir.display()
+                    "cannot save what the browser saw in {}: {err}",
+                    self.artifacts_dir.display()
                 );
+                return None;
             }
+        };
+        if let Ok(png) = self.client.screenshot().await {
+            self.keep(&dir, "page.png", &png);
+        }
+        match self
+            .client
+            .execute(artifacts::SCRUBBED_HTML_SCRIPT, vec![])
+            .await
+        {
+            Ok(serde_json::Value::String(html)) => {
+                self.keep(&dir, "page.html", html.as_bytes());
+                let skeleton = crate::skeleton::redact(&html);
+                self.keep(&dir, crate::skeleton::FILE_NAME, skeleton.as_bytes());
+            }
+            Ok(_) | Err(_) => tracing::warn!("cannot read the page's HTML to save it"),
         }
         Some(dir)
     }
-}
 
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
+    fn keep(&self, dir: &std::path::Path, name: &str, bytes: &[u8]) {
+        if let Err(err) = artifacts::write_private(dir, name, bytes) {
+            tracing::warn!("cannot save {}: {err}", dir.join(name).display());
+        }
+    }
 }
 
 fn is_click_intercepted(err: &CmdError) -> bool {
     matches!(err, CmdError::Standard(wd) if wd.error == fantoccini::error::ErrorStatus::ElementClickIntercepted)
+}
+
+/// The network failure a navigation error (or Firefox's error page address) names:
+/// Chromium's `net::ERR_NAME_NOT_RESOLVED`, Firefox's `about:neterror?e=connectionFailure`.
+/// An aborted navigation (`ERR_ABORTED`: another one replaced it) is not one.
+fn network_failure(text: &str) -> Option<String> {
+    if let Some(at) = text.find("net::ERR_") {
+        let code: String = text[at + "net::".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        return (code != "ERR_ABORTED").then_some(code);
+    }
+    let at = text.find("about:neterror?")?;
+    let query = &text[at + "about:neterror?".len()..];
+    let kind = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("e="))
+        .unwrap_or("unknown")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("unknown");
+    Some(format!("the browser's network error `{kind}`"))
 }
 
 /// A WebDriver command failed: the browser or driver went away, or refused.
@@ -707,5 +815,23 @@ mod tests {
         assert!(!state(json!({"count": 1, "on": false, "agrees": true, "busy": true})).settled());
         // A checkbox flipped before the server answered.
         assert!(!state(json!({"count": 1, "on": false, "agrees": false, "busy": false})).settled());
+    }
+
+    #[test]
+    fn network_failures_are_named_and_an_aborted_load_is_not_one() {
+        assert_eq!(
+            network_failure(
+                "unknown error: net::ERR_NAME_NOT_RESOLVED\n  (Session info: chrome=1)"
+            )
+            .as_deref(),
+            Some("ERR_NAME_NOT_RESOLVED")
+        );
+        assert_eq!(network_failure("unknown error: net::ERR_ABORTED"), None);
+        assert_eq!(
+            network_failure("Reached error page: about:neterror?e=dnsNotFound&u=https%3A//x/")
+                .as_deref(),
+            Some("the browser's network error `dnsNotFound`")
+        );
+        assert_eq!(network_failure("no such element"), None);
     }
 }

@@ -19,10 +19,8 @@ const CHEAP_PAGE: &str = "robots.txt";
 /// Puts the saved session's cookies into the browser.
 pub async fn restore(page: &Page<'_>, saved: &StoredSession) -> Result<(), Error> {
     let cheap = page.url_for(CHEAP_PAGE);
-    page.client
-        .goto(cheap.as_str())
-        .await
-        .map_err(browser_error)?;
+    // Like every page load, it tells an unreachable LinkedIn from a broken browser.
+    page.open(CHEAP_PAGE).await?;
     let host = cheap.host_str().unwrap_or_default().to_string();
     for saved_cookie in &saved.cookies {
         let mut cookie = Cookie::new(

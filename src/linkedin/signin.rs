@@ -79,8 +79,10 @@ pub async fn sign_in(
             .await);
     }
     steps.step("signing in");
+    ensure_base_origin(page).await?;
     page.type_into(Marker::LoginUsername, &credentials.email)
         .await?;
+    ensure_base_origin(page).await?;
     page.type_into(Marker::LoginPassword, credentials.password.expose_secret())
         .await?;
     page.mark_document().await?;
@@ -109,6 +111,7 @@ pub async fn sign_in(
                     (Some(secret), false) => {
                         steps.step("entering the two-step verification code");
                         let code = secrets::current_code(secret)?;
+                        ensure_base_origin(page).await?;
                         page.type_into(Marker::TwoStepCode, &code).await?;
                         code_tried = true;
                         look = page.click_and_follow(Marker::TwoStepSubmit).await?;
@@ -140,6 +143,22 @@ pub async fn sign_in(
             }
         }
     }
+}
+
+/// Stops unless the browser is on the base URL's origin: a sign-in page that redirected
+/// elsewhere (a look-alike, a captive portal) gets nothing typed into it.
+async fn ensure_base_origin(page: &Page<'_>) -> Result<(), Error> {
+    let current = page.client.current_url().await.map_err(browser_error)?;
+    if current.origin() == page.base.origin() {
+        return Ok(());
+    }
+    Err(page
+        .not_understood(format!(
+            "the sign-in page is at {}, not at {}: the password goes only to the base URL's origin, so nothing was typed",
+            current.origin().ascii_serialization(),
+            page.base.origin().ascii_serialization()
+        ))
+        .await)
 }
 
 fn needs_person(credentials: &Credentials, checkpoint: Checkpoint) -> Error {

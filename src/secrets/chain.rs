@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::ExposeSecret as _;
 use serde::Serialize;
 
 use super::keyring::Keyring;
@@ -135,13 +135,27 @@ impl SecretChain {
         }
     }
 
-    /// The saved browser session of `account`, if any.
+    /// The saved browser session of `account`, if any. A damaged one (truncated, garbage,
+    /// another version) is discarded, with the warning `StoredSession::from_json` gives, so
+    /// that the run signs in and no later run trips over it again.
     pub async fn session(&self, account: &str) -> Result<Option<StoredSession>, SecretError> {
         if self.source().is_file() {
-            return session::read_file(&session::session_file(&self.state_dir, account));
+            let path = session::session_file(&self.state_dir, account);
+            let stored = session::read_file(&path)?;
+            if stored.is_none() {
+                // Nothing there, or damaged: either way no file stays behind.
+                session::remove_file(&path)?;
+            }
+            return Ok(stored);
         }
-        let json: Option<SecretString> = self.keyring.session(account).await?;
-        Ok(json.and_then(|json| StoredSession::from_json(json.expose_secret(), &"the OS keyring")))
+        let Some(json) = self.keyring.session(account).await? else {
+            return Ok(None);
+        };
+        let stored = StoredSession::from_json(json.expose_secret(), &"the OS keyring");
+        if stored.is_none() {
+            self.keyring.forget_session(account).await?;
+        }
+        Ok(stored)
     }
 
     pub async fn store_session(

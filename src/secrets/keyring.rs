@@ -12,6 +12,21 @@
 
 use std::time::Duration;
 
+// With none of its native stores, `keyring` falls back to a mock that keeps passwords in
+// memory only and loses them at exit, silently: refuse to build instead. The targets are
+// those of the features in Cargo.toml (sync-secret-service, apple-native, windows-native).
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+)))]
+compile_error!(
+    "the `keyring` crate has no credential store for this target and would keep passwords in an in-memory mock: build for Linux, FreeBSD, OpenBSD, macOS, iOS or Windows"
+);
+
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 

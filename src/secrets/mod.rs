@@ -39,6 +39,12 @@ pub struct Credentials {
     pub totp_secret: Option<SecretString>,
 }
 
+/// The account a credentials file is for (its `email`), after the same checks as a run's
+/// (permissions, keys): the account of a run given only `--credentials-file`.
+pub fn credentials_file_account(path: &std::path::Path) -> Result<String, SecretError> {
+    file::read_credentials(path).map(|credentials| credentials.email)
+}
+
 /// Where an account's secrets are read from, in the order they are tried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "path", rename_all = "snake_case")]

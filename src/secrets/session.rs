@@ -86,7 +86,15 @@ pub(super) fn session_file(state_dir: &Path, account: &str) -> PathBuf {
 pub(super) fn read_file(path: &Path) -> Result<Option<StoredSession>, SecretError> {
     let json = match std::fs::read_to_string(path) {
         Ok(json) => SecretString::from(json),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // A path that cannot exist (a file where a directory of it should be) holds nothing.
+        Err(err)
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(err) => {
             return Err(SecretError::FileUnreadable {
                 path: path.to_path_buf(),
@@ -132,7 +140,14 @@ pub(super) fn write_file(path: &Path, session: &StoredSession) -> Result<(), Sec
 pub(super) fn remove_file(path: &Path) -> Result<bool, SecretError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(true),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(err)
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(false)
+        }
         Err(err) => Err(SecretError::SessionNotSaved {
             path: path.to_path_buf(),
             detail: format!("cannot remove it: {err}"),

@@ -12,6 +12,7 @@ use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
 
 use super::server::Shared;
+use super::state::AccountView;
 
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
@@ -30,13 +31,26 @@ fn no_account(email: &str) -> Response {
     error(StatusCode::NOT_FOUND, format!("no account `{email}`"))
 }
 
+/// An account as the control API shows it: everything but its secrets (the password and
+/// the TOTP secret go in, never out), with whether it has a TOTP secret.
+fn shown(view: AccountView) -> Value {
+    let has_totp_secret = view.spec.totp_secret.is_some();
+    let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("password");
+        fields.remove("totp_secret");
+        fields.insert("has_totp_secret".into(), Value::Bool(has_totp_secret));
+    }
+    value
+}
+
 async fn list(State(state): State<Shared>) -> Response {
-    Json(state.views()).into_response()
+    Json(state.views().into_iter().map(shown).collect::<Vec<_>>()).into_response()
 }
 
 async fn show(State(state): State<Shared>, Path(email): Path<String>) -> Response {
     match state.view(&email) {
-        Some(view) => Json(view).into_response(),
+        Some(view) => Json(shown(view)).into_response(),
         None => no_account(&email),
     }
 }
@@ -56,7 +70,7 @@ async fn put(State(state): State<Shared>, Path(email): Path<String>, body: Bytes
         }
     };
     match state.patch(&email, fields) {
-        Ok(view) => Json(view).into_response(),
+        Ok(view) => Json(shown(view)).into_response(),
         Err(message) => error(StatusCode::BAD_REQUEST, message),
     }
 }

@@ -229,6 +229,7 @@ pub(crate) async fn setting(
         Err(signed_out) => return signed_out.into_response(),
     };
     if slug == m.spec.slug() {
+        state.wait_while_held(&m.spec.email).await;
         return html(
             StatusCode::OK,
             settings::ai_setting(&m.frame, &m.me(), &m.spec),

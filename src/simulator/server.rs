@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 
 use super::pages::{self, Frame};
 use super::spec::AccountSpec;
-use super::state::{NewSession, SimState};
+use super::state::{NewSession, RequestFault, SimState};
 use super::{control, member, signin};
 
 pub(crate) type Shared = Arc<SimState>;
@@ -83,7 +83,7 @@ pub(crate) fn router(state: Shared) -> Router {
 }
 
 /// Counts the request against the account it concerns and applies that account's
-/// latency. A request concerns the signed-in member, or else the account that styles
+/// latency and server errors. A request concerns the signed-in member, or else the account that styles
 /// pre-sign-in pages.
 async fn attribute(State(state): State<Shared>, request: Request, next: Next) -> Response {
     let email = cookie(request.headers(), "li_at")
@@ -91,9 +91,29 @@ async fn attribute(State(state): State<Shared>, request: Request, next: Next) ->
         .map(|session| session.email)
         .or_else(|| state.presenting_account().map(|spec| spec.email));
     if let Some(email) = email {
-        let latency = state.count_request(&email);
+        let (latency, fault) = state.count_request(&email);
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;
+        }
+        match fault {
+            // A body that fails before its first byte makes the server drop the connection
+            // without an answer.
+            Some(RequestFault::Drop) => {
+                let cut = futures_util::stream::once(async {
+                    Err::<axum::body::Bytes, _>(std::io::Error::from(
+                        std::io::ErrorKind::ConnectionReset,
+                    ))
+                });
+                return Response::new(Body::from_stream(cut));
+            }
+            Some(RequestFault::ServerError) => {
+                return html(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "<!DOCTYPE html><title>LinkedIn</title><h1>Service unavailable</h1>"
+                        .to_string(),
+                );
+            }
+            None => {}
         }
     }
     next.run(request).await

@@ -43,6 +43,14 @@ pub(crate) async fn login_page(
         return redirect(StatusCode::SEE_OTHER, &to);
     }
     let (frame, spec) = presenting_frame(&state, &headers);
+    if let Some(elsewhere) = spec
+        .as_ref()
+        .and_then(|s| s.login_redirect_origin.as_deref())
+        .filter(|origin| !is_this_host(origin, &headers))
+    {
+        let to = format!("{}/login", elsewhere.trim_end_matches('/'));
+        return redirect(StatusCode::FOUND, &to);
+    }
     let variant = spec.map(|s| s.login_variant).unwrap_or_default();
     let token = state.issue_login_token();
     let form = LoginForm {
@@ -52,6 +60,18 @@ pub(crate) async fn login_page(
         error: None,
     };
     html(StatusCode::OK, login::login(&frame, variant, &form))
+}
+
+/// Whether `origin` names the host the request was sent to (its `Host` header).
+fn is_this_host(origin: &str, headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
 }
 
 #[derive(Deserialize)]

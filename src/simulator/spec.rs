@@ -64,6 +64,10 @@ pub struct AccountSpec {
     /// Every member page sends back to the interstitial until it is answered.
     #[serde(default)]
     pub interstitial_insists: bool,
+    /// Another origin (`http://localhost:PORT`) that the sign-in page redirects to, as a
+    /// look-alike or a captive portal would; that origin's own sign-in page stays put.
+    #[serde(default)]
+    pub login_redirect_origin: Option<String>,
     #[serde(default)]
     pub faults: Faults,
 }
@@ -94,6 +98,7 @@ impl AccountSpec {
             second_switch: SecondSwitch::default(),
             interstitial: Interstitial::default(),
             interstitial_insists: false,
+            login_redirect_origin: None,
             faults: Faults::default(),
         }
     }
@@ -296,6 +301,16 @@ pub struct Faults {
     /// The setting's switch says `aria-checked="mixed"` (`aria-pressed` for a toggle
     /// button): its state cannot be read. A plain checkbox (`hidden_input`) ignores this.
     pub switch_state_mixed: bool,
+    /// The next this many requests concerning the account answer HTTP 503 and do nothing
+    /// (a large number: every page, a site that is down).
+    pub server_errors: u64,
+    /// The next this many requests concerning the account get their connection closed
+    /// without any answer (Chromium: `ERR_EMPTY_RESPONSE`), a large number for a network
+    /// that drops everything.
+    pub connections_dropped: u64,
+    /// The setting's page is not answered until this is set back to false: a run caught
+    /// in the middle, signed in, for a test that watches it.
+    pub hold_setting_page: bool,
 }
 
 #[cfg(test)]

@@ -111,9 +111,20 @@ struct Inner {
     challenges: HashMap<String, Challenge>,
 }
 
+/// How one request fails, by the account's faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestFault {
+    /// The connection is cut before any answer.
+    Drop,
+    /// HTTP 503.
+    ServerError,
+}
+
 pub(crate) struct SimState {
     inner: Mutex<Inner>,
     state_file: Option<PathBuf>,
+    /// Woken whenever an account's options change (for the `hold_setting_page` fault).
+    changed: tokio::sync::Notify,
 }
 
 /// The state file's content.
@@ -160,6 +171,7 @@ impl SimState {
         let state = Self {
             inner: Mutex::new(inner),
             state_file,
+            changed: tokio::sync::Notify::new(),
         };
         for spec in accounts {
             state.put(spec);
@@ -202,7 +214,22 @@ impl SimState {
         }
         inner.last_configured = Some(k.clone());
         self.save(&inner);
-        inner.view(&inner.accounts[&k])
+        let view = inner.view(&inner.accounts[&k]);
+        drop(inner);
+        self.changed.notify_waiters();
+        view
+    }
+
+    /// Returns once the account's `hold_setting_page` fault is off.
+    pub async fn wait_while_held(&self, email: &str) {
+        loop {
+            // Registered before the check, so that a change in between is not missed.
+            let changed = self.changed.notified();
+            if !self.spec(email).is_some_and(|s| s.faults.hold_setting_page) {
+                return;
+            }
+            changed.await;
+        }
     }
 
     /// Applies the given JSON fields over the account's options (creating it with
@@ -213,8 +240,9 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 8] = [
+        const READ_ONLY: [&str; 9] = [
             "email",
+            "has_totp_secret",
             "sign_ins",
             "setting_writes",
             "cookie_consent",
@@ -279,14 +307,26 @@ impl SimState {
     }
 
     /// Counts a request against the account; returns the latency to inject.
-    pub fn count_request(&self, email: &str) -> u64 {
+    /// Counts a request concerning `email`; returns its latency in milliseconds, and how it
+    /// must fail, if it must (using up one of `connections_dropped`, else of `server_errors`).
+    pub fn count_request(&self, email: &str) -> (u64, Option<RequestFault>) {
         let mut inner = self.lock();
         match inner.accounts.get_mut(&key(email)) {
             Some(account) => {
                 account.counters.requests += 1;
-                account.spec.faults.latency_ms
+                let faults = &mut account.spec.faults;
+                let fault = if faults.connections_dropped > 0 {
+                    faults.connections_dropped -= 1;
+                    Some(RequestFault::Drop)
+                } else if faults.server_errors > 0 {
+                    faults.server_errors -= 1;
+                    Some(RequestFault::ServerError)
+                } else {
+                    None
+                };
+                (faults.latency_ms, fault)
             }
-            None => 0,
+            None => (0, None),
         }
     }
 
@@ -535,11 +575,18 @@ fn load(path: &Path) -> anyhow::Result<Saved> {
         .with_context(|| format!("the state file `{}` is not valid", path.display()))
 }
 
-/// Writes through a temporary file so a crash never leaves half a state file.
+/// Writes through a temporary file so a crash never leaves half a state file; the file
+/// holds the accounts' passwords, so only its owner can read it (0600).
 fn store(path: &Path, saved: &Saved) -> anyhow::Result<()> {
+    use std::io::Write as _;
     let text = serde_json::to_string_pretty(saved)?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&tmp)?.write_all(text.as_bytes())?;
     std::fs::rename(&tmp, path)?;
     Ok(())
 }

@@ -127,9 +127,15 @@ fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
 /// write, a hand edit) is skipped: one warning per bad line, naming its number.
 pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
     let path = path(state_dir);
+    // Only a regular file: a device in its place (`/dev/zero`, `/dev/full`) never ends.
+    if let Ok(meta) = std::fs::metadata(&path)
+        && !meta.is_file()
+    {
+        anyhow::bail!("the history {} is not a regular file", path.display());
+    }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) if super::is_absent(&err) => return Ok(Vec::new()),
         Err(err) => {
             return Err(err).with_context(|| format!("reading the history {}", path.display()));
         }

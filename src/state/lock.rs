@@ -66,7 +66,11 @@ impl RunLock {
             file.seek(SeekFrom::Start(0))?;
             writeln!(file, "{} {started}", std::process::id())
         };
-        write(&mut file).with_context(|| format!("writing {}", path.display()))?;
+        // Who holds it only makes a second run's message useful: a full disk that cannot
+        // take it costs nothing more.
+        if let Err(err) = write(&mut file) {
+            tracing::debug!("cannot write the holder into {}: {err}", path.display());
+        }
         Ok(RunLock { file, path })
     }
 

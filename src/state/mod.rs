@@ -7,9 +7,62 @@
 
 pub mod history;
 pub mod lock;
+pub mod processes;
 pub mod receipts;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Paths already reported as not writable in this process: each is reported once, and so is
+/// nothing under it.
+static NOT_KEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Warns, once per path, that `what` could not be kept at `path`; quiet for a path inside one
+/// already reported. A run never fails for its state: it does its job and says what it lost.
+pub fn warn_not_kept(path: &Path, what: &str, err: &dyn std::fmt::Display) {
+    let mut reported = NOT_KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if reported.iter().any(|done| path.starts_with(done)) {
+        tracing::debug!("not kept: {what} at {}: {err}", path.display());
+        return;
+    }
+    reported.push(path.to_path_buf());
+    tracing::warn!(
+        "cannot keep {what} in {} ({err}): this run goes on without it; make that path writable",
+        path.display()
+    );
+}
+
+/// Whether a read failed only because the file is not there: missing, or a path that cannot
+/// exist because something other than a directory stands where a directory of it should be
+/// (an unwritable state directory, already reported once by `check_writable`).
+pub fn is_absent(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+    )
+}
+
+/// Whether the state directory can be written; when it cannot, warns once, naming it and
+/// what this run will not keep.
+pub fn check_writable(state_dir: &Path) -> bool {
+    let probe = std::fs::create_dir_all(state_dir).and_then(|()| {
+        tempfile::Builder::new()
+            .prefix(".write-test-")
+            .tempfile_in(state_dir)
+            .map(drop)
+    });
+    match probe {
+        Ok(()) => true,
+        Err(err) => {
+            warn_not_kept(
+                state_dir,
+                "this run's history, session, run lock and process record",
+                &err,
+            );
+            false
+        }
+    }
+}
 
 /// A short, stable name for a config file: 16 hex digits of the FNV-1a hash of its absolute
 /// path (canonical when the file exists).

@@ -87,14 +87,14 @@ fn bad_input_gets_one_line_and_exit_2() {
 #[test]
 fn the_simulator_subcommand_says_where_it_listens() {
     let home = Home::new();
+    let password_file = home.path().join("sim-password");
+    std::fs::write(&password_file, "s3:cret\n").unwrap();
+    let state = home.path().join("sim.json");
     let mut child = Tool::new(&home)
-        .args([
-            "simulator",
-            "--listen",
-            "127.0.0.1:0",
-            "--account",
-            "cli@example.com:s3:cret",
-        ])
+        .args(["simulator", "--listen", "127.0.0.1:0"])
+        .args(["--account", "cli@example.com", "--password-file"])
+        .arg(password_file.to_str().unwrap())
+        .args(["--state", state.to_str().unwrap()])
         .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -121,7 +121,38 @@ fn the_simulator_subcommand_says_where_it_listens() {
     child.wait().unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains(r#""ai_training":"on""#), "{response}");
-    assert!(response.contains(r#""password":"s3:cret""#), "{response}");
+    // The control API never shows a password; the state file keeps it, for its owner only.
+    assert!(!response.contains("s3:cret"), "{response}");
+    assert!(!response.contains(r#""password""#), "{response}");
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(saved.contains(r#""password": "s3:cret""#), "{saved}");
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&state).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn the_simulator_keeps_passwords_off_the_command_line_and_the_network() {
+    let home = Home::new();
+    let with_password = Tool::new(&home)
+        .args(["simulator", "--account", "cli@example.com:s3cret"])
+        .run()
+        .expect_code(2);
+    assert!(
+        with_password.stderr().contains("--password-file"),
+        "{}",
+        with_password.stderr()
+    );
+    assert!(!with_password.stderr().contains("s3cret"));
+    let everywhere = Tool::new(&home)
+        .args(["simulator", "--listen", "0.0.0.0:0"])
+        .run()
+        .expect_code(2);
+    assert!(
+        everywhere.stderr().contains("--listen-any"),
+        "{}",
+        everywhere.stderr()
+    );
 }
 
 #[test]

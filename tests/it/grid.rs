@@ -2,6 +2,9 @@
 //! used: `--webdriver` with and without a trailing slash and a `/wd/hub` base path,
 //! `--parallel`, and every session closed on that server afterwards.
 
+use std::net::Ipv4Addr;
+use std::process::{Command, Stdio};
+
 use serde_json::json;
 
 use crate::common::{Account, Chromedriver, Home, Sim, Tool};
@@ -94,5 +97,113 @@ fn one_failing_account_does_not_stop_the_others() {
     assert_eq!(sim.account(&accounts[0].email)["ai_training"], "off");
     assert_eq!(sim.account(&accounts[1].email)["ai_training"], "on");
     assert_eq!(sim.account(&accounts[2].email)["ai_training"], "off");
+    driver.assert_no_session_left();
+}
+
+/// A TLS front for a WebDriver server, as an https Grid has: a self-signed certificate for
+/// `localhost` (made by openssl), which a run trusts through `SSL_CERT_FILE`.
+struct TlsFront {
+    port: u16,
+    certificate: std::path::PathBuf,
+    /// Runs the accept loop and the relays; dropping it ends them.
+    _runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsFront {
+    fn start(backend: u16) -> TlsFront {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let dir = tempfile::tempdir().unwrap();
+        let certificate = dir.path().join("localhost.pem");
+        let key = dir.path().join("localhost.key");
+        let made = Command::new(crate::common::require("openssl", "apt-get install openssl"))
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args([
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost",
+            ])
+            // A server's certificate, not a CA's: webpki refuses a CA as the end entity.
+            .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&certificate)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(made.success(), "openssl made no certificate");
+        let chain = CertificateDer::pem_file_iter(&certificate)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(&key).unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        runtime.spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut client) = acceptor.accept(client).await else {
+                        return;
+                    };
+                    if let Ok(mut server) =
+                        tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, backend)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        });
+        TlsFront {
+            port,
+            certificate,
+            _runtime: runtime,
+            _dir: dir,
+        }
+    }
+}
+
+/// An https Grid works (fantoccini over rustls), and needs no `--insecure-webdriver`.
+#[test]
+fn an_https_grid_works() {
+    let sim = Sim::start(&[]);
+    let home = Home::new();
+    let driver = Chromedriver::start("/wd/hub");
+    let front = TlsFront::start(driver.port);
+    let accounts = accounts("https", 1, &sim, &home);
+    let run = Tool::new(&home)
+        .env("SSL_CERT_FILE", front.certificate.to_str().unwrap())
+        .args(["--base-url", &sim.base_url()])
+        .args([
+            "--webdriver",
+            &format!("https://localhost:{}/wd/hub", front.port),
+        ])
+        .args(["--browser-arg=--no-sandbox", "optout", "--json"])
+        .run()
+        .expect_code(0);
+    assert_eq!(run.report()["outcome"], "opted_out", "{}", run.stdout());
+    assert_eq!(sim.account(&accounts[0].email)["ai_training"], "off");
     driver.assert_no_session_left();
 }

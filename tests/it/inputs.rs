@@ -254,18 +254,16 @@ fn a_history_line_that_is_not_utf8_is_skipped_with_a_warning() {
 #[test]
 fn an_error_prints_its_whole_chain() {
     let home = Home::new();
-    // The state directory cannot be made: a file is in the way (the tests run as root, for
-    // whom a read-only directory is writable).
-    let blocked = home.path().join("state-is-a-file");
-    std::fs::write(&blocked, "").unwrap();
-    let run = Tool::new(&home)
-        .env("XDG_STATE_HOME", blocked.to_str().unwrap())
-        .args(["status", "--account", EMAIL])
-        .run()
-        .expect_code(1);
+    // The history cannot be read: it is a link to itself. The message must carry the OS's
+    // reason as well as what the tool was doing and where.
+    std::fs::create_dir_all(home.state_dir()).unwrap();
+    let history = home.state_dir().join("history.jsonl");
+    std::os::unix::fs::symlink(&history, &history).unwrap();
+    let run = Tool::new(&home).args(["history"]).run().expect_code(1);
     assert!(
-        run.stderr().contains(&blocked.display().to_string())
-            && run.stderr().contains("Not a directory (os error 20)"),
+        run.stderr()
+            .contains(&format!("reading the history {}: ", history.display()))
+            && run.stderr().contains("(os error 40)"),
         "{}",
         run.stderr()
     );
@@ -385,7 +383,7 @@ fn a_failed_session_save_leaves_no_temporary_file() {
         .run()
         .expect_code(0);
     assert!(
-        run.stderr().contains("cannot keep the session"),
+        run.stderr().contains("cannot keep the browser session"),
         "{}",
         run.stderr()
     );

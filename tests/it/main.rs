@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod credentials;
+mod faults;
 mod grid;
 mod history;
 mod inputs;
@@ -11,6 +12,7 @@ mod optout;
 mod page_variants;
 mod receipts;
 mod schedule;
+mod security;
 mod sessions;
 mod simulator;
 mod skeleton;

@@ -35,11 +35,7 @@ fn assert_setting(sim: &Sim, ai_training: &str, setting_writes: u64) {
 /// The directory a "page not understood" message names, with its screenshot and HTML.
 #[track_caller]
 fn assert_artifacts(message: &str) {
-    let saved = message
-        .rsplit_once("what the browser saw is in ")
-        .map(|(_, dir)| dir.trim_end_matches(')'))
-        .unwrap_or_else(|| panic!("no artifacts named: {message}"));
-    let saved = std::path::Path::new(saved);
+    let saved = crate::common::artifacts_dir(message);
     assert!(saved.join("page.png").is_file(), "{message}");
     assert!(saved.join("page.html").is_file(), "{message}");
 }

@@ -1025,7 +1025,10 @@ async fn control_api_creates_updates_and_reports_accounts() {
         .await
         .unwrap();
     assert_eq!(created["email"], "new@example.com");
-    assert_eq!(created["password"], "password");
+    // Secrets go in, never out.
+    assert!(created.get("password").is_none(), "{created}");
+    assert!(created.get("totp_secret").is_none(), "{created}");
+    assert_eq!(created["has_totp_secret"], false);
     assert_eq!(created["ai_training"], "on");
     assert_eq!(created["checkpoint"], "two_step");
     assert_eq!(created["login_variant"], "classic");

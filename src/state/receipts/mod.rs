@@ -188,7 +188,7 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
                 .map(|entry| entry.path())
                 .filter(|path| path.is_dir())
                 .collect(),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(err) if super::is_absent(&err) => Vec::new(),
             Err(err) => {
                 return Err(err).with_context(|| {
                     format!("reading the receipts in {}", root(state_dir).display())
@@ -200,7 +200,7 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
     for dir in dirs {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) if super::is_absent(&err) => continue,
             Err(err) => {
                 return Err(err)
                     .with_context(|| format!("reading the receipts in {}", dir.display()));

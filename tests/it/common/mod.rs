@@ -252,6 +252,7 @@ impl<'h> Tool<'h> {
             .env("XDG_CACHE_HOME", home.join(".cache"))
             .env_remove("LINKEDIN_OPTOUT_BASE_URL")
             .env_remove("LINKEDIN_OPTOUT_WEBDRIVER")
+            .env_remove("LINKEDIN_OPTOUT_INSECURE_WEBDRIVER")
             .env_remove("LINKEDIN_OPTOUT_CONFIG")
             .env_remove(DRIVER_LOCATIONS)
             .env_remove("CREDENTIALS_DIRECTORY")
@@ -291,6 +292,16 @@ impl<'h> Tool<'h> {
         assert_no_process_left(&self.tag);
         Run { output }
     }
+}
+
+/// The directory that a failure message names as holding what the browser saw.
+#[track_caller]
+pub fn artifacts_dir(message: &str) -> PathBuf {
+    message
+        .rsplit_once("what the browser saw is in ")
+        .and_then(|(_, rest)| rest.split_once(": attach "))
+        .map(|(dir, _)| PathBuf::from(dir))
+        .unwrap_or_else(|| panic!("no artifacts named: {message}"))
 }
 
 /// What one run did.
@@ -400,6 +411,25 @@ pub fn children_of(parent: u32) -> Vec<u32> {
 /// The command lines of the processes started by the run tagged `tag`.
 pub fn processes_of(tag: &str) -> Vec<String> {
     tagged_processes(&format!("{PROCESS_TAG}={tag}"))
+}
+
+/// The pids of the processes started by the run tagged `tag` (the tool included).
+pub fn pids_of(tag: &str) -> Vec<u32> {
+    let wanted = format!("{PROCESS_TAG}={tag}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let environ = std::fs::read(entry.path().join("environ")).ok()?;
+            environ
+                .split(|b| *b == 0)
+                .any(|kv| kv == wanted.as_bytes())
+                .then_some(pid)
+        })
+        .collect()
 }
 
 /// The command lines of the processes whose environment holds `wanted` (`KEY=VALUE`).
