@@ -16,7 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-ensure_packages podman runc debootstrap uidmap ca-certificates curl python3
+# netavark and aardvark-dns: containers of one compose project find each other by name, on
+# an internal network too (CNI turns name resolution off there).
+ensure_packages podman runc netavark aardvark-dns debootstrap uidmap ca-certificates curl python3
 ensure_cargo
 
 cache=${CONTAINER_E2E_CACHE:-/var/cache/linkedin-optout-container-e2e}
@@ -25,16 +27,22 @@ work=$(mktemp -d)
 project="linkedin-optout-e2e-$$"
 tag="e2e-$$"
 tool_image="localhost/linkedin-optout:$tag"
-chrome_image="localhost/linkedin-optout-chromium:$tag"
-builder_image="localhost/linkedin-optout-builder:$tag"
+# The helper images have fixed names: they are saved in the cache and loaded again by name.
+chrome_image=localhost/linkedin-optout-e2e-chromium:latest
+builder_image=localhost/linkedin-optout-e2e-builder:latest
 base_image=docker.io/library/debian:bookworm-slim
 email=container@example.com
+imported_base=
 
 fail() { echo "container-e2e: FAIL: $*" >&2; exit 1; }
 step() { echo "container-e2e: $*" >&2; }
+# Runs a noisy command with its output in a log, shown only when it fails.
+logged() {
+  "$@" >"$work/step.log" 2>&1 || { tail -n 40 "$work/step.log" >&2; fail "$* failed"; }
+}
 
-# Podman on these machines: runc with cgroupfs (the cgroups are v1), and no container asks
-# for more open files or processes than the host lets a runtime set. A file of the test's
+# Podman on these machines: runc with cgroupfs (the cgroups are v1), netavark for networks,
+# and no container asks for more open files or processes than the host lets a runtime set. A file of the test's
 # own: the machine's configuration stays as it is.
 cat > "$work/containers.conf" <<'CONF'
 [containers]
@@ -43,9 +51,12 @@ default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+network_backend = "netavark"
 CONF
 export CONTAINERS_CONF="$work/containers.conf"
-ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+# Builds reach the Debian mirror through the host's network: a build needs nothing else.
+build=(podman build --network host --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 if [ ! -x "$cache/venv/bin/podman-compose" ]; then
   step "installing podman-compose"
@@ -59,15 +70,22 @@ compose() {
 
 teardown() {
   set +e
+  # With their anonymous volumes (the image declares one), which `down` leaves behind.
+  podman ps --all --quiet --filter "label=com.docker.compose.project=$project" \
+    | xargs -r podman rm --force --volumes >/dev/null 2>&1
   [ -f "$work/compose.e2e.yml" ] && compose down --volumes >/dev/null 2>&1
+  podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm --force >/dev/null 2>&1
   podman rmi --force "$tool_image" "$chrome_image" "$builder_image" >/dev/null 2>&1
+  [ -z "$imported_base" ] || podman rmi --force "$base_image" >/dev/null 2>&1
   podman image prune --force >/dev/null 2>&1
   rm -rf "$work"
 }
 trap teardown EXIT
+trap 'exit 130' INT TERM
 
 # The base every image here starts from, in place of Docker Hub's debian:bookworm-slim.
 if ! podman image exists "$base_image"; then
+  imported_base=1
   if [ ! -s "$cache/bookworm.tar" ]; then
     mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
     [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
@@ -80,6 +98,19 @@ if ! podman image exists "$base_image"; then
   fi
   podman import --quiet --change 'CMD ["/bin/bash"]' "$cache/bookworm.tar" "$base_image" >/dev/null
 fi
+
+# Builds the helper image `$1` from the Containerfile `$2`, or loads it from the cache, where
+# each one is saved under the hash of its Containerfile (a changed file builds anew).
+build_cached() {
+  local image=$1 file=$2 saved
+  saved="$cache/$(basename "$file")-$(sha256sum "$file" | cut -c1-16).tar"
+  if [ -s "$saved" ]; then
+    logged podman load --input "$saved"
+  else
+    logged "${build[@]}" -t "$image" -f "$file" "$work"
+    podman save --quiet --output "$saved.part" "$image" && mv "$saved.part" "$saved"
+  fi
+}
 
 step "building the stand-in for the Selenium image"
 cat > "$work/Containerfile.chromium" <<EOF
@@ -95,7 +126,7 @@ USER seluser
 EXPOSE 4444
 CMD ["chromedriver", "--port=4444", "--allowed-ips=", "--allowed-origins=*"]
 EOF
-podman build --quiet "${ulimits[@]}" -t "$chrome_image" -f "$work/Containerfile.chromium" "$work" >/dev/null
+build_cached "$chrome_image" "$work/Containerfile.chromium"
 
 step "building a builder image with the host's Rust toolchain"
 cat > "$work/Containerfile.builder" <<EOF
@@ -106,16 +137,16 @@ RUN apt-get update \\
 # The toolchain and the crates come from the host, mounted while the image builds.
 ENV PATH=/usr/local/rust/bin:\$PATH CARGO_HOME=/usr/local/cargo CARGO_NET_OFFLINE=true
 EOF
-podman build --quiet "${ulimits[@]}" -t "$builder_image" -f "$work/Containerfile.builder" "$work" >/dev/null
+build_cached "$builder_image" "$work/Containerfile.builder"
 cargo fetch --locked --quiet
 
 step "building the tool's image from the Dockerfile"
-podman build --quiet "${ulimits[@]}" -t "$tool_image" \
+logged "${build[@]}" --layers=false -t "$tool_image" \
   --build-arg "BUILDER_IMAGE=$builder_image" \
   --volume "$(rustc --print sysroot):/usr/local/rust:ro" \
   --volume "${CARGO_HOME:-$HOME/.cargo}/registry:/usr/local/cargo/registry" \
   --volume "$cache/target:/src/target" \
-  -f Dockerfile . >/dev/null
+  -f Dockerfile .
 
 # What a member fills in: the credentials secret, mode 600 and owned by the user the
 # container runs the tool as.
@@ -132,11 +163,12 @@ services:
     image: $tool_image
     environment:
       LINKEDIN_OPTOUT_BASE_URL: http://sim:8080/
-    command: ["--every", "1m", "--account", "$email", "--credentials-file", "/run/secrets/linkedin_credentials"]
+    command: ["--every", "1m", "--account", "$email", "--credentials-file", "/run/secrets/linkedin_credentials", "--allow-base-url"]
   sim:
     image: $tool_image
-    command: ["linkedin-optout", "simulator", "--listen", "0.0.0.0:8080"]
+    command: ["linkedin-optout", "simulator", "--listen", "0.0.0.0:8080", "--listen-any"]
     ports: ["127.0.0.1:$sim_port:8080"]
+    networks: [outside]
 secrets:
   linkedin_credentials:
     file: $work/credentials.toml
@@ -145,7 +177,7 @@ sim="http://127.0.0.1:$sim_port/__sim"
 export LINKEDIN_OPTOUT_ACCOUNT=$email
 
 step "starting the simulator, then the compose stack"
-compose up -d sim >/dev/null 2>&1 || fail "the simulator's container did not start"
+logged compose up -d sim
 deadline=$((SECONDS + 60))
 until curl -fsS "$sim/health" >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || fail "the simulator did not answer on 127.0.0.1:$sim_port"
@@ -153,7 +185,7 @@ until curl -fsS "$sim/health" >/dev/null 2>&1; do
 done
 curl -fsS -X PUT -H 'content-type: application/json' \
   -d '{"password": "container-e2e-password", "ai_training": "on"}' "$sim/accounts/$email" >/dev/null
-compose up -d chrome optout >/dev/null 2>&1 || fail "the compose stack did not start"
+logged compose up -d chrome optout
 
 # cron runs the line every minute: the first run starts within a minute of the install.
 step "waiting for the container's cron run to switch the setting off"
@@ -162,7 +194,8 @@ state=
 until [ "$state" = off ]; do
   state=$(curl -fsS "$sim/accounts/$email" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ai_training"])')
   if [ $SECONDS -ge $deadline ]; then
-    compose logs optout >&2 || true
+    container=$(podman ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=optout" --format '{{.Names}}' | head -n 1)
+    [ -z "$container" ] || podman exec "$container" tail -n 20 /home/optout/.local/state/linkedin-optout/cron.log >&2 || true
     fail "the setting is still $state on the server after 4 minutes"
   fi
   [ "$state" = off ] || sleep 2
