@@ -3,8 +3,12 @@
 # linkedin-optout in a container that keeps the setting off on its own: cron runs the
 # tool against a WebDriver server in another container (see docker-compose.yml).
 
+# The image that builds the binary: Rust on Debian bookworm, so that the binary links the
+# same glibc and libdbus as the runtime below. Tests that cannot pull images pass a local one.
+ARG BUILDER_IMAGE=rust:slim-bookworm
+
 # --- build: the release binary from the locked dependency set -------------------------------
-FROM rust:slim-bookworm AS build
+FROM ${BUILDER_IMAGE} AS build
 # The keyring's Secret Service client links libdbus.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends pkg-config libdbus-1-dev \
@@ -31,15 +35,7 @@ COPY --from=build /linkedin-optout /usr/local/bin/linkedin-optout
 # `docker-compose run --rm optout linkedin-optout status`). Otherwise the arguments are
 # `schedule install` options: install the line in optout's crontab and run cron in the
 # foreground. cron must stay root to start jobs as another user; the tool never runs as root.
-COPY --chmod=0755 <<'SH' /usr/local/bin/docker-entrypoint
-#!/bin/sh
-set -eu
-if [ "${1:-}" = linkedin-optout ]; then
-    exec runuser -u optout -- "$@"
-fi
-runuser -u optout -- linkedin-optout schedule install "$@"
-exec cron -f
-SH
+COPY --chmod=0755 scripts/docker-entrypoint /usr/local/bin/docker-entrypoint
 
 VOLUME /home/optout/.local/state/linkedin-optout
 ENTRYPOINT ["tini", "--", "docker-entrypoint"]

@@ -37,3 +37,5 @@ dbus-run-session -- bash -c '
 bash scripts/cron-e2e.sh
 # The Debian package for real: built, installed with apt-get, run, purged.
 bash scripts/deb-e2e.sh
+# The container path for real: the Dockerfile built and docker-compose.yml run with Podman.
+bash scripts/container-e2e.sh

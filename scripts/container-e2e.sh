@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The container path for real: podman (Docker-compatible) builds the tool's image from the
+# real Dockerfile, podman-compose starts the real docker-compose.yml, and the simulator's
+# server-side state proves that the container's cron run switched the setting off.
+#
+# No image can be pulled here, so the script makes what it needs locally:
+# * a Debian bookworm base, by debootstrap from the mirror apt already uses;
+# * a stand-in for the Selenium image: Debian's Chromium and chromedriver on port 4444;
+# * a builder image for the Dockerfile's `BUILDER_IMAGE` argument, which runs the host's Rust
+#   toolchain (mounted read-only) instead of downloading one.
+# The compose override (written below) only swaps image names, runs the simulator as one
+# more service, and points the tool at it. Work a second run can reuse (the base's tarball,
+# the release build's target directory, podman-compose) stays in $CONTAINER_E2E_CACHE
+# (default /var/cache/linkedin-optout-container-e2e); images and containers are removed.
+# Run as root (scripts/test.sh runs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+# netavark and aardvark-dns: containers of one compose project find each other by name, on
+# an internal network too (CNI turns name resolution off there).
+ensure_packages podman runc netavark aardvark-dns debootstrap uidmap ca-certificates curl python3
+ensure_cargo
+
+cache=${CONTAINER_E2E_CACHE:-/var/cache/linkedin-optout-container-e2e}
+mkdir -p "$cache/target"
+work=$(mktemp -d)
+project="linkedin-optout-e2e-$$"
+tag="e2e-$$"
+tool_image="localhost/linkedin-optout:$tag"
+# The helper images have fixed names: they are saved in the cache and loaded again by name.
+chrome_image=localhost/linkedin-optout-e2e-chromium:latest
+builder_image=localhost/linkedin-optout-e2e-builder:latest
+base_image=docker.io/library/debian:bookworm-slim
+email=container@example.com
+imported_base=
+
+fail() { echo "container-e2e: FAIL: $*" >&2; exit 1; }
+step() { echo "container-e2e: $*" >&2; }
+# Runs a noisy command with its output in a log, shown only when it fails.
+logged() {
+  "$@" >"$work/step.log" 2>&1 || { tail -n 40 "$work/step.log" >&2; fail "$* failed"; }
+}
+
+# Podman on these machines: runc with cgroupfs (the cgroups are v1), netavark for networks,
+# and no container asks for more open files or processes than the host lets a runtime set. A file of the test's
+# own: the machine's configuration stays as it is.
+cat > "$work/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+[network]
+network_backend = "netavark"
+CONF
+export CONTAINERS_CONF="$work/containers.conf"
+# Builds reach the Debian mirror through the host's network: a build needs nothing else.
+build=(podman build --network host --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
+if [ ! -x "$cache/venv/bin/podman-compose" ]; then
+  step "installing podman-compose"
+  python3 -m venv "$cache/venv"
+  "$cache/venv/bin/pip" install --quiet podman-compose==1.6.0
+fi
+compose() {
+  "$cache/venv/bin/podman-compose" --project-name "$project" \
+    -f docker-compose.yml -f "$work/compose.e2e.yml" "$@"
+}
+
+teardown() {
+  set +e
+  # With their anonymous volumes (the image declares one), which `down` leaves behind.
+  podman ps --all --quiet --filter "label=com.docker.compose.project=$project" \
+    | xargs -r podman rm --force --volumes >/dev/null 2>&1
+  [ -f "$work/compose.e2e.yml" ] && compose down --volumes >/dev/null 2>&1
+  podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm --force >/dev/null 2>&1
+  podman rmi --force "$tool_image" "$chrome_image" "$builder_image" >/dev/null 2>&1
+  [ -z "$imported_base" ] || podman rmi --force "$base_image" >/dev/null 2>&1
+  podman image prune --force >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# The base every image here starts from, in place of Docker Hub's debian:bookworm-slim.
+if ! podman image exists "$base_image"; then
+  imported_base=1
+  if [ ! -s "$cache/bookworm.tar" ]; then
+    mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+    [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    step "making a Debian bookworm base with debootstrap from $mirror"
+    debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap failed"; }
+    tar -C "$work/rootfs" -cf "$cache/bookworm.tar.part" . && mv "$cache/bookworm.tar.part" "$cache/bookworm.tar"
+    rm -rf "$work/rootfs"
+  fi
+  podman import --quiet --change 'CMD ["/bin/bash"]' "$cache/bookworm.tar" "$base_image" >/dev/null
+fi
+
+# Builds the helper image `$1` from the Containerfile `$2`, or loads it from the cache, where
+# each one is saved under the hash of its Containerfile (a changed file builds anew).
+build_cached() {
+  local image=$1 file=$2 saved
+  saved="$cache/$(basename "$file")-$(sha256sum "$file" | cut -c1-16).tar"
+  if [ -s "$saved" ]; then
+    logged podman load --input "$saved"
+  else
+    logged "${build[@]}" -t "$image" -f "$file" "$work"
+    podman save --quiet --output "$saved.part" "$image" && mv "$saved.part" "$saved"
+  fi
+}
+
+step "building the stand-in for the Selenium image"
+cat > "$work/Containerfile.chromium" <<EOF
+FROM $base_image
+# Selenium's images run Chromium as an unprivileged user without its sandbox (a container
+# has no user namespaces to give it); Debian's chromium script reads its flags from here.
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends chromium chromium-driver \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && echo 'export CHROMIUM_FLAGS="\$CHROMIUM_FLAGS --no-sandbox"' > /etc/chromium.d/container \\
+ && useradd --create-home --uid 1200 seluser
+USER seluser
+EXPOSE 4444
+CMD ["chromedriver", "--port=4444", "--allowed-ips=", "--allowed-origins=*"]
+EOF
+build_cached "$chrome_image" "$work/Containerfile.chromium"
+
+step "building a builder image with the host's Rust toolchain"
+cat > "$work/Containerfile.builder" <<EOF
+FROM $base_image
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends gcc libc6-dev ca-certificates \\
+ && rm -rf /var/lib/apt/lists/*
+# The toolchain and the crates come from the host, mounted while the image builds.
+ENV PATH=/usr/local/rust/bin:\$PATH CARGO_HOME=/usr/local/cargo CARGO_NET_OFFLINE=true
+EOF
+build_cached "$builder_image" "$work/Containerfile.builder"
+cargo fetch --locked --quiet
+
+step "building the tool's image from the Dockerfile"
+logged "${build[@]}" --layers=false -t "$tool_image" \
+  --build-arg "BUILDER_IMAGE=$builder_image" \
+  --volume "$(rustc --print sysroot):/usr/local/rust:ro" \
+  --volume "${CARGO_HOME:-$HOME/.cargo}/registry:/usr/local/cargo/registry" \
+  --volume "$cache/target:/src/target" \
+  -f Dockerfile .
+
+# What a member fills in: the credentials secret, mode 600 and owned by the user the
+# container runs the tool as.
+printf 'email = "%s"\npassword = "%s"\n' "$email" "container-e2e-password" > "$work/credentials.toml"
+chmod 600 "$work/credentials.toml"
+chown 1000:1000 "$work/credentials.toml"
+sim_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$work/compose.e2e.yml" <<EOF
+# Only what a test must change: local images, the simulator as LinkedIn, a run every minute.
+services:
+  chrome:
+    image: $chrome_image
+  optout:
+    image: $tool_image
+    environment:
+      LINKEDIN_OPTOUT_BASE_URL: http://sim:8080/
+    command: ["--every", "1m", "--account", "$email", "--credentials-file", "/run/secrets/linkedin_credentials", "--allow-base-url"]
+  sim:
+    image: $tool_image
+    command: ["linkedin-optout", "simulator", "--listen", "0.0.0.0:8080", "--listen-any"]
+    ports: ["127.0.0.1:$sim_port:8080"]
+    networks: [outside]
+secrets:
+  linkedin_credentials:
+    file: $work/credentials.toml
+EOF
+sim="http://127.0.0.1:$sim_port/__sim"
+export LINKEDIN_OPTOUT_ACCOUNT=$email
+
+step "starting the simulator, then the compose stack"
+logged compose up -d sim
+deadline=$((SECONDS + 60))
+until curl -fsS "$sim/health" >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || fail "the simulator did not answer on 127.0.0.1:$sim_port"
+  sleep 0.5
+done
+curl -fsS -X PUT -H 'content-type: application/json' \
+  -d '{"password": "container-e2e-password", "ai_training": "on"}' "$sim/accounts/$email" >/dev/null
+logged compose up -d chrome optout
+
+# cron runs the line every minute: the first run starts within a minute of the install.
+step "waiting for the container's cron run to switch the setting off"
+deadline=$((SECONDS + 240))
+state=
+until [ "$state" = off ]; do
+  state=$(curl -fsS "$sim/accounts/$email" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ai_training"])')
+  if [ $SECONDS -ge $deadline ]; then
+    container=$(podman ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=optout" --format '{{.Names}}' | head -n 1)
+    [ -z "$container" ] || podman exec "$container" tail -n 20 /home/optout/.local/state/linkedin-optout/cron.log >&2 || true
+    fail "the setting is still $state on the server after 4 minutes"
+  fi
+  [ "$state" = off ] || sleep 2
+done
+writes=$(curl -fsS "$sim/accounts/$email" | python3 -c 'import json,sys; print(json.load(sys.stdin)["setting_writes"])')
+[ "$writes" -ge 1 ] || fail "the server accepted no save"
+
+# The run the server saw is in the history, read as a member would.
+history=$(compose run --rm optout linkedin-optout history 2>/dev/null)
+grep -q "$email.*opted out" <<<"$history" || fail "history does not show the run:"$'\n'"$history"
+
+# The tool ran as the unprivileged user, and only that user can read the secret.
+container=$(podman ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=optout" --format '{{.Names}}' | head -n 1)
+[ -n "$container" ] || fail "no running optout container"
+owner=$(podman exec "$container" stat -c %U /home/optout/.local/state/linkedin-optout/history.jsonl)
+[ "$owner" = optout ] || fail "the history was written by $owner, not by the unprivileged user optout"
+crontab_owner=$(podman exec "$container" sh -c 'ls /var/spool/cron/crontabs')
+[ "$crontab_owner" = optout ] || fail "the crontab belongs to '$crontab_owner', not only to optout"
+mode=$(podman exec "$container" stat -c %a /run/secrets/linkedin_credentials)
+[ "$mode" = 600 ] || fail "the credentials secret has mode $mode, not 600"
+if podman exec --user nobody "$container" cat /run/secrets/linkedin_credentials >/dev/null 2>&1; then
+  fail "another user in the container can read the credentials secret"
+fi
+
+step "ok: the image built from the Dockerfile, cron in the container switched the setting off ($writes save), history shows it, the tool ran as optout, and the secret is private"
