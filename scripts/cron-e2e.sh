@@ -8,6 +8,7 @@
 # may be used (root in CI: `cron -f` is started when no cron daemon is running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 for tool in cargo cron crontab curl pgrep; do
   command -v "$tool" >/dev/null 2>&1 || {
@@ -27,11 +28,7 @@ bin="$target_dir/debug/linkedin-optout"
 # A home of its own: the installed line carries HOME and XDG_*_HOME, so the run cron starts
 # reads and writes here too.
 work=$(mktemp -d)
-export HOME="$work/home"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
-export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
-unset LINKEDIN_OPTOUT_BASE_URL LINKEDIN_OPTOUT_WEBDRIVER LINKEDIN_OPTOUT_CONFIG
-mkdir -p "$HOME"
+use_home_in "$work"
 state_dir="$XDG_STATE_HOME/linkedin-optout"
 history="$state_dir/history.jsonl"
 

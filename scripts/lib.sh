@@ -30,3 +30,14 @@ ensure_cargo() {
 BUILD_PACKAGES=(pkg-config libdbus-1-dev ca-certificates)
 # What running needs: Debian's Chromium and its matching driver.
 BROWSER_PACKAGES=(chromium chromium-driver)
+
+# use_home_in DIR: a home of its own under DIR for the tool and everything it starts: HOME
+# and the XDG directories point there, and no LINKEDIN_OPTOUT_* setting of the caller's
+# leaks in.
+use_home_in() {
+  export HOME="$1/home"
+  export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
+  export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
+  unset LINKEDIN_OPTOUT_BASE_URL LINKEDIN_OPTOUT_WEBDRIVER LINKEDIN_OPTOUT_CONFIG
+  mkdir -p "$HOME"
+}

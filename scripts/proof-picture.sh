@@ -7,6 +7,7 @@
 # Needs: cargo, curl, Chromium and chromedriver (apt install chromium chromium-driver curl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 for tool in cargo curl chromium; do
   command -v "$tool" >/dev/null 2>&1 || {
@@ -21,11 +22,7 @@ bin="$target_dir/debug/linkedin-optout"
 account=you@example.com
 
 work=$(mktemp -d)
-export HOME="$work/home"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
-export XDG_DATA_HOME="$HOME/.local/share" XDG_CACHE_HOME="$HOME/.cache"
-unset LINKEDIN_OPTOUT_BASE_URL LINKEDIN_OPTOUT_WEBDRIVER LINKEDIN_OPTOUT_CONFIG
-mkdir -p "$HOME"
+use_home_in "$work"
 
 sim_pid=""
 cleanup() {

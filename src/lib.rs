@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod cooldown;
 pub mod error;
+pub mod html;
 pub mod input;
 pub mod linkedin;
 pub mod logging;

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use scraper::{Html, Node};
 
+use crate::html::escape;
 use crate::linkedin::rules::texts;
 
 /// The skeleton's name beside the screenshot and the raw HTML of a failure.
@@ -266,20 +267,6 @@ fn url_path(value: &str) -> String {
     } else {
         format!("{}://{}{path}", url.scheme(), url.host_str().unwrap_or(""))
     }
-}
-
-fn escape(text: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -234,6 +234,15 @@ fn switch_markup(
     }
 }
 
+/// A dialog button with a hashed class, known only by its text; `action` is what the page's
+/// script does on a click (`cancel` or `confirm`).
+fn plain_button(action: &str, text: &str) -> String {
+    format!(
+        r#"<button type="button" class="_3e9f0a4c" data-action="{action}">{}</button>"#,
+        esc(text)
+    )
+}
+
 /// The dialog that asks to confirm turning the setting off, hidden until the switch opens it.
 fn confirm_dialog(t: &Texts, dialog: ConfirmDialog) -> String {
     let (cancel, confirm) = match dialog {
@@ -248,25 +257,14 @@ fn confirm_dialog(t: &Texts, dialog: ConfirmDialog) -> String {
                 esc(t.turn_off)
             ),
         ),
+        // Buttons with hashed classes, known only by their text.
         ConfirmDialog::Plain => (
-            format!(
-                r#"<button type="button" class="_3e9f0a4c" data-action="cancel">{}</button>"#,
-                esc(t.cancel)
-            ),
-            format!(
-                r#"<button type="button" class="_3e9f0a4c" data-action="confirm">{}</button>"#,
-                esc(t.turn_off)
-            ),
+            plain_button("cancel", t.cancel),
+            plain_button("confirm", t.turn_off),
         ),
         ConfirmDialog::Unclear => (
-            format!(
-                r#"<button type="button" class="_3e9f0a4c" data-action="cancel">{}</button>"#,
-                esc(t.dialog_back)
-            ),
-            format!(
-                r#"<button type="button" class="_3e9f0a4c" data-action="confirm">{}</button>"#,
-                esc(t.dialog_continue)
-            ),
+            plain_button("cancel", t.dialog_back),
+            plain_button("confirm", t.dialog_continue),
         ),
     };
     format!(

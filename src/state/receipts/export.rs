@@ -160,19 +160,9 @@ fn local(time: time::OffsetDateTime) -> String {
         .unwrap_or_else(|_| utc(time))
 }
 
+/// Escaped for the page, whose attribute values are all double-quoted.
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::html::escape(text, true)
 }
 
 /// A file name as one segment of a relative URL.
