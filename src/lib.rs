@@ -3,8 +3,9 @@
 //!
 //! The binary is a thin adapter over this library: `cli` is what the user typed, `config`
 //! resolves it, `commands` holds one small module per subcommand over the library layers
-//! (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
-//! knows it only as a base URL.
+//! (`browser`, `linkedin`, `secrets`, `report`). The simulator is a crate of its own
+//! (`linkedin-sim`, behind the cargo feature `simulator`): the tool knows it only as a base
+//! URL, and only `demo` and `simulator` start it.
 
 pub mod browser;
 pub mod bug;
@@ -23,6 +24,5 @@ pub mod run;
 pub mod schedule;
 pub mod secrets;
 pub mod security;
-pub mod simulator;
 pub mod skeleton;
 pub mod state;

@@ -1,19 +1,36 @@
 //! `demo`: the whole opt-out, walked as a member would, against a demo account on the
 //! built-in simulator, in headless Chromium. No keyring, no network: a newcomer's first run.
+//! It needs the cargo feature `simulator` (on by default).
 
+#[cfg(feature = "simulator")]
+use linkedin_sim::{AccountSpec, SimConfig, SimHandle, Simulator};
+#[cfg(feature = "simulator")]
 use secrecy::SecretString;
 
+#[cfg(feature = "simulator")]
 use crate::cli::BrowserKind;
-use crate::config::{AccountSettings, Settings};
+#[cfg(feature = "simulator")]
+use crate::config::AccountSettings;
+use crate::config::Settings;
 use crate::error::Error;
+#[cfg(feature = "simulator")]
 use crate::linkedin::flow::{Mode, Plan};
+#[cfg(feature = "simulator")]
 use crate::report::{Output, StepStyle};
+#[cfg(feature = "simulator")]
 use crate::run::{self, CredentialSource, RunOptions};
+#[cfg(feature = "simulator")]
 use crate::secrets::Credentials;
-use crate::simulator::{AccountSpec, SimConfig, SimHandle, Simulator};
 
+#[cfg(feature = "simulator")]
 const DEMO_ACCOUNT: &str = "demo@example.com";
 
+#[cfg(not(feature = "simulator"))]
+pub async fn exec(_settings: &Settings) -> Result<u8, Error> {
+    Err(super::simulator::not_built_in("demo"))
+}
+
+#[cfg(feature = "simulator")]
 pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     let password = format!("demo-{:016x}", rand::random::<u64>());
     let spec: AccountSpec = format!("{DEMO_ACCOUNT}:{password}")
@@ -72,6 +89,7 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
 }
 
 /// The simulator's own record of the setting, the proof the tool's report is checked against.
+#[cfg(feature = "simulator")]
 fn server_state(simulator: &SimHandle) -> String {
     let view = simulator
         .account(DEMO_ACCOUNT)

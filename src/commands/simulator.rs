@@ -1,12 +1,31 @@
 //! `simulator [--listen ADDR [--listen-any]] [--account EMAIL]... [--password-file FILE |
 //! --password-stdin] [--state FILE]`: serve the built-in LinkedIn look-alike until killed.
+//!
+//! The look-alike is the `linkedin-sim` crate, built in with the cargo feature `simulator`
+//! (on by default). This module turns what the user typed into its plain configuration.
 
+#[cfg(feature = "simulator")]
 use std::io::BufRead as _;
 
 use crate::cli::{GlobalArgs, SimulatorArgs};
 use crate::error::Error;
-use crate::simulator::{self, AccountSpec, SimConfig};
+#[cfg(feature = "simulator")]
+use linkedin_sim::{AccountSpec, SimConfig};
 
+/// The error of `demo` and `simulator` in a binary built without the simulator.
+#[cfg(not(feature = "simulator"))]
+pub(crate) fn not_built_in(command: &str) -> Error {
+    Error::Usage(format!(
+        "`{command}` needs the built-in simulator, which this linkedin-optout was built without: build it with the cargo feature `simulator` (on by default)"
+    ))
+}
+
+#[cfg(not(feature = "simulator"))]
+pub async fn exec(_global: &GlobalArgs, _args: SimulatorArgs) -> Result<u8, Error> {
+    Err(not_built_in("simulator"))
+}
+
+#[cfg(feature = "simulator")]
 pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error> {
     if !args.listen.ip().is_loopback() && !args.listen_any {
         return Err(Error::Usage(format!(
@@ -37,11 +56,12 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
         accounts,
         state_file: args.state,
     };
-    simulator::serve_cli(config).await?;
+    linkedin_sim::serve_until_signal(config).await?;
     Ok(0)
 }
 
 /// The accounts' password: the first line of `--password-file`, or of standard input.
+#[cfg(feature = "simulator")]
 fn password(args: &SimulatorArgs) -> Result<Option<String>, Error> {
     let line = if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|err| {

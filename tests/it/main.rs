@@ -14,5 +14,4 @@ mod receipts;
 mod schedule;
 mod security;
 mod sessions;
-mod simulator;
 mod skeleton;

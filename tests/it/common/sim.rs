@@ -2,7 +2,7 @@
 //! test's source of truth: outcomes are proven from the server's state, not from what the
 //! tool printed.
 
-use linkedin_optout::simulator::{SimConfig, SimHandle, Simulator};
+use linkedin_sim::{SimConfig, SimHandle, Simulator};
 use serde_json::{Value, json};
 
 pub struct Sim {

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
 
-use super::server::Shared;
-use super::state::AccountView;
+use crate::http::Shared;
+use crate::state::AccountView;
 
 pub(crate) fn router() -> Router<Shared> {
     Router::new()

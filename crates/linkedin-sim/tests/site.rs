@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use linkedin_optout::simulator::{
+use linkedin_sim::{
     AccountSpec, AccountView, AiTraining, Checkpoint, ConfirmDialog, Consent, Faults, Interstitial,
     Locale, LoginVariant, SecondSwitch, SimConfig, SimHandle, Simulator, SwitchKind,
 };

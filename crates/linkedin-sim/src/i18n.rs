@@ -1,7 +1,7 @@
 //! Every visible text of the simulated pages, in English, German, French, Spanish and Russian. Pages take
 //! their words from here so that a locale test exercises the same markup in each language.
 
-use super::spec::Locale;
+use crate::spec::Locale;
 
 /// The words of one language. Field names say where the text appears.
 pub(crate) struct Texts {
@@ -49,7 +49,7 @@ pub(crate) struct Texts {
     pub settings_title: &'static str,
     pub settings_heading: &'static str,
     pub back_to_linkedin: &'static str,
-    /// Category names in the order of [`super::pages::settings::CATEGORIES`].
+    /// Category names in the order of [`crate::pages::settings::CATEGORIES`].
     pub categories: [&'static str; 6],
     pub privacy_sections: [&'static str; 5],
     pub research_title: &'static str,

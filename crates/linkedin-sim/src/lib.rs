@@ -33,14 +33,21 @@
 //! Under `/__sim/` a JSON control API configures accounts and reports what happened to
 //! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`.
 //!
-//! This is a separate room: nothing here is used by the tool's flow, and nothing here
-//! uses the tool's modules.
+//! This is a crate of its own so that the boundary is the compiler's: the tool's flow knows
+//! the simulator only as a base URL, and nothing here can use the tool. The tool's `demo` and
+//! `simulator` commands hand it plain data ([`SimConfig`], [`AccountSpec`]).
+//!
+//! The handlers live in `signin.rs`, `member.rs` and `control.rs`; `router.rs` maps paths to
+//! them; what they share (cookies, redirects, the page frame) is in `http.rs`, so imports run
+//! one way only. With the feature `harness`, [`harness`] is a simulator for tests with a typed
+//! client of the control API.
 
 mod control;
+mod http;
 mod i18n;
 mod member;
 mod pages;
-mod server;
+mod router;
 mod signin;
 mod spec;
 mod state;
@@ -93,7 +100,7 @@ impl Simulator {
             .with_context(|| format!("could not listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = server::router(state.clone());
+        let app = router::router(state.clone());
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 // A dropped sender stops the server just like a sent signal.
@@ -155,9 +162,9 @@ impl Drop for SimHandle {
     }
 }
 
-/// `linkedin-optout simulator`: serves until Ctrl-C or SIGTERM. Prints exactly one line,
+/// Serves until Ctrl-C or SIGTERM (`linkedin-optout simulator`). Prints exactly one line,
 /// `listening on http://ADDR`, once the port is bound, so scripts can read the address.
-pub async fn serve_cli(config: SimConfig) -> anyhow::Result<()> {
+pub async fn serve_until_signal(config: SimConfig) -> anyhow::Result<()> {
     let handle = Simulator::start(config).await?;
     {
         let mut stdout = std::io::stdout().lock();

@@ -4,8 +4,8 @@
 
 use super::member::{Me, me_photo};
 use super::{Frame, document, ember_id, esc, js};
-use crate::simulator::i18n::Texts;
-use crate::simulator::spec::{
+use crate::i18n::Texts;
+use crate::spec::{
     AccountSpec, AiTraining, ConfirmDialog, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
     SwitchKind,
 };

@@ -3,7 +3,7 @@
 //! posts back to the page's own path, and "Skip" is a button of the same form.
 
 use super::{Frame, document, esc};
-use crate::simulator::spec::Interstitial;
+use crate::spec::Interstitial;
 
 pub(crate) fn page(frame: &Frame, kind: Interstitial, path: &str, redirect: &str) -> String {
     let t = frame.t();

@@ -11,11 +11,11 @@ use rand::Rng as _;
 use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
-use super::spec::{
+use crate::spec::{
     AccountSpec, AiTraining, Checkpoint, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
 };
 
-/// What the control API (and [`super::SimHandle::account`]) shows of an account: its
+/// What the control API (and [`crate::SimHandle::account`]) shows of an account: its
 /// options, flattened, plus what happened to it so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {

@@ -8,8 +8,8 @@ pub(crate) mod login;
 pub(crate) mod member;
 pub(crate) mod settings;
 
-use super::i18n::{Texts, texts};
-use super::spec::Locale;
+use crate::i18n::{Texts, texts};
+use crate::spec::Locale;
 
 /// What a page needs to know besides its own content.
 #[derive(Debug, Clone, Copy)]

@@ -12,16 +12,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::member::interstitial_url;
-use super::pages::checkpoint;
-use super::pages::login::{self, Field, LoginForm};
-use super::pages::{self, Frame};
-use super::server::{
+use crate::http::{
     Shared, cleared_session_cookies, cookie, frame, html, presenting_frame, redirect,
     same_site_target, session_cookies, with_cookies,
 };
-use super::spec::{AccountSpec, Checkpoint, Interstitial, LoginVariant};
-use super::state::{Challenge, Consent, LoginError};
+use crate::member::interstitial_url;
+use crate::pages::checkpoint;
+use crate::pages::login::{self, Field, LoginForm};
+use crate::pages::{self, Frame};
+use crate::spec::{AccountSpec, Checkpoint, Interstitial, LoginVariant};
+use crate::state::{Challenge, Consent, LoginError};
 
 const THROTTLED: &str = "/checkpoint/lg/login?errorKey=challenge_global_internal_error";
 const REMEMBER_PROMPT: &str = "/checkpoint/lg/login-submit";

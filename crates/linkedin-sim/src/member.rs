@@ -11,16 +11,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::pages::member::Me;
-use super::pages::{
-    self, Frame, interstitial as interstitial_page, member as member_pages, settings,
-};
-use super::server::{
+use crate::http::{
     Shared, cleared_session_cookies, cookie, frame, html, path_and_query, redirect,
     same_site_target, with_cookies,
 };
-use super::spec::{AccountSpec, AiTraining, Interstitial, SETTING_KEY};
-use super::state::{Consent, SaveError, SimState};
+use crate::pages::member::Me;
+use crate::pages::{
+    self, Frame, interstitial as interstitial_page, member as member_pages, settings,
+};
+use crate::spec::{AccountSpec, AiTraining, Interstitial, SETTING_KEY};
+use crate::state::{Consent, SaveError, SimState};
 
 /// A signed-in request.
 pub(crate) struct Member {

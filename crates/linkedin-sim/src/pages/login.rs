@@ -2,7 +2,7 @@
 //! prompt, the authwall, the throttle notice, and the short answers for refused requests.
 
 use super::{Frame, document, esc, js};
-use crate::simulator::spec::LoginVariant;
+use crate::spec::LoginVariant;
 
 const PAGE_KEY: &str = r#"<meta name="pageKey" content="d_checkpoint_lg_consumer_login">
 "#;
