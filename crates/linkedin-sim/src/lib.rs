@@ -43,6 +43,8 @@
 //! client of the control API.
 
 mod control;
+#[cfg(feature = "harness")]
+pub mod harness;
 mod http;
 mod i18n;
 mod member;

@@ -1,71 +1,20 @@
 //! HTTP-level tests of the LinkedIn simulator: markup contracts, sign-in and its
 //! checkpoints, the settings API and its faults, and the control API. Each test starts its
-//! own simulator on port 0 with a single account.
+//! own simulator on port 0 with a single account, through the crate's harness.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use linkedin_sim::harness::{Page, Site};
 use linkedin_sim::{
     AccountSpec, AccountView, AiTraining, Checkpoint, ConfirmDialog, Consent, Faults, Interstitial,
-    Locale, LoginVariant, SecondSwitch, SimConfig, SimHandle, Simulator, SwitchKind,
+    Locale, LoginVariant, SecondSwitch, SimConfig, Simulator, SwitchKind,
 };
 use reqwest::StatusCode;
-use reqwest::cookie::{CookieStore as _, Jar};
-use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER, SET_COOKIE};
+use reqwest::header::RETRY_AFTER;
 
 const EMAIL: &str = "member@example.com";
 const PASSWORD: &str = "correct horse";
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-
-/// A simulator with one account and a browser-like client (cookie jar, no redirects).
-struct Site {
-    sim: SimHandle,
-    jar: Arc<Jar>,
-    client: reqwest::Client,
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("no Location header (status {})", self.status))
-    }
-
-    #[track_caller]
-    fn has(&self, needle: &str) -> &Self {
-        assert!(
-            self.body.contains(needle),
-            "expected `{needle}` in:\n{}",
-            self.body
-        );
-        self
-    }
-
-    #[track_caller]
-    fn lacks(&self, needle: &str) -> &Self {
-        assert!(
-            !self.body.contains(needle),
-            "did not expect `{needle}` in:\n{}",
-            self.body
-        );
-        self
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect()
-    }
-}
 
 fn account() -> AccountSpec {
     AccountSpec {
@@ -75,59 +24,24 @@ fn account() -> AccountSpec {
 }
 
 async fn site(spec: AccountSpec) -> Site {
-    start(SimConfig {
-        accounts: vec![spec],
-        ..SimConfig::default()
-    })
-    .await
+    Site::with_accounts(vec![spec]).await
 }
 
-async fn start(config: SimConfig) -> Site {
-    let sim = Simulator::start(config).await.expect("simulator starts");
-    let jar = Arc::new(Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    Site { sim, jar, client }
+/// What these tests do as the one member of their site.
+trait Member {
+    fn view(&self) -> AccountView;
+    async fn login_token(&self) -> String;
+    async fn submit_login(&self, email: &str, password: &str, redirect: &str) -> Page;
+    async fn sign_in(&self);
+    async fn fetch_login(&self, password: &str) -> (StatusCode, String);
+    async fn save(&self, value: bool, csrf: Option<&str>) -> StatusCode;
+    fn csrf(&self) -> String;
+    async fn setting_page(&self) -> Page;
 }
 
-impl Site {
-    fn url(&self, path: &str) -> reqwest::Url {
-        self.sim.base_url().join(path).unwrap()
-    }
-
-    async fn page(&self, request: reqwest::RequestBuilder) -> Page {
-        let response = request.send().await.expect("request succeeds");
-        Page {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        self.page(self.client.get(self.url(path))).await
-    }
-
-    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        self.page(self.client.post(self.url(path)).form(form)).await
-    }
-
+impl Member for Site {
     fn view(&self) -> AccountView {
-        self.sim.account(EMAIL).expect("the account exists")
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        let cookies = self.jar.cookies(&self.sim.base_url())?;
-        cookies
-            .to_str()
-            .unwrap()
-            .split("; ")
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_owned())
+        self.account(EMAIL)
     }
 
     /// Loads the sign-in page and returns its form token.
@@ -164,7 +78,7 @@ impl Site {
     async fn fetch_login(&self, password: &str) -> (StatusCode, String) {
         let token = self.login_token().await;
         let response = self
-            .client
+            .browser()
             .post(self.url("/checkpoint/lg/login-submit"))
             .header("X-Requested-With", "fetch")
             .form(&[
@@ -182,7 +96,7 @@ impl Site {
     /// The switch's save request, with the given `csrf-token` header.
     async fn save(&self, value: bool, csrf: Option<&str>) -> StatusCode {
         let mut request = self
-            .client
+            .browser()
             .post(self.url("/mysettings-api/settingsApiSettings/allowDataForGenerativeAI"))
             .json(&serde_json::json!({ "value": value }));
         if let Some(csrf) = csrf {
@@ -773,25 +687,24 @@ async fn app_approval_completes_only_once_approved() {
     page.has(r#"data-test-id="auth-app-approval""#)
         .has("Check your LinkedIn app");
     let path = site
-        .sim
         .base_url()
         .join(&format!(
             "/checkpoint/challenge/{}",
             between(&page.body, "encodeURIComponent(\"", "\"").unwrap()
         ))
         .unwrap();
-    let again = site.page(site.client.get(path.clone())).await;
+    let again = site.page(site.browser().get(path.clone())).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(site.view().sign_ins, 0);
 
     let approve = site
-        .client
+        .browser()
         .post(site.url(&format!("/__sim/accounts/{EMAIL}/approve")))
         .send()
         .await
         .unwrap();
     assert_eq!(approve.status(), StatusCode::OK);
-    let done = site.page(site.client.get(path)).await;
+    let done = site.page(site.browser().get(path)).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(done.location(), "/mypreferences/d/");
     assert_eq!(site.view().sign_ins, 1);
@@ -865,7 +778,7 @@ async fn modern_fetch_meets_checkpoints_as_json_and_refusals_as_status() {
         body,
         r#"{"redirect":"/checkpoint/lg/login?errorKey=challenge_global_internal_error"}"#
     );
-    site.sim.put_account(AccountSpec {
+    site.put_account(AccountSpec {
         login_variant: LoginVariant::Modern,
         checkpoint: Checkpoint::EmailPin,
         ..account()
@@ -875,7 +788,7 @@ async fn modern_fetch_meets_checkpoints_as_json_and_refusals_as_status() {
         body.starts_with(r#"{"redirect":"/checkpoint/challenge/"#),
         "{body}"
     );
-    site.sim.put_account(AccountSpec {
+    site.put_account(AccountSpec {
         login_variant: LoginVariant::Modern,
         checkpoint: Checkpoint::Http999,
         ..account()
@@ -903,7 +816,7 @@ async fn revoked_sessions_and_sign_out_end_member_access() {
     let site = site(account()).await;
     site.sign_in().await;
     let revoke = site
-        .client
+        .browser()
         .delete(site.url(&format!("/__sim/accounts/{EMAIL}/sessions")))
         .send()
         .await
@@ -1005,7 +918,7 @@ async fn latency_fault_delays_answers() {
 #[tokio::test]
 async fn control_api_creates_updates_and_reports_accounts() {
     let site = site(account()).await;
-    let client = &site.client;
+    let client = site.browser();
     let health = client.get(site.url("/__sim/health")).send().await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
     let missing = client
@@ -1083,12 +996,12 @@ async fn control_api_creates_updates_and_reports_accounts() {
 #[tokio::test]
 async fn base_url_names_the_bound_port() {
     let site = site(account()).await;
-    let url = site.sim.base_url();
+    let url = site.base_url();
     assert_eq!(url.scheme(), "http");
     assert_eq!(url.host_str(), Some("127.0.0.1"));
     assert_ne!(url.port(), Some(0));
     assert_eq!(url.path(), "/");
-    site.sim.shutdown().await;
+    site.shutdown().await;
 }
 
 #[tokio::test]
@@ -1100,11 +1013,11 @@ async fn state_file_keeps_accounts_and_counters_across_restarts() {
         state_file: Some(state_file.clone()),
         ..SimConfig::default()
     };
-    let site = start(config).await;
+    let site = Site::start(config).await;
     site.sign_in().await;
     let csrf = site.csrf();
     assert_eq!(site.save(false, Some(&csrf)).await, StatusCode::OK);
-    site.sim.shutdown().await;
+    site.shutdown().await;
     assert!(state_file.exists());
 
     let again = Simulator::start(SimConfig {
@@ -1192,7 +1105,7 @@ async fn the_second_ai_switch_comes_first_and_saves_under_its_own_key() {
     let setting = page.body.find(r#"id="allowDataForGenerativeAI""#).unwrap();
     assert!(second < setting, "the second switch comes first");
     let status = site
-        .client
+        .browser()
         .post(site.url("/mysettings-api/settingsApiSettings/allowDataForAIPoweredFeatures"))
         .header("csrf-token", site.csrf())
         .json(&serde_json::json!({ "value": false }))
