@@ -184,7 +184,7 @@ fn of_two_overlapping_runs_of_one_config_only_one_acts() {
         message.contains("another run for this config is in progress"),
         "{message}"
     );
-    assert_eq!(sim.account(email)["setting_writes"], 1);
+    assert_eq!(sim.account(email).setting_writes, 1);
     let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "{history}");
 }
@@ -254,7 +254,7 @@ fn an_interrupted_run_closes_the_browser_and_the_driver() {
         assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
         assert!(stderr.contains("interrupted"), "{stderr}");
         crate::common::assert_no_process_left(&tag);
-        assert_eq!(sim.account(email)["setting_writes"], 0);
+        assert_eq!(sim.account(email).setting_writes, 0);
     }
 }
 

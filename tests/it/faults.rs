@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
 
 use crate::common::{Account, Home, Run, Sim, Tool, set_mode};
@@ -123,8 +124,8 @@ fn history(home: &Home) -> Vec<Value> {
 #[track_caller]
 fn assert_untouched(sim: &Sim, email: &str) {
     let account = sim.account(email);
-    assert_eq!(account["ai_training"], "on", "{account}");
-    assert_eq!(account["setting_writes"], 0, "{account}");
+    assert_eq!(account.spec.ai_training, AiTraining::On, "{account:?}");
+    assert_eq!(account.setting_writes, 0, "{account:?}");
 }
 
 /// A slow simulator (every answer 1 s late), so that a run can be caught in the middle.
@@ -139,7 +140,7 @@ fn start_mid_run<'h>(home: &'h Home, sim: &Sim) -> (Child, Tool<'h>) {
         .args(["optout", "--timeout", "20"]);
     let child = spawn(&run);
     wait_until("the run to reach LinkedIn", Duration::from_secs(60), || {
-        sim.account(EMAIL)["requests"].as_u64().unwrap_or(0) >= 1
+        sim.account(EMAIL).requests >= 1
     });
     assert!(
         browser_pid(home, run.tag()).is_some(),
@@ -158,8 +159,8 @@ fn opt_out_again(home: &Home, sim: &Sim) -> Run {
     let tag = again.tag().to_string();
     let run = again.run().expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
-    assert_eq!(sim.account(EMAIL)["setting_writes"], 1);
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
+    assert_eq!(sim.account(EMAIL).setting_writes, 1);
     assert_nothing_left(home, &tag, Duration::from_secs(5));
     assert_eq!(records(home), Vec::<PathBuf>::new());
     run
@@ -255,7 +256,7 @@ fn one_dies_the_others_go_on(test: &str, victim: fn(&Home, &str) -> Option<u32>,
     wait_until(
         "the first account to sign in",
         Duration::from_secs(60),
-        || sim.account(&first.email)["sign_ins"] == 1,
+        || sim.account(&first.email).sign_ins == 1,
     );
     kill(victim(&home, &tag).expect("a process to kill"));
     let output = child.wait_with_output().unwrap();
@@ -276,7 +277,7 @@ fn one_dies_the_others_go_on(test: &str, victim: fn(&Home, &str) -> Option<u32>,
     assert!(message.contains("run again"), "{message}");
     assert_untouched(&sim, &first.email);
     assert_eq!(reports[1]["outcome"], "opted_out", "{}", run.stderr());
-    assert_eq!(sim.account(&second.email)["ai_training"], "off");
+    assert_eq!(sim.account(&second.email).spec.ai_training, AiTraining::Off);
     assert_nothing_left(&home, &tag, Duration::from_secs(10));
     assert_eq!(records(&home), Vec::<PathBuf>::new());
     let history = history(&home);
@@ -330,7 +331,7 @@ fn assert_unreachable(sim: &Sim, base_url: &str, why: &str) {
     );
     assert!(message.contains("check the network"), "{message}");
     assert_untouched(sim, EMAIL);
-    assert_eq!(sim.account(EMAIL)["sign_ins"], 0);
+    assert_eq!(sim.account(EMAIL).sign_ins, 0);
     assert_nothing_left(&home, &tag, Duration::from_secs(5));
     let history = history(&home);
     assert_eq!(history.len(), 1);
@@ -442,9 +443,7 @@ fn server_errors_on_every_page_exit_9() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"server_errors": 1000}}));
     assert_unreachable(&sim, &sim.base_url(), "HTTP 503");
     // Tried again a few times, not forever.
-    let left = sim.account(EMAIL)["faults"]["server_errors"]
-        .as_u64()
-        .unwrap();
+    let left = sim.account(EMAIL).spec.faults.server_errors;
     assert!((990..1000).contains(&left), "{left}");
 }
 
@@ -471,8 +470,8 @@ fn a_few_server_errors_are_tried_again_and_the_run_succeeds() {
         .run()
         .expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
-    assert_eq!(sim.account(EMAIL)["faults"]["server_errors"], 0);
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
+    assert_eq!(sim.account(EMAIL).spec.faults.server_errors, 0);
 }
 
 #[test]
@@ -521,8 +520,8 @@ fn a_damaged_session_lock_and_process_record_do_not_stop_the_run() {
         run.stderr()
     );
     // It signed in instead, and the damaged session was replaced with a good one.
-    assert_eq!(sim.account(EMAIL)["sign_ins"], 1);
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).sign_ins, 1);
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
     assert!(saved["cookies"].as_array().is_some_and(|c| !c.is_empty()));
     assert!(!record.exists());
@@ -550,8 +549,11 @@ fn a_damaged_session_in_the_keyring_is_discarded_and_the_run_signs_in() {
         "{}",
         run.stderr()
     );
-    assert_eq!(sim.account(&account.email)["sign_ins"], 1);
-    assert_eq!(sim.account(&account.email)["ai_training"], "off");
+    assert_eq!(sim.account(&account.email).sign_ins, 1);
+    assert_eq!(
+        sim.account(&account.email).spec.ai_training,
+        AiTraining::Off
+    );
     // Replaced by the fresh sign-in's session.
     let saved: Value = serde_json::from_str(&entry.get_password().unwrap()).unwrap();
     assert!(saved["cookies"].as_array().is_some_and(|c| !c.is_empty()));
@@ -573,7 +575,7 @@ fn an_unwritable_state_directory_costs_the_history_not_the_job() {
         .run()
         .expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     let stderr = run.stderr();
     let warnings: Vec<&str> = stderr
         .lines()
@@ -604,7 +606,7 @@ fn a_full_disk_costs_the_history_with_one_warning_naming_it() {
         .run()
         .expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     let stderr = run.stderr();
     let warnings: Vec<&str> = stderr
         .lines()
@@ -635,5 +637,5 @@ fn a_credentials_file_alone_names_the_account() {
     let report = run.report();
     assert_eq!(report["account"], EMAIL);
     assert_eq!(report["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
 }

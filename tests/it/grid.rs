@@ -5,6 +5,7 @@
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
 
+use linkedin_sim::AiTraining;
 use serde_json::json;
 
 use crate::common::{Account, Chromedriver, Home, Sim, Tool};
@@ -35,8 +36,8 @@ fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, pa
         assert_eq!(report["account"], account.email.as_str());
         assert_eq!(report["outcome"], "opted_out", "{report}");
         let server = sim.account(&account.email);
-        assert_eq!(server["ai_training"], "off", "{server}");
-        assert_eq!(server["setting_writes"], 1, "{server}");
+        assert_eq!(server.spec.ai_training, AiTraining::Off, "{server:?}");
+        assert_eq!(server.setting_writes, 1, "{server:?}");
     }
 }
 
@@ -94,9 +95,18 @@ fn one_failing_account_does_not_stop_the_others() {
         .map(|r| r["outcome"].clone())
         .collect();
     assert_eq!(outcomes, ["opted_out", "needs_person", "opted_out"]);
-    assert_eq!(sim.account(&accounts[0].email)["ai_training"], "off");
-    assert_eq!(sim.account(&accounts[1].email)["ai_training"], "on");
-    assert_eq!(sim.account(&accounts[2].email)["ai_training"], "off");
+    assert_eq!(
+        sim.account(&accounts[0].email).spec.ai_training,
+        AiTraining::Off
+    );
+    assert_eq!(
+        sim.account(&accounts[1].email).spec.ai_training,
+        AiTraining::On
+    );
+    assert_eq!(
+        sim.account(&accounts[2].email).spec.ai_training,
+        AiTraining::Off
+    );
     driver.assert_no_session_left();
 }
 
@@ -204,6 +214,9 @@ fn an_https_grid_works() {
         .run()
         .expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out", "{}", run.stdout());
-    assert_eq!(sim.account(&accounts[0].email)["ai_training"], "off");
+    assert_eq!(
+        sim.account(&accounts[0].email).spec.ai_training,
+        AiTraining::Off
+    );
     driver.assert_no_session_left();
 }

@@ -12,6 +12,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use linkedin_sim::AiTraining;
 use serde_json::json;
 
 use crate::common::{Home, PASSWORD, Run, Sim, Tool};
@@ -99,7 +100,7 @@ fn a_webdriver_server_that_never_answers_exits_8_within_the_timeout() {
         )),
         "{message}"
     );
-    assert_eq!(sim.account(EMAIL)["requests"], 0);
+    assert_eq!(sim.account(EMAIL).requests, 0);
     let history = history_lines(&home);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["outcome"], "error");
@@ -320,7 +321,7 @@ fn a_cool_down_is_capped_and_says_where_it_is_kept() {
         "{message}"
     );
     assert!(!message.contains("9999"), "not capped: {message}");
-    assert_eq!(sim.account(EMAIL)["requests"], 0);
+    assert_eq!(sim.account(EMAIL).requests, 0);
     // Cleared as the message says: the next run goes ahead.
     std::fs::remove_file(&record).unwrap();
     Tool::new(&home)
@@ -379,7 +380,7 @@ fn a_failed_session_save_leaves_no_temporary_file() {
         run.stderr()
     );
     assert_eq!(entries(&sessions), [format!("{EMAIL}.json")]);
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
 }
 
 /// Hostile values: empty, blank, negative, zero, huge, control characters, other schemes,

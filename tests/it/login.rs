@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use linkedin_sim::AiTraining;
 use serde_json::json;
 
 use crate::common::{Home, Sim, Tool};
@@ -31,7 +32,7 @@ fn login_keeps_the_session_for_later_runs() {
         .arg("status")
         .run()
         .expect_code(3);
-    assert_eq!(sim.account(email)["sign_ins"], 1, "status signed in again");
+    assert_eq!(sim.account(email).sign_ins, 1, "status signed in again");
 }
 
 #[test]
@@ -129,13 +130,13 @@ fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(sim.account(email)["sign_ins"], 1);
+    assert_eq!(sim.account(email).sign_ins, 1);
     // The session it kept lets the next run in without the checkpoint.
     Tool::new(&home)
         .against(&sim, email)
         .arg("optout")
         .run()
         .expect_code(0);
-    assert_eq!(sim.account(email)["sign_ins"], 1);
-    assert_eq!(sim.account(email)["ai_training"], "off");
+    assert_eq!(sim.account(email).sign_ins, 1);
+    assert_eq!(sim.account(email).spec.ai_training, AiTraining::Off);
 }

@@ -1,6 +1,7 @@
 //! End to end: the real binary drives headless Chromium through chromedriver against the
 //! simulator, and the simulator's server-side state says what really happened.
 
+use linkedin_sim::{AiTraining, Consent};
 use serde_json::{Value, json};
 
 use crate::common::{Home, Sim, Tool};
@@ -19,10 +20,10 @@ fn optout(sim: &Sim, extra: &[&str]) -> crate::common::Run {
 
 /// Asserts the server's view of the setting and how many saves it accepted.
 #[track_caller]
-fn assert_server(sim: &Sim, ai_training: &str, setting_writes: u64) {
+fn assert_server(sim: &Sim, ai_training: AiTraining, setting_writes: u64) {
     let account = sim.account(EMAIL);
-    assert_eq!(account["ai_training"], ai_training, "{account}");
-    assert_eq!(account["setting_writes"], setting_writes, "{account}");
+    assert_eq!(account.spec.ai_training, ai_training, "{account:?}");
+    assert_eq!(account.setting_writes, setting_writes, "{account:?}");
 }
 
 #[test]
@@ -37,8 +38,8 @@ fn switches_the_setting_off_and_verifies_it() {
     assert_eq!(report["outcome"], "opted_out");
     assert_eq!(report["changed"], true);
     assert!(report["message"].is_string());
-    assert_server(&sim, "off", 1);
-    assert_eq!(sim.account(EMAIL)["sign_ins"], 1);
+    assert_server(&sim, AiTraining::Off, 1);
+    assert_eq!(sim.account(EMAIL).sign_ins, 1);
 }
 
 #[test]
@@ -47,7 +48,7 @@ fn already_off_changes_nothing() {
     let report = optout(&sim, &[]).expect_code(0).report();
     assert_eq!(report["outcome"], "already_off");
     assert_eq!(report["changed"], false);
-    assert_server(&sim, "off", 0);
+    assert_server(&sim, AiTraining::Off, 0);
 }
 
 #[test]
@@ -63,7 +64,7 @@ fn dry_run_and_status_only_report() {
         .run()
         .expect_code(3);
     assert_eq!(status.report()["outcome"], "would_opt_out");
-    assert_server(&sim, "on", 0);
+    assert_server(&sim, AiTraining::On, 0);
 }
 
 #[test]
@@ -78,7 +79,7 @@ fn a_wrong_password_exits_5() {
             .contains("credentials set"),
         "{report}"
     );
-    assert_server(&sim, "on", 0);
+    assert_server(&sim, AiTraining::On, 0);
 }
 
 #[test]
@@ -94,8 +95,8 @@ fn each_checkpoint_needs_a_person() {
                 .contains("login --headed"),
             "{checkpoint}: {report}"
         );
-        assert_server(&sim, "on", 0);
-        assert_eq!(sim.account(EMAIL)["sign_ins"], 0, "{checkpoint}");
+        assert_server(&sim, AiTraining::On, 0);
+        assert_eq!(sim.account(EMAIL).sign_ins, 0, "{checkpoint}");
     }
 }
 
@@ -111,7 +112,7 @@ fn throttling_stops_at_once() {
                 .contains("do not retry before"),
             "{checkpoint}: {report}"
         );
-        assert_server(&sim, "on", 0);
+        assert_server(&sim, AiTraining::On, 0);
     }
 }
 
@@ -130,7 +131,7 @@ fn a_failed_save_is_never_success() {
     assert_eq!(report["outcome"], "did_not_stick");
     assert_eq!(report["after"], "on");
     assert_eq!(report["changed"], false);
-    assert_server(&sim, "on", 0);
+    assert_server(&sim, AiTraining::On, 0);
 }
 
 #[test]
@@ -139,7 +140,7 @@ fn a_save_not_kept_is_caught_by_the_reload() {
     let report = optout(&sim, &[]).expect_code(7).report();
     assert_eq!(report["outcome"], "did_not_stick");
     assert_eq!(report["after"], "on");
-    assert_server(&sim, "on", 1);
+    assert_server(&sim, AiTraining::On, 1);
 }
 
 /// Page variants the flow must handle without a code path of their own.
@@ -157,9 +158,9 @@ fn works_across_page_variants() {
         let sim = Sim::with_account(EMAIL, variant.clone());
         let report = optout(&sim, &[]).expect_code(0).report();
         assert_eq!(report["outcome"], "opted_out", "{variant}: {report}");
-        assert_server(&sim, "off", 1);
+        assert_server(&sim, AiTraining::Off, 1);
         if variant.get("cookie_banner").is_some() {
-            assert_eq!(sim.account(EMAIL)["cookie_consent"], "denied");
+            assert_eq!(sim.account(EMAIL).cookie_consent, Some(Consent::Denied));
         }
     }
 }
@@ -175,7 +176,7 @@ fn a_moved_setting_is_found_by_walking() {
         .expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
     assert!(run.stderr().contains("walking"), "{}", run.stderr());
-    assert_server(&sim, "off", 1);
+    assert_server(&sim, AiTraining::Off, 1);
 }
 
 #[test]
@@ -197,7 +198,7 @@ fn walk_always_walks() {
         "{}",
         run.stdout()
     );
-    assert_server(&sim, "off", 1);
+    assert_server(&sim, AiTraining::Off, 1);
 }
 
 #[test]
@@ -232,8 +233,8 @@ fn firefox_walks_and_opts_out_too() {
         .expect_code(0)
         .report();
     assert_eq!(report["outcome"], "opted_out", "{report}");
-    assert_server(&sim, "off", 1);
-    assert_eq!(sim.account(EMAIL)["cookie_consent"], "denied");
+    assert_server(&sim, AiTraining::Off, 1);
+    assert_eq!(sim.account(EMAIL).cookie_consent, Some(Consent::Denied));
 }
 
 /// A page the rules do not match: exit 6, naming what was missing and where, with what the
@@ -271,7 +272,7 @@ fn a_page_not_understood_says_where_and_keeps_what_the_browser_saw() {
         std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777,
         0o700
     );
-    assert_server(&sim, "on", 0);
+    assert_server(&sim, AiTraining::On, 0);
 }
 
 /// A page that draws its switch with script after the rest (as an app-rendered page does):
@@ -281,7 +282,7 @@ fn a_switch_drawn_after_the_page_is_waited_for() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"switch_drawn_after_ms": 800}}));
     let report = optout(&sim, &[]).expect_code(0).report();
     assert_eq!(report["outcome"], "opted_out", "{report}");
-    assert_server(&sim, "off", 1);
+    assert_server(&sim, AiTraining::Off, 1);
 }
 
 /// The product behaviour that the test above must not hide: a driver in a well-known place
@@ -300,7 +301,7 @@ fn a_driver_outside_path_is_found_and_used() {
         .expect_code(0)
         .report();
     assert_eq!(report["outcome"], "opted_out", "{report}");
-    assert_server(&sim, "off", 1);
+    assert_server(&sim, AiTraining::Off, 1);
 }
 
 #[test]
@@ -322,5 +323,5 @@ fn no_browser_driver_exits_8_with_the_fix() {
             .contains("apt-get install chromium chromium-driver"),
         "{report}"
     );
-    assert_server(&sim, "on", 0);
+    assert_server(&sim, AiTraining::On, 0);
 }

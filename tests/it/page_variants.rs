@@ -3,7 +3,8 @@
 //! know, interstitials after sign-in, a session lost before the save, and a page that never
 //! settles. Each outcome is proven from the simulator's server-side state.
 
-use serde_json::{Value, json};
+use linkedin_sim::{AccountView, AiTraining, Consent, SecondSwitch};
+use serde_json::json;
 
 use crate::common::{Home, Run, Sim, Tool};
 
@@ -20,16 +21,16 @@ fn optout(sim: &Sim, extra: &[&str]) -> Run {
 }
 
 /// The server's view of the account.
-fn server(sim: &Sim) -> Value {
+fn server(sim: &Sim) -> AccountView {
     sim.account(EMAIL)
 }
 
 /// Asserts the setting's value on the server and how many saves it accepted.
 #[track_caller]
-fn assert_setting(sim: &Sim, ai_training: &str, setting_writes: u64) {
+fn assert_setting(sim: &Sim, ai_training: AiTraining, setting_writes: u64) {
     let account = server(sim);
-    assert_eq!(account["ai_training"], ai_training, "{account}");
-    assert_eq!(account["setting_writes"], setting_writes, "{account}");
+    assert_eq!(account.spec.ai_training, ai_training, "{account:?}");
+    assert_eq!(account.setting_writes, setting_writes, "{account:?}");
 }
 
 /// The directory a "page not understood" message names, with its screenshot and HTML.
@@ -46,16 +47,16 @@ fn every_kind_of_switch_is_read_and_switched_off() {
         let sim = Sim::with_account(EMAIL, json!({"switch_kind": kind}));
         let report = optout(&sim, &["--dry-run"]).expect_code(3).report();
         assert_eq!(report["before"], "on", "{kind}: {report}");
-        assert_setting(&sim, "on", 0);
+        assert_setting(&sim, AiTraining::On, 0);
 
         let report = optout(&sim, &[]).expect_code(0).report();
         assert_eq!(report["outcome"], "opted_out", "{kind}: {report}");
         assert_eq!(report["after"], "off", "{kind}: {report}");
-        assert_setting(&sim, "off", 1);
+        assert_setting(&sim, AiTraining::Off, 1);
 
         let report = optout(&sim, &[]).expect_code(0).report();
         assert_eq!(report["outcome"], "already_off", "{kind}: {report}");
-        assert_setting(&sim, "off", 1);
+        assert_setting(&sim, AiTraining::Off, 1);
     }
 }
 
@@ -66,7 +67,7 @@ fn a_confirmation_dialog_is_confirmed_after_the_tools_own_click() {
         let run = optout(&sim, &[]).expect_code(0);
         assert_eq!(run.report()["outcome"], "opted_out", "{dialog}");
         assert!(run.stderr().contains("confirming"), "{}", run.stderr());
-        assert_setting(&sim, "off", 1);
+        assert_setting(&sim, AiTraining::Off, 1);
     }
 }
 
@@ -79,7 +80,7 @@ fn a_dry_run_never_opens_or_confirms_the_dialog() {
     let run = optout(&sim, &["--dry-run"]).expect_code(3);
     assert_eq!(run.report()["outcome"], "would_opt_out");
     assert!(!run.stderr().contains("confirming"), "{}", run.stderr());
-    assert_setting(&sim, "on", 0);
+    assert_setting(&sim, AiTraining::On, 0);
 }
 
 #[test]
@@ -97,7 +98,7 @@ fn a_dialog_the_rules_do_not_understand_stops_with_exit_6() {
     assert!(message.contains("dialog"), "{message}");
     assert!(message.contains("/mypreferences/d/settings/"), "{message}");
     assert_artifacts(message);
-    assert_setting(&sim, "on", 0);
+    assert_setting(&sim, AiTraining::On, 0);
 }
 
 #[test]
@@ -106,19 +107,19 @@ fn only_the_switch_labelled_by_the_key_is_touched() {
         let sim = Sim::with_account(EMAIL, json!({"second_switch": "on", "switch_kind": kind}));
         let report = optout(&sim, &["--dry-run"]).expect_code(3).report();
         assert_eq!(report["before"], "on", "{kind}: {report}");
-        assert_eq!(server(&sim)["second_switch"], "on");
+        assert_eq!(server(&sim).spec.second_switch, SecondSwitch::On);
 
         let report = optout(&sim, &[]).expect_code(0).report();
         assert_eq!(report["outcome"], "opted_out", "{kind}: {report}");
-        assert_setting(&sim, "off", 1);
-        assert_eq!(server(&sim)["second_switch"], "on", "{kind}");
+        assert_setting(&sim, AiTraining::Off, 1);
+        assert_eq!(server(&sim).spec.second_switch, SecondSwitch::On, "{kind}");
     }
     // The setting already off, the other switch on: still nothing to do.
     let sim = Sim::with_account(EMAIL, json!({"second_switch": "on", "ai_training": "off"}));
     let report = optout(&sim, &[]).expect_code(0).report();
     assert_eq!(report["outcome"], "already_off", "{report}");
-    assert_eq!(server(&sim)["second_switch"], "on");
-    assert_setting(&sim, "off", 0);
+    assert_eq!(server(&sim).spec.second_switch, SecondSwitch::On);
+    assert_setting(&sim, AiTraining::Off, 0);
 }
 
 /// Russian is a language `rules.rs` has no text for: neither the sign-in button (the modern
@@ -132,7 +133,7 @@ fn a_moved_setting_is_found_in_a_language_the_rules_do_not_know() {
     );
     let run = optout(&sim, &["--dry-run"]).expect_code(3);
     assert_eq!(run.report()["before"], "on");
-    assert_setting(&sim, "on", 0);
+    assert_setting(&sim, AiTraining::On, 0);
 
     let run = optout(&sim, &[]).expect_code(0);
     assert_eq!(run.report()["outcome"], "opted_out");
@@ -143,7 +144,7 @@ fn a_moved_setting_is_found_in_a_language_the_rules_do_not_know() {
         "{stderr}"
     );
     assert!(stderr.contains("known_title=false"), "{stderr}");
-    assert_setting(&sim, "off", 1);
+    assert_setting(&sim, AiTraining::Off, 1);
 }
 
 /// Spanish titles are in the rules: the link with the known title is probed first.
@@ -155,7 +156,7 @@ fn a_moved_setting_with_a_known_title_is_probed_first() {
     let probes: Vec<&str> = stderr.lines().filter(|l| l.contains("probing")).collect();
     assert_eq!(probes.len(), 1, "{stderr}");
     assert!(probes[0].contains("known_title=true"), "{stderr}");
-    assert_setting(&sim, "off", 1);
+    assert_setting(&sim, AiTraining::Off, 1);
 }
 
 #[test]
@@ -167,8 +168,8 @@ fn an_interstitial_after_sign_in_is_left_unanswered() {
 
         let report = optout(&sim, &[]).expect_code(0).report();
         assert_eq!(report["outcome"], "opted_out", "{interstitial}: {report}");
-        assert_setting(&sim, "off", 1);
-        assert_eq!(server(&sim)["interstitial_answers"], 0, "{interstitial}");
+        assert_setting(&sim, AiTraining::Off, 1);
+        assert_eq!(server(&sim).interstitial_answers, 0, "{interstitial}");
     }
 }
 
@@ -185,8 +186,8 @@ fn an_interstitial_that_insists_needs_a_person() {
         let message = report["message"].as_str().unwrap();
         assert!(message.contains("/check/confirm-email"), "{message}");
         assert!(message.contains("login --headed"), "{message}");
-        assert_setting(&sim, "on", 0);
-        assert_eq!(server(&sim)["interstitial_answers"], 0);
+        assert_setting(&sim, AiTraining::On, 0);
+        assert_eq!(server(&sim).interstitial_answers, 0);
     }
 }
 
@@ -197,10 +198,10 @@ fn a_session_lost_before_the_save_signs_in_once_more() {
     let report = run.report();
     assert_eq!(report["outcome"], "opted_out", "{report}");
     assert_eq!(report["changed"], true);
-    assert_setting(&sim, "off", 1);
+    assert_setting(&sim, AiTraining::Off, 1);
     let account = server(&sim);
-    assert_eq!(account["sign_ins"], 2, "{account}");
-    assert_eq!(account["faults"]["session_ends_before_save"], false);
+    assert_eq!(account.sign_ins, 2, "{account:?}");
+    assert!(!account.spec.faults.session_ends_before_save);
 }
 
 /// Each session ends after two requests (the feed after signing in, the setting's page), so
@@ -214,8 +215,8 @@ fn a_session_that_ends_again_is_not_chased_twice() {
         report["message"].as_str().unwrap().contains("again"),
         "{report}"
     );
-    assert_setting(&sim, "on", 0);
-    assert_eq!(server(&sim)["sign_ins"], 2);
+    assert_setting(&sim, AiTraining::On, 0);
+    assert_eq!(server(&sim).sign_ins, 2);
 }
 
 #[test]
@@ -223,8 +224,8 @@ fn a_save_refused_while_signed_in_is_not_retried() {
     let sim = Sim::with_account(EMAIL, json!({"faults": {"save_fails": true}}));
     let report = optout(&sim, &[]).expect_code(7).report();
     assert_eq!(report["outcome"], "did_not_stick", "{report}");
-    assert_setting(&sim, "on", 0);
-    assert_eq!(server(&sim)["sign_ins"], 1);
+    assert_setting(&sim, AiTraining::On, 0);
+    assert_eq!(server(&sim).sign_ins, 1);
 }
 
 /// A switch whose state the page does not give ("mixed") is never read as off: the wait for
@@ -256,7 +257,7 @@ fn a_switch_that_never_settles_is_a_page_not_understood() {
             "{message}"
         );
         assert_artifacts(message);
-        assert_setting(&sim, "on", 0);
+        assert_setting(&sim, AiTraining::On, 0);
     }
 }
 
@@ -281,14 +282,14 @@ fn many_variants_at_once() {
     );
     let report = optout(&sim, &["--dry-run"]).expect_code(3).report();
     assert_eq!(report["before"], "on", "{report}");
-    assert_setting(&sim, "on", 0);
+    assert_setting(&sim, AiTraining::On, 0);
 
     let report = optout(&sim, &[]).expect_code(0).report();
     assert_eq!(report["outcome"], "opted_out", "{report}");
-    assert_setting(&sim, "off", 1);
+    assert_setting(&sim, AiTraining::Off, 1);
     let account = server(&sim);
-    assert_eq!(account["second_switch"], "on", "{account}");
-    assert_eq!(account["interstitial_answers"], 0, "{account}");
-    assert_eq!(account["cookie_consent"], "denied", "{account}");
-    assert_eq!(account["faults"]["session_ends_before_save"], false);
+    assert_eq!(account.spec.second_switch, SecondSwitch::On, "{account:?}");
+    assert_eq!(account.interstitial_answers, 0, "{account:?}");
+    assert_eq!(account.cookie_consent, Some(Consent::Denied), "{account:?}");
+    assert!(!account.spec.faults.session_ends_before_save);
 }

@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -120,7 +121,7 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         run(&home, &sim, "optout").expect_code(0).report()["outcome"],
         "opted_out"
     );
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     assert_eq!(
         run(&home, &sim, "status").expect_code(0).report()["outcome"],
         "already_off"
@@ -130,8 +131,8 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         run(&home, &sim, "status").expect_code(3).report()["outcome"],
         "would_opt_out"
     );
-    assert_eq!(sim.account(EMAIL)["ai_training"], "on");
-    assert_eq!(sim.account(EMAIL)["setting_writes"], 1);
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::On);
+    assert_eq!(sim.account(EMAIL).setting_writes, 1);
 
     assert_eq!(mode(&home.state_dir().join("receipts")), 0o700);
     assert_eq!(mode(&receipts_dir(&home)), 0o700);

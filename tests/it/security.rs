@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use linkedin_sim::AiTraining;
 use serde_json::json;
 
 use crate::common::{Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode};
@@ -190,7 +191,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         .unwrap();
     // Signed in, and held on the way to the setting: the session is live in the browser.
     wait_for("the run to sign in", Duration::from_secs(60), || {
-        sim.account(EMAIL)["sign_ins"] == 1 || child.try_wait().unwrap().is_some()
+        sim.account(EMAIL).sign_ins == 1 || child.try_wait().unwrap().is_some()
     });
     assert!(child.try_wait().unwrap().is_none(), "the run ended early");
 
@@ -340,7 +341,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(sim.account(EMAIL)["ai_training"], "off");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     assert!(!profile.exists(), "the profile is removed at the end");
     assert_no_process_left(&tag);
 }
@@ -365,8 +366,8 @@ fn a_sign_in_page_on_another_origin_gets_nothing_typed() {
     assert!(message.contains(&elsewhere), "{message}");
     assert!(message.contains("nothing was typed"), "{message}");
     let account = sim.account(EMAIL);
-    assert_eq!(account["sign_ins"], 0, "{account}");
-    assert_eq!(account["ai_training"], "on");
+    assert_eq!(account.sign_ins, 0, "{account:?}");
+    assert_eq!(account.spec.ai_training, AiTraining::On);
     // What the browser saw is kept privately, without the page's CSRF token.
     let saved = crate::common::artifacts_dir(message);
     let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
@@ -680,5 +681,5 @@ fn a_port_held_by_another_process_gets_nothing() {
             .contains("another process listens on its port"),
         "{report}"
     );
-    assert_eq!(sim.account(EMAIL)["sign_ins"], 0);
+    assert_eq!(sim.account(EMAIL).sign_ins, 0);
 }

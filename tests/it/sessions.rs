@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use linkedin_optout::secrets::SecretChain;
+use linkedin_sim::AiTraining;
 use secrecy::ExposeSecret as _;
 use serde_json::json;
 
@@ -32,11 +33,11 @@ fn the_second_run_reuses_the_session() {
     let home = Home::new();
     let account = Account::on_sim("reuse", &sim, &home, json!({}));
     tool(&home, &sim, &account, "optout").run().expect_code(0);
-    assert_eq!(sim.account(&account.email)["sign_ins"], 1);
+    assert_eq!(sim.account(&account.email).sign_ins, 1);
     let second = tool(&home, &sim, &account, "status").run().expect_code(0);
     assert_eq!(second.report()["outcome"], "already_off");
     assert_eq!(
-        sim.account(&account.email)["sign_ins"],
+        sim.account(&account.email).sign_ins,
         1,
         "the second run signed in"
     );
@@ -50,14 +51,17 @@ fn an_expired_session_costs_one_sign_in_and_is_replaced() {
     tool(&home, &sim, &account, "status").run().expect_code(3);
     sim.revoke_sessions(&account.email);
     tool(&home, &sim, &account, "optout").run().expect_code(0);
-    assert_eq!(sim.account(&account.email)["sign_ins"], 2);
+    assert_eq!(sim.account(&account.email).sign_ins, 2);
     tool(&home, &sim, &account, "status").run().expect_code(0);
     assert_eq!(
-        sim.account(&account.email)["sign_ins"],
+        sim.account(&account.email).sign_ins,
         2,
         "the new session was not kept"
     );
-    assert_eq!(sim.account(&account.email)["ai_training"], "off");
+    assert_eq!(
+        sim.account(&account.email).spec.ai_training,
+        AiTraining::Off
+    );
 }
 
 #[test]
@@ -75,12 +79,12 @@ fn a_session_ending_before_the_reload_is_recovered() {
         .report();
     assert_eq!(report["outcome"], "opted_out");
     assert_eq!(
-        sim.account(email)["sign_ins"],
+        sim.account(email).sign_ins,
         2,
         "one to start, one to verify"
     );
-    assert_eq!(sim.account(email)["ai_training"], "off");
-    assert_eq!(sim.account(email)["setting_writes"], 1);
+    assert_eq!(sim.account(email).spec.ai_training, AiTraining::Off);
+    assert_eq!(sim.account(email).setting_writes, 1);
 }
 
 #[test]
@@ -95,7 +99,7 @@ fn a_session_beside_a_credentials_file_is_private_and_reused() {
             .run()
             .expect_code(0);
     }
-    assert_eq!(sim.account(email)["sign_ins"], 1);
+    assert_eq!(sim.account(email).sign_ins, 1);
     let sessions = home.state_dir().join("sessions");
     let file = std::fs::read_dir(&sessions)
         .unwrap()
@@ -134,8 +138,11 @@ fn two_step_codes_come_from_the_stored_secret() {
         .expect_code(0)
         .report();
     assert_eq!(report["outcome"], "opted_out");
-    assert_eq!(sim.account(&account.email)["sign_ins"], 1);
-    assert_eq!(sim.account(&account.email)["ai_training"], "off");
+    assert_eq!(sim.account(&account.email).sign_ins, 1);
+    assert_eq!(
+        sim.account(&account.email).spec.ai_training,
+        AiTraining::Off
+    );
 }
 
 #[test]
@@ -156,7 +163,7 @@ fn two_step_without_a_stored_secret_needs_a_person() {
         report["message"].as_str().unwrap().contains("two-step"),
         "{report}"
     );
-    assert_eq!(sim.account(&account.email)["setting_writes"], 0);
+    assert_eq!(sim.account(&account.email).setting_writes, 0);
 }
 
 #[test]
@@ -179,18 +186,18 @@ fn throttling_starts_a_cool_down_that_the_next_run_respects() {
             .contains("do not retry before"),
         "{first}"
     );
-    let requests = sim.account(email)["requests"].clone();
+    let requests = sim.account(email).requests;
     let second = run().report();
     assert!(
         second["message"].as_str().unwrap().contains("did not try"),
         "{second}"
     );
     assert_eq!(
-        sim.account(email)["requests"],
+        sim.account(email).requests,
         requests,
         "the second run went to LinkedIn"
     );
-    assert_eq!(sim.account(email)["setting_writes"], 0);
+    assert_eq!(sim.account(email).setting_writes, 0);
 }
 
 #[test]
@@ -211,15 +218,13 @@ fn two_accounts_in_one_run_are_kept_apart() {
     assert_eq!(reports[1]["account"], second.email.as_str());
     assert_eq!(reports[1]["outcome"], "already_off");
     for account in [&first, &second] {
+        assert_eq!(sim.account(&account.email).sign_ins, 1, "{}", account.email);
         assert_eq!(
-            sim.account(&account.email)["sign_ins"],
-            1,
-            "{}",
-            account.email
+            sim.account(&account.email).spec.ai_training,
+            AiTraining::Off
         );
-        assert_eq!(sim.account(&account.email)["ai_training"], "off");
     }
-    assert_eq!(sim.account(&second.email)["setting_writes"], 0);
+    assert_eq!(sim.account(&second.email).setting_writes, 0);
 }
 
 #[test]
@@ -410,5 +415,5 @@ fn a_two_step_code_from_the_wrong_secret_is_not_retried() {
             .contains("did not accept the two-step code"),
         "{report}"
     );
-    assert_eq!(sim.account(email)["sign_ins"], 0);
+    assert_eq!(sim.account(email).sign_ins, 0);
 }

@@ -5,6 +5,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
+use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
 
 use crate::common::{Home, PASSWORD, Sim, Tool};
@@ -133,7 +134,7 @@ fn a_page_not_understood_leaves_a_skeleton_without_the_member() {
     );
     let skeleton = std::fs::read_to_string(&skeleton_path).unwrap();
     assert_structure_kept_and_member_gone(&skeleton, &home);
-    assert_eq!(sim.account(EMAIL)["setting_writes"], 0);
+    assert_eq!(sim.account(EMAIL).setting_writes, 0);
     assert!(
         !home.state_dir().join("receipts").exists(),
         "nothing was read"
@@ -167,7 +168,7 @@ fn a_save_not_kept_leaves_a_skeleton_too() {
     assert!(dir.join("page.png").is_file() && dir.join("page.html").is_file());
     let skeleton = std::fs::read_to_string(&skeleton_path).unwrap();
     assert_structure_kept_and_member_gone(&skeleton, &home);
-    assert_eq!(sim.account(EMAIL)["ai_training"], "on");
+    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::On);
 
     let listed = Tool::new(&home)
         .args(["receipts", "--json"])
