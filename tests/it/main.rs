@@ -15,3 +15,5 @@ mod schedule;
 mod security;
 mod sessions;
 mod skeleton;
+#[cfg(not(feature = "simulator"))]
+mod without_simulator;
