@@ -15,8 +15,13 @@ command -v geckodriver >/dev/null 2>&1 || cargo install --locked --quiet geckodr
 # The RustSec audit, offline, against the snapshot of the advisory database kept in shared/.
 command -v cargo-audit >/dev/null 2>&1 || cargo install --locked --quiet cargo-audit
 
-cargo fmt --check
-cargo clippy --locked --all-targets --quiet -- -D warnings
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
+# The tool without its simulator (cargo feature `simulator` off) must build clean too, and say
+# that `demo` and `simulator` were not built in. Before the full suite: that suite's build
+# puts the default binary back at target/debug/linkedin-optout.
+cargo clippy --locked --no-default-features --all-targets --quiet -- -D warnings
+cargo test --locked --no-default-features --test it without_simulator::
 # Any known vulnerability in a dependency fails the run.
 cargo audit --db "${ADVISORY_DB:-../shared/advisory-db}" --no-fetch --stale
 
@@ -30,7 +35,7 @@ dbus-run-session -- bash -c '
   export XDG_DATA_HOME="$KEYRING_HOME/data"
   mkdir -p "$XDG_DATA_HOME"
   echo -n "throwaway-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test --locked --all-targets
+  cargo test --locked --workspace --all-targets
 '
 
 # The scheduled job for real: cron runs the installed line once against the simulator.
