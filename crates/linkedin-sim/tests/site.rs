@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use linkedin_sim::harness::{Page, Site};
+use linkedin_sim::harness::{Page, Sim, Site};
 use linkedin_sim::{
     AccountSpec, AccountView, AiTraining, Checkpoint, ConfirmDialog, Consent, Faults, Interstitial,
     Locale, LoginVariant, SecondSwitch, SimConfig, Simulator, SwitchKind,
@@ -1190,4 +1190,62 @@ async fn an_interstitial_follows_sign_in_and_may_insist() {
         assert_eq!(site.view().interstitial_answers, 1);
         assert_eq!(site.get("/feed/").await.status, StatusCode::OK);
     }
+}
+
+/// The harness's control methods go through the control API and read the state back typed.
+#[tokio::test]
+async fn the_harness_drives_the_control_api() {
+    let site = site(AccountSpec {
+        checkpoint: Checkpoint::AppApproval,
+        ..account()
+    })
+    .await;
+    let changed = site
+        .put(EMAIL, serde_json::json!({ "faults": { "latency_ms": 7 } }))
+        .await;
+    assert_eq!(changed.spec.faults.latency_ms, 7);
+    assert_eq!(
+        changed.spec.checkpoint,
+        Checkpoint::AppApproval,
+        "untouched"
+    );
+    assert_eq!(changed.spec.password, PASSWORD, "untouched");
+    let created = site.put("new@example.com", serde_json::json!({})).await;
+    assert_eq!(created, site.account("new@example.com"));
+    assert!(site.try_account("nobody@example.com").is_none());
+
+    assert!(!site.approve(EMAIL).await, "nothing is pending yet");
+    site.submit_login(EMAIL, PASSWORD, "").await;
+    assert!(site.approve(EMAIL).await);
+
+    site.put(EMAIL, serde_json::json!({ "checkpoint": "none" }))
+        .await;
+    site.sign_in().await;
+    assert_eq!(site.view().active_sessions, 1);
+    site.revoke_sessions(EMAIL).await;
+    assert_eq!(site.view().active_sessions, 0);
+}
+
+/// The blocking harness, as tests that run a binary use it: its own runtime, the same site.
+#[test]
+fn the_blocking_harness_starts_configures_and_stops_a_site() {
+    let sim = Sim::with_account(EMAIL, serde_json::json!({ "ai_training": "off" }));
+    let view = sim.account(EMAIL);
+    assert_eq!(view.spec.password, linkedin_sim::harness::PASSWORD);
+    assert_eq!(view.spec.ai_training, AiTraining::Off);
+    assert_eq!(
+        sim.put(EMAIL, serde_json::json!({ "locale": "de" }))
+            .spec
+            .locale,
+        Locale::De
+    );
+    assert_eq!(sim.base_url(), sim.site().base_url().as_str());
+    let address = sim.site().base_url();
+    drop(sim);
+    let stopped =
+        std::net::TcpStream::connect((address.host_str().unwrap(), address.port().unwrap()));
+    assert!(
+        stopped.is_err(),
+        "the simulator still listens after its harness is dropped"
+    );
 }
