@@ -39,7 +39,7 @@
 //!
 //! The handlers live in `signin.rs`, `member.rs` and `control.rs`; `router.rs` maps paths to
 //! them; what they share (cookies, redirects, the page frame) is in `http.rs`, so imports run
-//! one way only. With the feature `harness`, [`harness`] is a simulator for tests with a typed
+//! one way only. With the feature `harness`, `harness` is a simulator for tests with a typed
 //! client of the control API.
 
 mod control;
