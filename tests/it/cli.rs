@@ -230,14 +230,15 @@ fn an_interrupted_run_closes_the_browser_and_the_driver() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !crate::common::processes_of(&tag)
-            .iter()
-            .any(|p| p.contains("chrom") && p.contains("--headless"))
-        {
-            assert!(std::time::Instant::now() < deadline, "no browser started");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        crate::common::wait_for(
+            "the run's browser to start",
+            std::time::Duration::from_secs(30),
+            || {
+                crate::common::processes_of(&tag)
+                    .iter()
+                    .any(|p| p.contains("chrom") && p.contains("--headless"))
+            },
+        );
         let kill = std::process::Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])
             .status()

@@ -5,11 +5,11 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Home, Sim, Tool};
+use crate::common::{Home, Sim, Tool, wait_for};
 
 #[test]
 fn login_keeps_the_session_for_later_runs() {
@@ -76,12 +76,10 @@ impl Xvfb {
             .spawn()
             .expect("Xvfb starts (apt-get install xvfb)");
         let socket = format!("/tmp/.X11-unix/X{number}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !Path::new(&socket).exists() {
+        wait_for("Xvfb to open its socket", Duration::from_secs(10), || {
             assert!(child.try_wait().unwrap().is_none(), "Xvfb exited");
-            assert!(Instant::now() < deadline, "Xvfb did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            Path::new(&socket).exists()
+        });
         Xvfb {
             child,
             display: format!(":{number}"),
@@ -115,14 +113,11 @@ fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
         .spawn()
         .unwrap();
     // The person approves on their phone once LinkedIn asks.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !sim.approve(email) {
-        assert!(
-            Instant::now() < deadline,
-            "the tool never reached the approval page"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for(
+        "the tool to reach the approval page",
+        Duration::from_secs(60),
+        || sim.approve(email),
+    );
     let output = login.wait_with_output().unwrap();
     assert!(
         output.status.success(),

@@ -5,11 +5,13 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode};
+use crate::common::{
+    Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode, wait_for,
+};
 
 const EMAIL: &str = "security@example.com";
 
@@ -145,16 +147,6 @@ fn listening_ports(pids: &[u32]) -> Vec<Listening> {
 fn command_line(pid: u32) -> String {
     String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default())
         .replace('\0', " ")
-}
-
-/// Polls `condition` until it holds, failing the test after `within`.
-#[track_caller]
-fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !condition() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The proof: a second local user watches a whole run (signed in, the browser open) and

@@ -4,17 +4,19 @@
 
 pub mod driver;
 pub mod sim;
+pub mod wait;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
 pub use driver::Chromedriver;
 pub use sim::{PASSWORD, Sim};
+pub use wait::wait_for;
 
 /// A home directory of its own: config, state and artifacts of one test never meet another's.
 pub struct Home {
@@ -386,18 +388,14 @@ pub fn require(program: &str, install: &str) -> PathBuf {
 #[track_caller]
 pub fn assert_no_process_left(tag: &str) {
     let wanted = format!("{PROCESS_TAG}={tag}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let left = tagged_processes(&wanted);
-        if left.is_empty() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "processes left behind by the run: {left:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(
+        "the run's processes to go",
+        Duration::from_secs(10),
+        || match tagged_processes(&wanted) {
+            left if left.is_empty() => Ok(()),
+            left => Err(format!("processes left behind by the run: {left:?}")),
+        },
+    );
 }
 
 /// The processes whose parent is `parent`.
