@@ -4,10 +4,13 @@
 
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Account, Chromedriver, Home, Sim, Tool};
+use crate::common::{
+    Account, Chromedriver, Home, Run, Sim, Tool, assert_no_process_left, wait_for,
+};
 
 /// Accounts on `sim` with their passwords in the keyring (and so in the config file).
 fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
@@ -16,14 +19,23 @@ fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
         .collect()
 }
 
-/// Runs `optout` for every configured account against `webdriver` and checks the server.
-fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, parallel: &str) {
-    let run = Tool::new(home)
+/// `optout --json` for every configured account against `webdriver`, `parallel` at once.
+fn opt_out_all_command<'h>(sim: &Sim, home: &'h Home, webdriver: &str, parallel: &str) -> Tool<'h> {
+    Tool::new(home)
         .args(["--base-url", &sim.base_url(), "--webdriver", webdriver])
         .args(["--browser-arg=--no-sandbox", "--parallel", parallel])
         .args(["optout", "--json"])
-        .run()
-        .expect_code(0);
+}
+
+/// Runs `optout` for every configured account against `webdriver` and checks the server.
+fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, parallel: &str) {
+    let run = opt_out_all_command(sim, home, webdriver, parallel).run();
+    assert_all_opted_out(sim, accounts, run);
+}
+
+/// Every account opted out, one report line each, and the server says so.
+fn assert_all_opted_out(sim: &Sim, accounts: &[Account], run: Run) {
+    let run = run.expect_code(0);
     let reports = run.json_lines();
     assert_eq!(
         reports.len(),
@@ -40,14 +52,87 @@ fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, pa
     }
 }
 
+/// Holds every account's run on its way to the setting (signed in, its browser open) until
+/// dropped, however the test ends.
+struct Held<'s> {
+    sim: &'s Sim,
+    accounts: &'s [Account],
+}
+
+impl<'s> Held<'s> {
+    fn hold(sim: &'s Sim, accounts: &'s [Account]) -> Held<'s> {
+        for account in accounts {
+            sim.put(
+                &account.email,
+                json!({"faults": {"hold_setting_page": true}}),
+            );
+        }
+        Held { sim, accounts }
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        for account in self.accounts {
+            self.sim.put(
+                &account.email,
+                json!({"faults": {"hold_setting_page": false}}),
+            );
+        }
+    }
+}
+
+/// Four at a time, proven from the server and the driver rather than from timing: with every
+/// run held once signed in, the server sees exactly four accounts signed in and none saved,
+/// while the driver runs four browsers; let go, all eight opt out.
 #[test]
 fn eight_accounts_four_at_a_time_on_one_driver() {
     let driver = Chromedriver::start("/");
     let sim = Sim::start(&[]);
     let home = Home::new();
     let accounts = accounts("grid", 8, &sim, &home);
+    let held = Held::hold(&sim, &accounts);
     let url = format!("http://127.0.0.1:{}", driver.port);
-    opt_out_all(&sim, &home, &accounts, &url, "4");
+    // A held run waits for its page until all four have signed in: a long page timeout.
+    let tool = opt_out_all_command(&sim, &home, &url, "4").args(["--timeout", "300"]);
+    let tag = tool.tag().to_string();
+    let mut child = tool
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let signed_in = || -> Vec<serde_json::Value> {
+        accounts
+            .iter()
+            .map(|account| sim.account(&account.email))
+            .filter(|server| server["sign_ins"] != 0)
+            .collect()
+    };
+    let running = wait_for(
+        "four accounts signed in and held at once",
+        Duration::from_secs(240),
+        || {
+            assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+            let running = signed_in();
+            if running.len() >= 4 {
+                Ok(running)
+            } else {
+                Err(format!("{} signed in", running.len()))
+            }
+        },
+    );
+    // Held, no run can end and free its place: a fifth signed in would be a fifth at once.
+    assert_eq!(running.len(), 4, "{running:#?}");
+    for server in &running {
+        assert_eq!(server["sign_ins"], 1, "{server}");
+        assert_eq!(server["setting_writes"], 0, "{server}");
+    }
+    assert_eq!(driver.browsers().len(), 4, "{:?}", driver.browsers());
+    drop(held);
+    let output = child.wait_with_output().unwrap();
+    assert_no_process_left(&tag);
+    assert_all_opted_out(&sim, &accounts, Run { output });
     driver.assert_no_session_left();
 }
 
