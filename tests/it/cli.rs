@@ -184,6 +184,8 @@ fn of_two_overlapping_runs_of_one_config_only_one_acts() {
         message.contains("another run for this config is in progress"),
         "{message}"
     );
+    // The refused run never reached LinkedIn: one sign-in, one save.
+    assert_eq!(sim.account(email)["sign_ins"], 1);
     assert_eq!(sim.account(email)["setting_writes"], 1);
     let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "{history}");
@@ -279,4 +281,8 @@ fn the_notify_command_hears_of_a_setting_found_on() {
     assert_eq!(message["reports"][0]["account"], email, "{message}");
     assert_eq!(message["reports"][0]["before"], "on", "{message}");
     assert_eq!(message["reports"][0]["outcome"], "opted_out", "{message}");
+    // What it heard is what happened on the server.
+    let server = sim.account(email);
+    assert_eq!(server["ai_training"], "off", "{server}");
+    assert_eq!(server["setting_writes"], 1, "{server}");
 }

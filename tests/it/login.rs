@@ -47,6 +47,8 @@ fn headed_without_a_display_says_what_to_do() {
         .run()
         .expect_code(2);
     assert!(run.stderr().contains("needs a display"), "{}", run.stderr());
+    // Said before anything started: LinkedIn never saw a request.
+    assert_eq!(sim.account(email)["requests"], 0);
 }
 
 /// A virtual X display, stopped when dropped.

@@ -319,6 +319,8 @@ fn export_writes_a_page_a_browser_shows_with_every_screenshot() {
     run(&home, &sim, "optout").expect_code(0);
     run(&home, &sim, "status").expect_code(0);
     let receipts = receipts(&home);
+    // Two receipts to show, so that the checks of each card below cannot pass on none.
+    assert_eq!(receipts.len(), 2);
     let out = home.path().join("export");
     let export = Tool::new(&home)
         .args(["receipts", "export", out.to_str().unwrap()])
@@ -417,6 +419,10 @@ fn a_run_that_never_read_the_setting_keeps_none() {
     let sim = Sim::with_account(EMAIL, json!({"checkpoint": "captcha"}));
     let home = Home::new();
     run(&home, &sim, "optout").expect_code(4);
+    // It really never got to the setting: no sign-in past the checkpoint, no save.
+    let server = sim.account(EMAIL);
+    assert_eq!(server["sign_ins"], 0, "{server}");
+    assert_eq!(server["setting_writes"], 0, "{server}");
     assert!(!receipts_dir(&home).exists());
     let listed = Tool::new(&home).arg("receipts").run().expect_code(0);
     assert!(
@@ -432,6 +438,10 @@ fn a_setting_not_offered_keeps_a_receipt_saying_so() {
     let sim = Sim::with_account(EMAIL, json!({"ai_training": "not_offered"}));
     let home = Home::new();
     run(&home, &sim, "optout").expect_code(6);
+    // It signed in and read the page, and tried no save.
+    let server = sim.account(EMAIL);
+    assert_eq!(server["sign_ins"], 1, "{server}");
+    assert_eq!(server["setting_writes"], 0, "{server}");
     let receipts = receipts(&home);
     assert_eq!(receipts.len(), 1);
     let (path, receipt) = &receipts[0];

@@ -591,8 +591,9 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
             .contains("http://grid.invalid:4444/wd/hub/"),
         "{report}"
     );
-    let history =
-        std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap_or_default();
+    // The failed run is recorded: a history that could be missing would check nothing.
+    let history = std::fs::read_to_string(home.state_dir().join("history.jsonl"))
+        .expect("the failed run is in the history");
     for shown in [
         refused.stdout(),
         refused.stderr(),
@@ -603,6 +604,8 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
     ] {
         assert!(!shown.contains("sekrit"), "{shown}");
     }
+    // Neither run got a browser to LinkedIn.
+    assert_eq!(sim.account(EMAIL)["requests"], 0);
 }
 
 /// An account with `#` could read another account's keyring entries (`EMAIL#totp`).

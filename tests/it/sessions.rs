@@ -240,6 +240,10 @@ fn no_stored_password_exits_5_with_a_hint() {
             .contains("credentials set"),
         "{report}"
     );
+    // Without a password nothing was tried on LinkedIn.
+    let server = sim.account(&account.email);
+    assert_eq!(server["sign_ins"], 0, "{server}");
+    assert_eq!(server["setting_writes"], 0, "{server}");
 }
 
 #[test]
