@@ -224,39 +224,24 @@ fn an_interrupted_run_closes_the_browser_and_the_driver() {
         // Slow pages: the run is surely still in the browser when the signal comes.
         let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 2000}}));
         let home = Home::new();
-        let tool = Tool::new(&home).against(&sim, email).arg("optout");
-        let tag = tool.tag().to_string();
-        let mut child = tool
-            .command()
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let running = Tool::new(&home).against(&sim, email).arg("optout").spawn();
         crate::common::wait_for(
             "the run's browser to start",
             std::time::Duration::from_secs(30),
             || {
-                crate::common::processes_of(&tag)
+                crate::common::processes_of(running.tag())
                     .iter()
                     .any(|p| p.contains("chrom") && p.contains("--headless"))
             },
         );
         let kill = std::process::Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
+            .args([format!("-{signal}"), running.child.id().to_string()])
             .status()
             .unwrap();
         assert!(kill.success());
-        let status = child.wait().unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
-        assert!(stderr.contains("interrupted"), "{stderr}");
-        crate::common::assert_no_process_left(&tag);
+        let run = running.finish();
+        assert_eq!(run.code(), 130, "{signal}: {}", run.stderr());
+        assert!(run.stderr().contains("interrupted"), "{}", run.stderr());
         assert_eq!(sim.account(email)["setting_writes"], 0);
     }
 }

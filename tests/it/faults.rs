@@ -230,23 +230,15 @@ fn one_dies_the_others_go_on(test: &str, victim: fn(&Home, &str) -> Option<u32>,
         "--timeout",
         "10",
     ]);
-    let tag = run.tag().to_string();
-    let child = run
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let running = run.spawn();
+    let tag = running.tag().to_string();
     wait_for(
         "the first account to sign in",
         Duration::from_secs(60),
         || sim.account(&first.email)["sign_ins"] == 1,
     );
     kill(victim(&home, &tag).expect("a process to kill"));
-    let output = child.wait_with_output().unwrap();
-    let run = Run { output };
-    let run = run.expect_code(8);
+    let run = running.finish().expect_code(8);
     let reports = run.json_lines();
     assert_eq!(reports.len(), 2, "{}", run.stdout());
     assert_eq!(reports[0]["account"], first.email.as_str());

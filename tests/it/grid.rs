@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{
-    Account, Chromedriver, Home, Run, Sim, Tool, assert_no_process_left, wait_for,
-};
+use crate::common::{Account, Chromedriver, Home, Run, Sim, Tool, wait_for};
 
 /// Accounts on `sim` with their passwords in the keyring (and so in the config file).
 fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
@@ -94,14 +92,9 @@ fn eight_accounts_four_at_a_time_on_one_driver() {
     let held = Held::hold(&sim, &accounts);
     let url = format!("http://127.0.0.1:{}", driver.port);
     // A held run waits for its page until all four have signed in: a long page timeout.
-    let tool = opt_out_all_command(&sim, &home, &url, "4").args(["--timeout", "300"]);
-    let tag = tool.tag().to_string();
-    let mut child = tool
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut running = opt_out_all_command(&sim, &home, &url, "4")
+        .args(["--timeout", "300"])
+        .spawn();
     let signed_in = || -> Vec<serde_json::Value> {
         accounts
             .iter()
@@ -109,30 +102,28 @@ fn eight_accounts_four_at_a_time_on_one_driver() {
             .filter(|server| server["sign_ins"] != 0)
             .collect()
     };
-    let running = wait_for(
+    let signed_in_at_once = wait_for(
         "four accounts signed in and held at once",
         Duration::from_secs(240),
         || {
-            assert!(child.try_wait().unwrap().is_none(), "the run ended early");
-            let running = signed_in();
-            if running.len() >= 4 {
-                Ok(running)
+            assert!(running.is_running(), "the run ended early");
+            let signed_in = signed_in();
+            if signed_in.len() >= 4 {
+                Ok(signed_in)
             } else {
-                Err(format!("{} signed in", running.len()))
+                Err(format!("{} signed in", signed_in.len()))
             }
         },
     );
     // Held, no run can end and free its place: a fifth signed in would be a fifth at once.
-    assert_eq!(running.len(), 4, "{running:#?}");
-    for server in &running {
+    assert_eq!(signed_in_at_once.len(), 4, "{signed_in_at_once:#?}");
+    for server in &signed_in_at_once {
         assert_eq!(server["sign_ins"], 1, "{server}");
         assert_eq!(server["setting_writes"], 0, "{server}");
     }
     assert_eq!(driver.browsers().len(), 4, "{:?}", driver.browsers());
     drop(held);
-    let output = child.wait_with_output().unwrap();
-    assert_no_process_left(&tag);
-    assert_all_opted_out(&sim, &accounts, Run { output });
+    assert_all_opted_out(&sim, &accounts, running.finish());
     driver.assert_no_session_left();
 }
 

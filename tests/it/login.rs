@@ -109,23 +109,14 @@ fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
         .against(&sim, email)
         .args(["login", "--headed"])
         .env("DISPLAY", &xvfb.display)
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     // The person approves on their phone once LinkedIn asks.
     wait_for(
         "the tool to reach the approval page",
         Duration::from_secs(60),
         || sim.approve(email),
     );
-    let output = login.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    login.finish().expect_code(0);
     assert_eq!(sim.account(email)["sign_ins"], 1);
     // The session it kept lets the next run in without the checkpoint.
     Tool::new(&home)

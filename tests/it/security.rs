@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{
-    Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode, wait_for,
-};
+use crate::common::{Home, PASSWORD, Sim, Tool, pids_of, set_mode, wait_for};
 
 const EMAIL: &str = "security@example.com";
 
@@ -173,20 +171,14 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
             home.path().join("no-credentials").to_str().unwrap(),
         )
         .args(["optout", "--json"]);
-    let tag = tool.tag().to_string();
-    let mut child = tool
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut running = tool.spawn();
     // Signed in, and held on the way to the setting: the session is live in the browser.
     wait_for("the run to sign in", Duration::from_secs(60), || {
-        sim.account(EMAIL)["sign_ins"] == 1 || child.try_wait().unwrap().is_some()
+        sim.account(EMAIL)["sign_ins"] == 1 || !running.is_running()
     });
-    assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+    assert!(running.is_running(), "the run ended early");
 
-    let pids = pids_of(&tag);
+    let pids = pids_of(running.tag());
     let ports = listening_ports(&pids);
     let driver_pids: Vec<u32> = pids
         .iter()
@@ -209,7 +201,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default())
             .replace('\0', "\n")
     };
-    let tool_pid = child.id();
+    let tool_pid = running.child.id();
     let bus = environ(tool_pid)
         .lines()
         .find(|line| line.starts_with("DBUS_SESSION_BUS_ADDRESS=unix:"))
@@ -320,21 +312,14 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         }
     }
     assert!(
-        child.try_wait().unwrap().is_none(),
+        running.is_running(),
         "the run was watched while it was running"
     );
 
     drop(release);
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    running.finish().expect_code(0);
     assert_eq!(sim.account(EMAIL)["ai_training"], "off");
     assert!(!profile.exists(), "the profile is removed at the end");
-    assert_no_process_left(&tag);
 }
 
 /// A sign-in page that redirects to another origin (here the same simulator under another

@@ -8,7 +8,7 @@ pub mod wait;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -277,6 +277,22 @@ impl<'h> Tool<'h> {
         command
     }
 
+    /// Starts the run in the background (stdin closed, output kept), for a test that acts
+    /// while it runs; `Running::finish` ends it as `run` does.
+    pub fn spawn(self) -> Running {
+        let child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        Running {
+            child,
+            tag: self.tag,
+        }
+    }
+
     /// Runs to the end and returns what it printed.
     pub fn run(self) -> Run {
         let mut command = self.command();
@@ -298,6 +314,32 @@ impl<'h> Tool<'h> {
                 .unwrap();
         }
         let output = child.wait_with_output().expect("the binary runs");
+        assert_no_process_left(&self.tag);
+        Run { output }
+    }
+}
+
+/// A run started by `Tool::spawn`.
+pub struct Running {
+    pub child: Child,
+    tag: String,
+}
+
+impl Running {
+    /// The tag the run's processes carry (see `assert_no_process_left`).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Whether the run is still going.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("the run's status").is_none()
+    }
+
+    /// Waits for the end and returns what it printed; like `Tool::run`, fails the test if a
+    /// process the run started outlives it.
+    pub fn finish(self) -> Run {
+        let output = self.child.wait_with_output().expect("the binary runs");
         assert_no_process_left(&self.tag);
         Run { output }
     }
