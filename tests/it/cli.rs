@@ -5,10 +5,11 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::process::Stdio;
+use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Home, Sim, Tool};
+use crate::common::{HeldSettingPage, Home, Sim, Tool, wait_for};
 
 #[test]
 fn help_and_version_need_nothing() {
@@ -157,33 +158,31 @@ fn the_simulator_keeps_passwords_off_the_command_line_and_the_network() {
 #[test]
 fn of_two_overlapping_runs_of_one_config_only_one_acts() {
     let email = "locked@example.com";
-    // Slow pages keep the first run going while the second starts.
-    let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 300}}));
+    // The first run is held on its way to the setting, signed in: it surely overlaps the
+    // second, whatever the machine's speed.
+    let sim = Sim::with_account(email, json!({}));
+    let held = HeldSettingPage::of(&sim, [email]);
     let home = Home::new();
-    let start = || {
+    let optout = || {
         Tool::new(&home)
             .against(&sim, email)
             .args(["optout", "--json"])
-            .command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
     };
-    let (first, second) = (start(), start());
-    let outputs = [
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
-    ];
-    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
-    codes.sort();
-    assert_eq!(codes, [0, 1], "{outputs:?}");
-    let refused = outputs.iter().find(|o| o.status.code() == Some(1)).unwrap();
-    let message = String::from_utf8_lossy(&refused.stderr);
+    let mut first = optout().spawn();
+    wait_for("the first run to sign in", Duration::from_secs(60), || {
+        sim.account(email)["sign_ins"] == 1 || !first.is_running()
+    });
+    assert!(first.is_running(), "the first run ended early");
+    let second = optout().run().expect_code(1);
     assert!(
-        message.contains("another run for this config is in progress"),
-        "{message}"
+        second
+            .stderr()
+            .contains("another run for this config is in progress"),
+        "{}",
+        second.stderr()
     );
+    drop(held);
+    first.finish().expect_code(0);
     // The refused run never reached LinkedIn: one sign-in, one save.
     assert_eq!(sim.account(email)["sign_ins"], 1);
     assert_eq!(sim.account(email)["setting_writes"], 1);

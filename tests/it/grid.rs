@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Account, Chromedriver, Home, Run, Sim, Tool, wait_for};
+use crate::common::{Account, Chromedriver, HeldSettingPage, Home, Run, Sim, Tool, wait_for};
 
 /// Accounts on `sim` with their passwords in the keyring (and so in the config file).
 fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
@@ -50,36 +50,6 @@ fn assert_all_opted_out(sim: &Sim, accounts: &[Account], run: Run) {
     }
 }
 
-/// Holds every account's run on its way to the setting (signed in, its browser open) until
-/// dropped, however the test ends.
-struct Held<'s> {
-    sim: &'s Sim,
-    accounts: &'s [Account],
-}
-
-impl<'s> Held<'s> {
-    fn hold(sim: &'s Sim, accounts: &'s [Account]) -> Held<'s> {
-        for account in accounts {
-            sim.put(
-                &account.email,
-                json!({"faults": {"hold_setting_page": true}}),
-            );
-        }
-        Held { sim, accounts }
-    }
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        for account in self.accounts {
-            self.sim.put(
-                &account.email,
-                json!({"faults": {"hold_setting_page": false}}),
-            );
-        }
-    }
-}
-
 /// Four at a time, proven from the server and the driver rather than from timing: with every
 /// run held once signed in, the server sees exactly four accounts signed in and none saved,
 /// while the driver runs four browsers; let go, all eight opt out.
@@ -89,7 +59,7 @@ fn eight_accounts_four_at_a_time_on_one_driver() {
     let sim = Sim::start(&[]);
     let home = Home::new();
     let accounts = accounts("grid", 8, &sim, &home);
-    let held = Held::hold(&sim, &accounts);
+    let held = HeldSettingPage::of(&sim, accounts.iter().map(|a| a.email.as_str()));
     let url = format!("http://127.0.0.1:{}", driver.port);
     // A held run waits for its page until all four have signed in: a long page timeout.
     let mut running = opt_out_all_command(&sim, &home, &url, "4")

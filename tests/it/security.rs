@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::common::{Home, PASSWORD, Sim, Tool, pids_of, set_mode, wait_for};
+use crate::common::{HeldSettingPage, Home, PASSWORD, Sim, Tool, pids_of, set_mode, wait_for};
 
 const EMAIL: &str = "security@example.com";
 
@@ -81,16 +81,6 @@ impl Drop for OtherUser {
     }
 }
 
-/// Lets the simulator answer the held setting page, however the test ends.
-struct Release<'s>(&'s Sim);
-
-impl Drop for Release<'_> {
-    fn drop(&mut self) {
-        self.0
-            .put(EMAIL, json!({"faults": {"hold_setting_page": false}}));
-    }
-}
-
 /// A TCP port some process listens on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Listening {
@@ -154,8 +144,8 @@ fn command_line(pid: u32) -> String {
 #[test]
 fn another_local_user_reaches_neither_the_browser_nor_the_session() {
     let spy = OtherUser::create();
-    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_setting_page": true}}));
-    let release = Release(&sim);
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let held = HeldSettingPage::of(&sim, [EMAIL]);
     let home = Home::new();
     let runtime = tempfile::tempdir().unwrap();
     set_mode(runtime.path(), 0o700);
@@ -316,7 +306,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         "the run was watched while it was running"
     );
 
-    drop(release);
+    drop(held);
     running.finish().expect_code(0);
     assert_eq!(sim.account(EMAIL)["ai_training"], "off");
     assert!(!profile.exists(), "the profile is removed at the end");

@@ -135,6 +135,42 @@ impl Drop for Account {
     }
 }
 
+/// Holds the setting's page of some accounts of a simulator (its `hold_setting_page` fault):
+/// their runs sign in, then wait there, for a test that acts while they run. Dropping it lets
+/// them go, however the test ends.
+pub struct HeldSettingPage<'s> {
+    sim: &'s Sim,
+    emails: Vec<String>,
+}
+
+impl<'s> HeldSettingPage<'s> {
+    pub fn of<I, S>(sim: &'s Sim, emails: I) -> HeldSettingPage<'s>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let emails: Vec<String> = emails.into_iter().map(Into::into).collect();
+        for email in &emails {
+            sim.put(
+                email,
+                serde_json::json!({"faults": {"hold_setting_page": true}}),
+            );
+        }
+        HeldSettingPage { sim, emails }
+    }
+}
+
+impl Drop for HeldSettingPage<'_> {
+    fn drop(&mut self) {
+        for email in &self.emails {
+            self.sim.put(
+                email,
+                serde_json::json!({"faults": {"hold_setting_page": false}}),
+            );
+        }
+    }
+}
+
 /// One run of the binary, built up then run once.
 #[must_use]
 pub struct Tool<'h> {
