@@ -57,3 +57,21 @@ impl<T, E: Display> Ready for Result<T, E> {
         self.map_err(|last| Some(last.to_string()))
     }
 }
+
+#[test]
+fn wait_for_returns_what_the_probe_gave_once_ready() {
+    let mut looks = 0;
+    let seen = wait_for("the third look", Duration::from_secs(10), || {
+        looks += 1;
+        (looks == 3).then_some(looks)
+    });
+    assert_eq!(seen, 3);
+}
+
+#[test]
+#[should_panic(expected = "waiting for the impossible: still nothing")]
+fn wait_for_fails_naming_what_it_waited_for_and_what_it_saw_last() {
+    wait_for("the impossible", Duration::ZERO, || {
+        Err::<(), _>("still nothing")
+    });
+}
