@@ -63,7 +63,7 @@ fn eight_accounts_four_at_a_time_on_one_driver() {
     let url = format!("http://127.0.0.1:{}", driver.port);
     // A held run waits for its page until all four have signed in: a long page timeout.
     let mut running = opt_out_all_command(&sim, &home, &url, "4")
-        .args(["--timeout", "300"])
+        .args(["--timeout", "120"])
         .spawn();
     let signed_in = || -> Vec<serde_json::Value> {
         accounts
@@ -74,7 +74,7 @@ fn eight_accounts_four_at_a_time_on_one_driver() {
     };
     let signed_in_at_once = wait_for(
         "four accounts signed in and held at once",
-        Duration::from_secs(240),
+        Duration::from_secs(100),
         || {
             assert!(running.is_running(), "the run ended early");
             let signed_in = signed_in();
