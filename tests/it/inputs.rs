@@ -349,13 +349,15 @@ fn a_cool_down_is_capped_and_says_where_it_is_kept() {
     );
     assert!(!message.contains("9999"), "not capped: {message}");
     assert_eq!(sim.account(EMAIL)["requests"], 0);
-    // Cleared as the message says: the next run goes ahead.
+    // Cleared as the message says: the next run goes ahead, and is counted where the first
+    // was not.
     std::fs::remove_file(&record).unwrap();
     Tool::new(&home)
         .against(&sim, EMAIL)
         .args(["status", "--json"])
         .run()
         .expect_code(3);
+    assert_ne!(sim.account(EMAIL)["requests"], 0);
 }
 
 #[test]
