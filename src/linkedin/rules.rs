@@ -42,6 +42,8 @@ pub const MAX_PROBES: usize = 15;
 
 /// Something the tool looks for on a page. Its CSS is in `MARKERS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+// Lets the tests go through every marker, so that one without selectors fails a test, not a run.
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum Marker {
     CookieBanner,
     CookieDeny,
@@ -287,11 +289,16 @@ pub mod texts {
 mod tests {
     use super::*;
 
+    use strum::IntoEnumIterator as _;
+
     #[test]
     fn every_marker_has_exactly_one_entry() {
-        for (marker, _) in MARKERS {
-            let entries = MARKERS.iter().filter(|(m, _)| m == marker).count();
-            assert_eq!(entries, 1, "{marker:?}");
+        for marker in Marker::iter() {
+            let entries = MARKERS.iter().filter(|(m, _)| *m == marker).count();
+            assert_eq!(
+                entries, 1,
+                "{marker:?} must have exactly one entry in MARKERS"
+            );
         }
     }
 }

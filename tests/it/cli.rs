@@ -5,10 +5,12 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::process::Stdio;
+use std::time::Duration;
 
+use linkedin_sim::AiTraining;
 use serde_json::json;
 
-use crate::common::{Home, Sim, Tool};
+use crate::common::{HeldSettingPage, Home, Sim, Tool, wait_for};
 
 #[test]
 fn help_and_version_need_nothing() {
@@ -157,33 +159,33 @@ fn the_simulator_keeps_passwords_off_the_command_line_and_the_network() {
 #[test]
 fn of_two_overlapping_runs_of_one_config_only_one_acts() {
     let email = "locked@example.com";
-    // Slow pages keep the first run going while the second starts.
-    let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 300}}));
+    // The first run is held on its way to the setting, signed in: it surely overlaps the
+    // second, whatever the machine's speed.
+    let sim = Sim::with_account(email, json!({}));
+    let held = HeldSettingPage::of(&sim, [email]);
     let home = Home::new();
-    let start = || {
+    let optout = || {
         Tool::new(&home)
             .against(&sim, email)
             .args(["optout", "--json"])
-            .command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
     };
-    let (first, second) = (start(), start());
-    let outputs = [
-        first.wait_with_output().unwrap(),
-        second.wait_with_output().unwrap(),
-    ];
-    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
-    codes.sort();
-    assert_eq!(codes, [0, 1], "{outputs:?}");
-    let refused = outputs.iter().find(|o| o.status.code() == Some(1)).unwrap();
-    let message = String::from_utf8_lossy(&refused.stderr);
+    let mut first = optout().spawn();
+    wait_for("the first run to sign in", Duration::from_secs(60), || {
+        sim.account(email).sign_ins == 1 || !first.is_running()
+    });
+    assert!(first.is_running(), "the first run ended early");
+    let second = optout().run().expect_code(1);
     assert!(
-        message.contains("another run for this config is in progress"),
-        "{message}"
+        second
+            .stderr()
+            .contains("another run for this config is in progress"),
+        "{}",
+        second.stderr()
     );
+    drop(held);
+    first.finish().expect_code(0);
+    // The refused run never reached LinkedIn: one sign-in, one save.
+    assert_eq!(sim.account(email).sign_ins, 1);
     assert_eq!(sim.account(email).setting_writes, 1);
     let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 1, "{history}");
@@ -222,38 +224,24 @@ fn an_interrupted_run_closes_the_browser_and_the_driver() {
         // Slow pages: the run is surely still in the browser when the signal comes.
         let sim = Sim::with_account(email, json!({"faults": {"latency_ms": 2000}}));
         let home = Home::new();
-        let tool = Tool::new(&home).against(&sim, email).arg("optout");
-        let tag = tool.tag().to_string();
-        let mut child = tool
-            .command()
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !crate::common::processes_of(&tag)
-            .iter()
-            .any(|p| p.contains("chrom") && p.contains("--headless"))
-        {
-            assert!(std::time::Instant::now() < deadline, "no browser started");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        let running = Tool::new(&home).against(&sim, email).arg("optout").spawn();
+        crate::common::wait_for(
+            "the run's browser to start",
+            std::time::Duration::from_secs(30),
+            || {
+                crate::common::processes_of(running.tag())
+                    .iter()
+                    .any(|p| p.contains("chrom") && p.contains("--headless"))
+            },
+        );
         let kill = std::process::Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
+            .args([format!("-{signal}"), running.child.id().to_string()])
             .status()
             .unwrap();
         assert!(kill.success());
-        let status = child.wait().unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        assert_eq!(status.code(), Some(130), "{signal}: {stderr}");
-        assert!(stderr.contains("interrupted"), "{stderr}");
-        crate::common::assert_no_process_left(&tag);
+        let run = running.finish();
+        assert_eq!(run.code(), 130, "{signal}: {}", run.stderr());
+        assert!(run.stderr().contains("interrupted"), "{}", run.stderr());
         assert_eq!(sim.account(email).setting_writes, 0);
     }
 }
@@ -278,4 +266,8 @@ fn the_notify_command_hears_of_a_setting_found_on() {
     assert_eq!(message["reports"][0]["account"], email, "{message}");
     assert_eq!(message["reports"][0]["before"], "on", "{message}");
     assert_eq!(message["reports"][0]["outcome"], "opted_out", "{message}");
+    // What it heard is what happened on the server.
+    let server = sim.account(email);
+    assert_eq!(server.spec.ai_training, AiTraining::Off, "{server:?}");
+    assert_eq!(server.setting_writes, 1, "{server:?}");
 }

@@ -7,12 +7,12 @@
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_optout::secrets::{SecretChain, current_code};
 use secrecy::ExposeSecret as _;
 
-use crate::common::{Account, Home, Run, Tool, children_of};
+use crate::common::{Account, Home, Run, Tool, children_of, wait_for};
 
 const TOTP_BASE32: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
 
@@ -415,25 +415,19 @@ fn the_prompt_reads_the_password_without_echo() {
         };
     }
     let mut child = script.spawn().expect("script runs (util-linux)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let tty = loop {
-        let found = children_of(child.id()).into_iter().find_map(terminal_of);
-        if let Some(tty) = found {
+    let tty = wait_for(
+        "the prompt to turn echo off",
+        Duration::from_secs(20),
+        || {
+            let tty = children_of(child.id()).into_iter().find_map(terminal_of)?;
             let echo_off = std::process::Command::new("stty")
                 .args(["-F", tty.to_str().unwrap(), "-a"])
                 .output()
                 .map(|out| String::from_utf8_lossy(&out.stdout).contains(" -echo "))
                 .unwrap_or(false);
-            if echo_off {
-                break tty;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the prompt never turned echo off"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+            echo_off.then_some(tty)
+        },
+    );
     let mut stdin = child.stdin.take().unwrap();
     writeln!(stdin, "{secret}").unwrap();
     drop(stdin);

@@ -5,12 +5,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
 
-use crate::common::{Account, Home, Run, Sim, Tool, set_mode};
+use crate::common::{Account, Home, Run, Sim, Tool, set_mode, wait_for};
 
 const EMAIL: &str = "faults@example.com";
 
@@ -50,31 +50,17 @@ fn processes(home: &Home, tag: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Waits until `condition` holds, or fails naming `what`.
-#[track_caller]
-fn wait_until(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !condition() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Asserts that nothing of the run is alive within `bound` (the 5 s after a kill).
 #[track_caller]
 fn assert_nothing_left(home: &Home, tag: &str, bound: Duration) {
-    let deadline = Instant::now() + bound;
-    loop {
-        let left = processes(home, tag);
-        if left.is_empty() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "left running {bound:?} after the run: {left:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(
+        "nothing of the run to be alive",
+        bound,
+        || match processes(home, tag) {
+            left if left.is_empty() => Ok(()),
+            left => Err(format!("left running {bound:?} after the run: {left:#?}")),
+        },
+    );
 }
 
 fn kill(pid: u32) {
@@ -139,7 +125,7 @@ fn start_mid_run<'h>(home: &'h Home, sim: &Sim) -> (Child, Tool<'h>) {
         .against(sim, EMAIL)
         .args(["optout", "--timeout", "20"]);
     let child = spawn(&run);
-    wait_until("the run to reach LinkedIn", Duration::from_secs(60), || {
+    wait_for("the run to reach LinkedIn", Duration::from_secs(60), || {
         sim.account(EMAIL).requests >= 1
     });
     assert!(
@@ -199,7 +185,7 @@ fn a_group_that_outlived_its_killed_run_and_reaper_is_ended_by_the_next_run() {
     child.kill().unwrap();
     child.wait().unwrap();
     // The driver dies with the tool; its browser, in the driver's group, lives on.
-    wait_until("the driver to die", Duration::from_secs(10), || {
+    wait_for("the driver to die", Duration::from_secs(10), || {
         driver_pid(&home, run.tag()).is_none()
     });
     let orphans = processes(&home, run.tag());
@@ -245,23 +231,15 @@ fn one_dies_the_others_go_on(test: &str, victim: fn(&Home, &str) -> Option<u32>,
         "--timeout",
         "10",
     ]);
-    let tag = run.tag().to_string();
-    let child = run
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_until(
+    let running = run.spawn();
+    let tag = running.tag().to_string();
+    wait_for(
         "the first account to sign in",
         Duration::from_secs(60),
         || sim.account(&first.email).sign_ins == 1,
     );
     kill(victim(&home, &tag).expect("a process to kill"));
-    let output = child.wait_with_output().unwrap();
-    let run = Run { output };
-    let run = run.expect_code(8);
+    let run = running.finish().expect_code(8);
     let reports = run.json_lines();
     assert_eq!(reports.len(), 2, "{}", run.stdout());
     assert_eq!(reports[0]["account"], first.email.as_str());
@@ -372,36 +350,32 @@ impl Resetter {
         use std::os::fd::AsRawFd as _;
         use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stopped = stop.clone();
         let thread = std::thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        // A zero linger time makes close send RST instead of FIN.
-                        let linger = libc::linger {
-                            l_onoff: 1,
-                            l_linger: 0,
-                        };
-                        // SAFETY: setsockopt on a socket this thread owns, with a valid struct.
-                        unsafe {
-                            libc::setsockopt(
-                                stream.as_raw_fd(),
-                                libc::SOL_SOCKET,
-                                libc::SO_LINGER,
-                                (&linger as *const libc::linger).cast(),
-                                std::mem::size_of::<libc::linger>() as libc::socklen_t,
-                            );
-                        }
-                        drop(stream);
-                    }
-                    Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                    Err(err) => panic!("accept: {err}"),
+            for stream in listener.incoming() {
+                // Drop wakes this accept with one last connection of its own.
+                if stopped.load(Ordering::Relaxed) {
+                    return;
                 }
+                let stream = stream.expect("accept");
+                // A zero linger time makes close send RST instead of FIN.
+                let linger = libc::linger {
+                    l_onoff: 1,
+                    l_linger: 0,
+                };
+                // SAFETY: setsockopt on a socket this thread owns, with a valid struct.
+                unsafe {
+                    libc::setsockopt(
+                        stream.as_raw_fd(),
+                        libc::SOL_SOCKET,
+                        libc::SO_LINGER,
+                        (&linger as *const libc::linger).cast(),
+                        std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                    );
+                }
+                drop(stream);
             }
         });
         Resetter {
@@ -415,6 +389,7 @@ impl Resetter {
 impl Drop for Resetter {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

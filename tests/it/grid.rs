@@ -4,11 +4,12 @@
 
 use std::net::Ipv4Addr;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use linkedin_sim::AiTraining;
 use serde_json::json;
 
-use crate::common::{Account, Chromedriver, Home, Sim, Tool};
+use crate::common::{Account, Chromedriver, HeldSettingPage, Home, Run, Sim, Tool, wait_for};
 
 /// Accounts on `sim` with their passwords in the keyring (and so in the config file).
 fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
@@ -17,14 +18,23 @@ fn accounts(test: &str, count: usize, sim: &Sim, home: &Home) -> Vec<Account> {
         .collect()
 }
 
-/// Runs `optout` for every configured account against `webdriver` and checks the server.
-fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, parallel: &str) {
-    let run = Tool::new(home)
+/// `optout --json` for every configured account against `webdriver`, `parallel` at once.
+fn opt_out_all_command<'h>(sim: &Sim, home: &'h Home, webdriver: &str, parallel: &str) -> Tool<'h> {
+    Tool::new(home)
         .args(["--base-url", &sim.base_url(), "--webdriver", webdriver])
         .args(["--browser-arg=--no-sandbox", "--parallel", parallel])
         .args(["optout", "--json"])
-        .run()
-        .expect_code(0);
+}
+
+/// Runs `optout` for every configured account against `webdriver` and checks the server.
+fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, parallel: &str) {
+    let run = opt_out_all_command(sim, home, webdriver, parallel).run();
+    assert_all_opted_out(sim, accounts, run);
+}
+
+/// Every account opted out, one report line each, and the server says so.
+fn assert_all_opted_out(sim: &Sim, accounts: &[Account], run: Run) {
+    let run = run.expect_code(0);
     let reports = run.json_lines();
     assert_eq!(
         reports.len(),
@@ -41,14 +51,50 @@ fn opt_out_all(sim: &Sim, home: &Home, accounts: &[Account], webdriver: &str, pa
     }
 }
 
+/// Four at a time, proven from the server and the driver rather than from timing: with every
+/// run held once signed in, the server sees exactly four accounts signed in and none saved,
+/// while the driver runs four browsers; let go, all eight opt out.
 #[test]
 fn eight_accounts_four_at_a_time_on_one_driver() {
     let driver = Chromedriver::start("/");
     let sim = Sim::start(&[]);
     let home = Home::new();
     let accounts = accounts("grid", 8, &sim, &home);
+    let held = HeldSettingPage::of(&sim, accounts.iter().map(|a| a.email.as_str()));
     let url = format!("http://127.0.0.1:{}", driver.port);
-    opt_out_all(&sim, &home, &accounts, &url, "4");
+    // A held run waits for its page until all four have signed in: a long page timeout.
+    let mut running = opt_out_all_command(&sim, &home, &url, "4")
+        .args(["--timeout", "120"])
+        .spawn();
+    let signed_in = || -> Vec<linkedin_sim::AccountView> {
+        accounts
+            .iter()
+            .map(|account| sim.account(&account.email))
+            .filter(|server| server.sign_ins != 0)
+            .collect()
+    };
+    let signed_in_at_once = wait_for(
+        "four accounts signed in and held at once",
+        Duration::from_secs(100),
+        || {
+            assert!(running.is_running(), "the run ended early");
+            let signed_in = signed_in();
+            if signed_in.len() >= 4 {
+                Ok(signed_in)
+            } else {
+                Err(format!("{} signed in", signed_in.len()))
+            }
+        },
+    );
+    // Held, no run can end and free its place: a fifth signed in would be a fifth at once.
+    assert_eq!(signed_in_at_once.len(), 4, "{signed_in_at_once:#?}");
+    for server in &signed_in_at_once {
+        assert_eq!(server.sign_ins, 1, "{server:?}");
+        assert_eq!(server.setting_writes, 0, "{server:?}");
+    }
+    assert_eq!(driver.browsers().len(), 4, "{:?}", driver.browsers());
+    drop(held);
+    assert_all_opted_out(&sim, &accounts, running.finish());
     driver.assert_no_session_left();
 }
 

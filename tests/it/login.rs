@@ -5,12 +5,12 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_sim::AiTraining;
 use serde_json::json;
 
-use crate::common::{Home, Sim, Tool};
+use crate::common::{Home, Sim, Tool, wait_for};
 
 #[test]
 fn login_keeps_the_session_for_later_runs() {
@@ -48,6 +48,8 @@ fn headed_without_a_display_says_what_to_do() {
         .run()
         .expect_code(2);
     assert!(run.stderr().contains("needs a display"), "{}", run.stderr());
+    // Said before anything started: LinkedIn never saw a request.
+    assert_eq!(sim.account(email).requests, 0);
 }
 
 /// A virtual X display, stopped when dropped.
@@ -77,12 +79,10 @@ impl Xvfb {
             .spawn()
             .expect("Xvfb starts (apt-get install xvfb)");
         let socket = format!("/tmp/.X11-unix/X{number}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !Path::new(&socket).exists() {
+        wait_for("Xvfb to open its socket", Duration::from_secs(10), || {
             assert!(child.try_wait().unwrap().is_none(), "Xvfb exited");
-            assert!(Instant::now() < deadline, "Xvfb did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            Path::new(&socket).exists()
+        });
         Xvfb {
             child,
             display: format!(":{number}"),
@@ -110,26 +110,14 @@ fn a_person_gets_through_a_checkpoint_in_the_visible_browser() {
         .against(&sim, email)
         .args(["login", "--headed"])
         .env("DISPLAY", &xvfb.display)
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
     // The person approves on their phone once LinkedIn asks.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !sim.approve(email) {
-        assert!(
-            Instant::now() < deadline,
-            "the tool never reached the approval page"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = login.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    wait_for(
+        "the tool to reach the approval page",
+        Duration::from_secs(60),
+        || sim.approve(email),
     );
+    login.finish().expect_code(0);
     assert_eq!(sim.account(email).sign_ins, 1);
     // The session it kept lets the next run in without the checkpoint.
     Tool::new(&home)

@@ -122,6 +122,9 @@ fn a_setting_not_offered_exits_6() {
     let report = optout(&sim, &[]).expect_code(6).report();
     assert_eq!(report["outcome"], "not_offered");
     assert_eq!(report["before"], "not_offered");
+    // It signed in and read the page, and tried no save.
+    assert_server(&sim, AiTraining::NotOffered, 0);
+    assert_eq!(sim.account(EMAIL).sign_ins, 1);
 }
 
 #[test]
@@ -210,6 +213,10 @@ fn quiet_prints_nothing_when_nothing_changed() {
         .args(["optout", "--quiet"])
         .run()
         .expect_code(0);
+    // Nothing changed because the run found the setting off, not because it did nothing: it
+    // signed in, and saved nothing.
+    assert_server(&sim, AiTraining::Off, 0);
+    assert_eq!(sim.account(EMAIL).sign_ins, 1);
     assert_eq!(run.stdout(), "");
     // As root (CI), the one warning left is that Chromium runs without its sandbox.
     let stderr = run.stderr();

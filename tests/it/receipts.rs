@@ -5,13 +5,13 @@
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::common::{Chromedriver, Home, PASSWORD, Sim, Tool};
+use crate::common::{Chromedriver, Home, PASSWORD, Sim, Tool, wait_for};
 
 const EMAIL: &str = "receipts@example.com";
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DP";
@@ -320,6 +320,8 @@ fn export_writes_a_page_a_browser_shows_with_every_screenshot() {
     run(&home, &sim, "optout").expect_code(0);
     run(&home, &sim, "status").expect_code(0);
     let receipts = receipts(&home);
+    // Two receipts to show, so that the checks of each card below cannot pass on none.
+    assert_eq!(receipts.len(), 2);
     let out = home.path().join("export");
     let export = Tool::new(&home)
         .args(["receipts", "export", out.to_str().unwrap()])
@@ -361,43 +363,47 @@ fn export_writes_a_page_a_browser_shows_with_every_screenshot() {
 
     let driver = Chromedriver::start("/");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let seen = runtime.block_on(async {
+    let client = runtime.block_on(async {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}),
         );
-        let client = fantoccini::ClientBuilder::rustls()
+        fantoccini::ClientBuilder::rustls()
             .unwrap()
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}/", driver.port))
             .await
-            .expect("a browser session");
-        let url = url::Url::from_file_path(out.join("index.html")).unwrap();
-        let result = async {
-            client.goto(url.as_str()).await?;
-            let deadline = Instant::now() + Duration::from_secs(20);
-            loop {
-                let seen = client
-                    .execute(
+            .expect("a browser session")
+    });
+    let url = url::Url::from_file_path(out.join("index.html")).unwrap();
+    // The session is closed whatever happens, a failed wait included.
+    let seen = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(client.goto(url.as_str())).unwrap();
+        wait_for(
+            "the exported page's images to load",
+            Duration::from_secs(20),
+            || {
+                let seen = runtime
+                    .block_on(client.execute(
                         "const imgs = [...document.querySelectorAll('.card img')];
                          return {cards: document.querySelectorAll('.card').length,
                                  complete: imgs.every(i => i.complete),
                                  loaded: imgs.filter(i => i.naturalWidth > 0).length,
                                  images: imgs.length};",
                         vec![],
-                    )
-                    .await?;
-                if seen["complete"] == true || Instant::now() > deadline {
-                    return Ok::<_, fantoccini::error::CmdError>(seen);
+                    ))
+                    .unwrap();
+                if seen["complete"] == true {
+                    Ok(seen)
+                } else {
+                    Err(seen)
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        .await;
-        client.close().await.unwrap();
-        result.unwrap()
-    });
+            },
+        )
+    }));
+    runtime.block_on(client.close()).unwrap();
+    let seen = seen.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     driver.assert_no_session_left();
     assert_eq!(seen["cards"], receipts.len(), "{seen}");
     assert_eq!(seen["images"], receipts.len(), "{seen}");
@@ -414,6 +420,10 @@ fn a_run_that_never_read_the_setting_keeps_none() {
     let sim = Sim::with_account(EMAIL, json!({"checkpoint": "captcha"}));
     let home = Home::new();
     run(&home, &sim, "optout").expect_code(4);
+    // It really never got to the setting: no sign-in past the checkpoint, no save.
+    let server = sim.account(EMAIL);
+    assert_eq!(server.sign_ins, 0, "{server:?}");
+    assert_eq!(server.setting_writes, 0, "{server:?}");
     assert!(!receipts_dir(&home).exists());
     let listed = Tool::new(&home).arg("receipts").run().expect_code(0);
     assert!(
@@ -429,6 +439,10 @@ fn a_setting_not_offered_keeps_a_receipt_saying_so() {
     let sim = Sim::with_account(EMAIL, json!({"ai_training": "not_offered"}));
     let home = Home::new();
     run(&home, &sim, "optout").expect_code(6);
+    // It signed in and read the page, and tried no save.
+    let server = sim.account(EMAIL);
+    assert_eq!(server.sign_ins, 1, "{server:?}");
+    assert_eq!(server.setting_writes, 0, "{server:?}");
     let receipts = receipts(&home);
     assert_eq!(receipts.len(), 1);
     let (path, receipt) = &receipts[0];

@@ -5,12 +5,12 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linkedin_sim::AiTraining;
 use serde_json::json;
 
-use crate::common::{Home, PASSWORD, Sim, Tool, assert_no_process_left, pids_of, set_mode};
+use crate::common::{HeldSettingPage, Home, PASSWORD, Sim, Tool, pids_of, set_mode, wait_for};
 
 const EMAIL: &str = "security@example.com";
 
@@ -82,16 +82,6 @@ impl Drop for OtherUser {
     }
 }
 
-/// Lets the simulator answer the held setting page, however the test ends.
-struct Release<'s>(&'s Sim);
-
-impl Drop for Release<'_> {
-    fn drop(&mut self) {
-        self.0
-            .put(EMAIL, json!({"faults": {"hold_setting_page": false}}));
-    }
-}
-
 /// A TCP port some process listens on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Listening {
@@ -148,16 +138,6 @@ fn command_line(pid: u32) -> String {
         .replace('\0', " ")
 }
 
-/// Polls `condition` until it holds, failing the test after `within`.
-#[track_caller]
-fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !condition() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// The proof: a second local user watches a whole run (signed in, the browser open) and
 /// gets at nothing. The run's only listening port is the driver's, which answers that user
 /// only "unhandled request" (HTTP 4xx); no DevTools endpoint exists; the secret path is gone from the
@@ -165,8 +145,8 @@ fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
 #[test]
 fn another_local_user_reaches_neither_the_browser_nor_the_session() {
     let spy = OtherUser::create();
-    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_setting_page": true}}));
-    let release = Release(&sim);
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let held = HeldSettingPage::of(&sim, [EMAIL]);
     let home = Home::new();
     let runtime = tempfile::tempdir().unwrap();
     set_mode(runtime.path(), 0o700);
@@ -182,20 +162,14 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
             home.path().join("no-credentials").to_str().unwrap(),
         )
         .args(["optout", "--json"]);
-    let tag = tool.tag().to_string();
-    let mut child = tool
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut running = tool.spawn();
     // Signed in, and held on the way to the setting: the session is live in the browser.
     wait_for("the run to sign in", Duration::from_secs(60), || {
-        sim.account(EMAIL).sign_ins == 1 || child.try_wait().unwrap().is_some()
+        sim.account(EMAIL).sign_ins == 1 || !running.is_running()
     });
-    assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+    assert!(running.is_running(), "the run ended early");
 
-    let pids = pids_of(&tag);
+    let pids = pids_of(running.tag());
     let ports = listening_ports(&pids);
     let driver_pids: Vec<u32> = pids
         .iter()
@@ -218,7 +192,7 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default())
             .replace('\0', "\n")
     };
-    let tool_pid = child.id();
+    let tool_pid = running.child.id();
     let bus = environ(tool_pid)
         .lines()
         .find(|line| line.starts_with("DBUS_SESSION_BUS_ADDRESS=unix:"))
@@ -329,21 +303,14 @@ fn another_local_user_reaches_neither_the_browser_nor_the_session() {
         }
     }
     assert!(
-        child.try_wait().unwrap().is_none(),
+        running.is_running(),
         "the run was watched while it was running"
     );
 
-    drop(release);
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    drop(held);
+    running.finish().expect_code(0);
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     assert!(!profile.exists(), "the profile is removed at the end");
-    assert_no_process_left(&tag);
 }
 
 /// A sign-in page that redirects to another origin (here the same simulator under another
@@ -600,8 +567,9 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
             .contains("http://grid.invalid:4444/wd/hub/"),
         "{report}"
     );
-    let history =
-        std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap_or_default();
+    // The failed run is recorded: a history that could be missing would check nothing.
+    let history = std::fs::read_to_string(home.state_dir().join("history.jsonl"))
+        .expect("the failed run is in the history");
     for shown in [
         refused.stdout(),
         refused.stderr(),
@@ -612,6 +580,8 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
     ] {
         assert!(!shown.contains("sekrit"), "{shown}");
     }
+    // Neither run got a browser to LinkedIn.
+    assert_eq!(sim.account(EMAIL).requests, 0);
 }
 
 /// An account with `#` could read another account's keyring entries (`EMAIL#totp`).

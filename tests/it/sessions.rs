@@ -187,6 +187,8 @@ fn throttling_starts_a_cool_down_that_the_next_run_respects() {
         "{first}"
     );
     let requests = sim.account(email).requests;
+    // The count the second run must not change is one that counts this account's requests.
+    assert!(requests > 0, "{requests}");
     let second = run().report();
     assert!(
         second["message"].as_str().unwrap().contains("did not try"),
@@ -245,6 +247,10 @@ fn no_stored_password_exits_5_with_a_hint() {
             .contains("credentials set"),
         "{report}"
     );
+    // Without a password nothing was tried on LinkedIn.
+    let server = sim.account(&account.email);
+    assert_eq!(server.sign_ins, 0, "{server:?}");
+    assert_eq!(server.setting_writes, 0, "{server:?}");
 }
 
 #[test]

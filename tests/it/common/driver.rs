@@ -3,9 +3,9 @@
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::children_of;
+use super::{children_of, wait_for};
 
 /// A chromedriver of the test's own, stopped when dropped.
 pub struct Chromedriver {
@@ -30,11 +30,9 @@ impl Chromedriver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts (apt-get install chromium-driver)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for("chromedriver to listen", Duration::from_secs(20), || {
+            TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
+        });
         Chromedriver { child, port }
     }
 
@@ -46,15 +44,14 @@ impl Chromedriver {
     /// Waits until the driver runs no browser: every session was closed.
     #[track_caller]
     pub fn assert_no_session_left(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.browsers().is_empty() {
-            assert!(
-                Instant::now() < deadline,
-                "sessions left open: {:?}",
-                self.browsers()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for(
+            "every session on the driver to close",
+            Duration::from_secs(10),
+            || match self.browsers() {
+                browsers if browsers.is_empty() => Ok(()),
+                browsers => Err(format!("sessions left open: {browsers:?}")),
+            },
+        );
     }
 }
 

@@ -4,17 +4,19 @@
 
 pub mod driver;
 pub mod sim;
+pub mod wait;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
 pub use driver::Chromedriver;
 pub use sim::{PASSWORD, Sim};
+pub use wait::wait_for;
 
 /// A home directory of its own: config, state and artifacts of one test never meet another's.
 pub struct Home {
@@ -130,6 +132,42 @@ impl Drop for Account {
         Tool::new(&home)
             .args(["credentials", "delete", "--account", &self.email])
             .run();
+    }
+}
+
+/// Holds the setting's page of some accounts of a simulator (its `hold_setting_page` fault):
+/// their runs sign in, then wait there, for a test that acts while they run. Dropping it lets
+/// them go, however the test ends.
+pub struct HeldSettingPage<'s> {
+    sim: &'s Sim,
+    emails: Vec<String>,
+}
+
+impl<'s> HeldSettingPage<'s> {
+    pub fn of<I, S>(sim: &'s Sim, emails: I) -> HeldSettingPage<'s>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let emails: Vec<String> = emails.into_iter().map(Into::into).collect();
+        for email in &emails {
+            sim.put(
+                email,
+                serde_json::json!({"faults": {"hold_setting_page": true}}),
+            );
+        }
+        HeldSettingPage { sim, emails }
+    }
+}
+
+impl Drop for HeldSettingPage<'_> {
+    fn drop(&mut self) {
+        for email in &self.emails {
+            self.sim.put(
+                email,
+                serde_json::json!({"faults": {"hold_setting_page": false}}),
+            );
+        }
     }
 }
 
@@ -275,6 +313,22 @@ impl<'h> Tool<'h> {
         command
     }
 
+    /// Starts the run in the background (stdin closed, output kept), for a test that acts
+    /// while it runs; `Running::finish` ends it as `run` does.
+    pub fn spawn(self) -> Running {
+        let child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        Running {
+            child,
+            tag: self.tag,
+        }
+    }
+
     /// Runs to the end and returns what it printed.
     pub fn run(self) -> Run {
         let mut command = self.command();
@@ -296,6 +350,32 @@ impl<'h> Tool<'h> {
                 .unwrap();
         }
         let output = child.wait_with_output().expect("the binary runs");
+        assert_no_process_left(&self.tag);
+        Run { output }
+    }
+}
+
+/// A run started by `Tool::spawn`.
+pub struct Running {
+    pub child: Child,
+    tag: String,
+}
+
+impl Running {
+    /// The tag the run's processes carry (see `assert_no_process_left`).
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Whether the run is still going.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("the run's status").is_none()
+    }
+
+    /// Waits for the end and returns what it printed; like `Tool::run`, fails the test if a
+    /// process the run started outlives it.
+    pub fn finish(self) -> Run {
+        let output = self.child.wait_with_output().expect("the binary runs");
         assert_no_process_left(&self.tag);
         Run { output }
     }
@@ -386,18 +466,14 @@ pub fn require(program: &str, install: &str) -> PathBuf {
 #[track_caller]
 pub fn assert_no_process_left(tag: &str) {
     let wanted = format!("{PROCESS_TAG}={tag}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let left = tagged_processes(&wanted);
-        if left.is_empty() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "processes left behind by the run: {left:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(
+        "the run's processes to go",
+        Duration::from_secs(10),
+        || match tagged_processes(&wanted) {
+            left if left.is_empty() => Ok(()),
+            left => Err(format!("processes left behind by the run: {left:?}")),
+        },
+    );
 }
 
 /// The processes whose parent is `parent`.
