@@ -7,8 +7,9 @@ use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
 use crate::linkedin::flow::{Mode, Plan};
-use crate::report::{Output, StepStyle};
-use crate::run::{self, CredentialSource, RunOptions};
+use crate::ops::run::{self, CredentialSource, RunOptions};
+use crate::output::Output;
+use crate::report::StepStyle;
 use crate::secrets::Credentials;
 use crate::simulator::{AccountSpec, SimConfig, SimHandle, Simulator};
 
@@ -61,10 +62,11 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     )
     .await;
     for report in &reports {
-        report.print(Output {
+        Output {
             json: settings.json,
             quiet: false,
-        });
+        }
+        .print(report);
     }
     println!("after:      the server says {}", server_state(&simulator));
     simulator.shutdown().await;
