@@ -2,8 +2,9 @@
 //! after a reload, and keep it off.
 //!
 //! The binary is a thin adapter over this library: `cli` is what the user typed, `config`
-//! resolves it, `commands` holds one small module per subcommand over the library layers
-//! (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
+//! resolves it, `commands` holds one small module per subcommand, each a call into `ops`
+//! (the sequences: driver, session, sign-in, flow, history) whose report `output` prints,
+//! over the library layers (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
 //! knows it only as a base URL.
 
 pub mod browser;

@@ -7,13 +7,14 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `login`, `doctor`, `history`, `schedule`: those commands' sequences.
+//! - `login`, `doctor`, `history`, `receipts`, `schedule`: those commands' sequences.
 
 pub mod doctor;
 pub mod driver;
 pub mod history;
 pub mod login;
 pub mod optout;
+pub mod receipts;
 pub mod run;
 pub mod schedule;
 pub mod session;
