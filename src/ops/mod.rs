@@ -7,8 +7,9 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `login`, `doctor`, `history`, `receipts`, `schedule`: those commands' sequences.
+//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `schedule`: those commands' sequences.
 
+pub mod credentials;
 pub mod doctor;
 pub mod driver;
 pub mod history;
