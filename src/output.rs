@@ -53,6 +53,14 @@ pub fn json_of(report: &impl Serialize) -> String {
     serde_json::to_string(report).expect("a report serialises")
 }
 
+/// A report's one `--json` object, its keys in alphabetical order: for the commands
+/// (`credentials`, `receipts`) whose objects have always printed so.
+pub fn json_sorted(report: &impl Serialize) -> String {
+    serde_json::to_value(report)
+        .expect("a report serialises")
+        .to_string()
+}
+
 impl Output {
     pub fn for_settings(settings: &Settings) -> Output {
         Output {

@@ -16,7 +16,7 @@ use crate::config::Settings;
 use crate::error::{Error, exit};
 use crate::ops;
 use crate::ops::credentials::{Checked, Removed, Stored};
-use crate::output::{Line, Output, Printed};
+use crate::output::{Line, Output, Printed, json_sorted};
 use crate::secrets::{KEYRING_SERVICE, SecretSource};
 
 pub async fn exec(settings: &Settings, command: CredentialsCommand) -> Result<u8, Error> {
@@ -40,18 +40,10 @@ pub async fn exec(settings: &Settings, command: CredentialsCommand) -> Result<u8
     Ok(exit::OFF)
 }
 
-/// The `--json` object of a credentials report: its keys in alphabetical order, as they
-/// always were.
-fn sorted_json(report: &impl serde::Serialize) -> String {
-    serde_json::to_value(report)
-        .expect("a report serialises")
-        .to_string()
-}
-
 /// Success is no news: `--quiet` prints nothing.
 impl Printed for Stored {
     fn json_lines(&self) -> Vec<String> {
-        vec![sorted_json(self)]
+        vec![json_sorted(self)]
     }
 
     fn human(&self) -> Vec<Line> {
@@ -80,7 +72,7 @@ impl Printed for Stored {
 /// no news.
 impl Printed for Checked {
     fn json_lines(&self) -> Vec<String> {
-        vec![sorted_json(self)]
+        vec![json_sorted(self)]
     }
 
     fn human(&self) -> Vec<Line> {
@@ -123,7 +115,7 @@ impl Printed for Checked {
 
 impl Printed for Removed {
     fn json_lines(&self) -> Vec<String> {
-        vec![sorted_json(self)]
+        vec![json_sorted(self)]
     }
 
     fn human(&self) -> Vec<Line> {

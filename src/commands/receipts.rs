@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::error::{Error, exit};
 use crate::ops;
 use crate::ops::receipts::{Exported, Receipts};
-use crate::output::{Line, Output, Printed, json_of};
+use crate::output::{Line, Output, Printed, json_of, json_sorted};
 use crate::state::receipts::Stored;
 
 pub async fn exec(
@@ -33,20 +33,7 @@ pub async fn exec(
 /// One object per receipt with `--json`; a table otherwise.
 impl Printed for Receipts {
     fn json_lines(&self) -> Vec<String> {
-        self.stored
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "time": crate::report::format_time(s.receipt.time),
-                    "account": s.receipt.account,
-                    "setting": s.receipt.setting,
-                    "state": s.receipt.state,
-                    "png": s.png,
-                    "json": s.json,
-                })
-                .to_string()
-            })
-            .collect()
+        self.listed().map(|listed| json_sorted(&listed)).collect()
     }
 
     fn human(&self) -> Vec<Line> {

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::error::Error;
+use crate::report::SettingState;
 use crate::state::receipts::{self, Stored};
 
 /// The receipts to show, and where they are kept.
@@ -13,6 +14,39 @@ pub struct Receipts {
     pub stored: Vec<Stored>,
     /// Where receipts are kept (named when there is none yet).
     pub root: PathBuf,
+}
+
+/// One receipt as `receipts --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed<'a> {
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub account: &'a str,
+    pub setting: &'a str,
+    pub state: SettingState,
+    /// The two files' absolute paths.
+    pub png: &'a Path,
+    pub json: &'a Path,
+}
+
+impl Receipts {
+    /// Each receipt as its `--json` object, newest first.
+    pub fn listed(&self) -> impl Iterator<Item = Listed<'_>> {
+        self.stored.iter().map(|s| Listed {
+            time: crate::report::format_time(s.receipt.time),
+            account: &s.receipt.account,
+            setting: &s.receipt.setting,
+            state: s.receipt.state,
+            png: &s.png,
+            json: &s.json,
+        })
+    }
+}
+
+impl Serialize for Receipts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.listed())
+    }
 }
 
 /// An export written.
