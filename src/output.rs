@@ -5,6 +5,8 @@
 //! reaches stdout. Results go to stdout; notes a person should see whatever the format
 //! (a warning, "nothing recorded yet") go to stderr, and `--quiet` never hides them.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::config::Settings;
@@ -69,27 +71,43 @@ impl Output {
         }
     }
 
-    /// Prints `report` in this format.
+    /// Prints `report` in this format to stdout (results) and stderr (notes).
     pub fn print(&self, report: &impl Printed) {
+        // A closed stdout (`| head`) or stderr loses the rest of the output, never the run.
+        let _ = self.write(
+            report,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr(),
+        );
+    }
+
+    /// Writes `report` in this format: results to `out`, notes to `notes`.
+    pub fn write(
+        &self,
+        report: &impl Printed,
+        out: &mut impl Write,
+        notes: &mut impl Write,
+    ) -> std::io::Result<()> {
         let news = !self.quiet || report.is_news();
         if self.json {
             for note in report.notes() {
-                eprintln!("{note}");
+                writeln!(notes, "{note}")?;
             }
             if news {
                 for line in report.json_lines() {
-                    println!("{line}");
+                    writeln!(out, "{line}")?;
                 }
             }
-            return;
+            return Ok(());
         }
         for line in report.human() {
             match line {
-                Line::Out(text) if news => println!("{text}"),
+                Line::Out(text) if news => writeln!(out, "{text}")?,
                 Line::Out(_) => {}
-                Line::Note(text) => eprintln!("{text}"),
+                Line::Note(text) => writeln!(notes, "{text}")?,
             }
         }
+        Ok(())
     }
 }
 
@@ -106,5 +124,66 @@ impl Printed for AccountReport {
 
     fn is_news(&self) -> bool {
         AccountReport::is_news(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Said {
+        news: bool,
+    }
+
+    impl Printed for Said {
+        fn json_lines(&self) -> Vec<String> {
+            vec![r#"{"a":1}"#.to_string(), r#"{"a":2}"#.to_string()]
+        }
+
+        fn human(&self) -> Vec<Line> {
+            vec![
+                Line::Out("result".to_string()),
+                Line::Note("note".to_string()),
+            ]
+        }
+
+        fn is_news(&self) -> bool {
+            self.news
+        }
+    }
+
+    fn written(json: bool, quiet: bool, news: bool) -> (String, String) {
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        Output { json, quiet }
+            .write(&Said { news }, &mut out, &mut notes)
+            .unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(notes).unwrap(),
+        )
+    }
+
+    #[test]
+    fn every_format_prints_the_same_report_its_way_and_notes_always_show() {
+        let (human, json, quiet, both) =
+            ((false, false), (true, false), (false, true), (true, true));
+        let note = "note\n".to_string();
+        for news in [true, false] {
+            assert_eq!(
+                written(human.0, human.1, news),
+                ("result\n".to_string(), note.clone())
+            );
+            assert_eq!(
+                written(json.0, json.1, news),
+                ("{\"a\":1}\n{\"a\":2}\n".to_string(), note.clone())
+            );
+        }
+        // `--quiet` leaves out what is no news, in both formats, never a note.
+        assert_eq!(written(quiet.0, quiet.1, true).0, "result\n");
+        assert_eq!(
+            written(quiet.0, quiet.1, false),
+            (String::new(), note.clone())
+        );
+        assert_eq!(written(both.0, both.1, false), (String::new(), note));
     }
 }
