@@ -39,11 +39,7 @@ pub async fn login(settings: &Settings) -> Result<SignedIn, Error> {
     };
     let driver = driver::start_one(place, account.browser).await?;
     let steps = StepStyle::for_run(settings.quiet).steps(&account.email);
-    let options = PageOptions {
-        headed: settings.headed,
-        timeout: settings.timeout,
-        artifacts_dir: settings.artifacts_dir.clone(),
-    };
+    let options = PageOptions::for_settings(settings);
     let result = session::with_page(&driver, account, &options, &cancel, async |page| {
         match signin::sign_in(page, &credentials, &steps).await {
             Ok(()) => {}

@@ -34,12 +34,11 @@ pub struct RunOptions {
     pub plan: Plan,
     /// Where cool-downs are recorded.
     pub state_dir: PathBuf,
-    pub timeout: Duration,
-    pub headed: bool,
+    /// Each account's browser session and page.
+    pub page: PageOptions,
     pub webdriver: Option<Url>,
     pub browser_args: Vec<String>,
     pub parallel: usize,
-    pub artifacts_dir: PathBuf,
     pub style: StepStyle,
     /// Keep a receipt of every state read, and this many besides those of a change (in
     /// `<state_dir>/receipts`); `None` keeps none (the demo's made-up account).
@@ -51,12 +50,10 @@ impl RunOptions {
         RunOptions {
             plan,
             state_dir: settings.state_dir.clone(),
-            timeout: settings.timeout,
-            headed: settings.headed,
+            page: PageOptions::for_settings(settings),
             webdriver: settings.webdriver.clone(),
             browser_args: settings.browser_args.clone(),
             parallel: settings.parallel,
-            artifacts_dir: settings.artifacts_dir.clone(),
             style: StepStyle::for_run(settings.quiet),
             receipts_keep: Some(settings.receipts_keep),
         }
@@ -154,14 +151,9 @@ async fn run_one(
     if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
         return Err(with_note(cooling_down));
     }
-    let page_options = PageOptions {
-        headed: options.headed,
-        timeout: options.timeout,
-        artifacts_dir: options.artifacts_dir.clone(),
-    };
     let mut result =
-        session::with_page(driver, account, &page_options, cancel, async |page| {
-            let bound = run_bound(options.timeout);
+        session::with_page(driver, account, &options.page, cancel, async |page| {
+            let bound = run_bound(options.page.timeout);
             let flow = flow::run(page, &access, options.plan, &steps, findings);
             let outcome = match tokio::time::timeout(bound, flow).await {
                 Ok(outcome) => outcome,

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::browser::{SessionOptions, WebDriver};
 use crate::cli::BrowserKind;
-use crate::config::AccountSettings;
+use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
 use crate::linkedin::page::{Page, browser_error};
 use crate::linkedin::session;
@@ -22,6 +22,16 @@ pub struct PageOptions {
     pub timeout: Duration,
     /// Where a page not understood is saved.
     pub artifacts_dir: PathBuf,
+}
+
+impl PageOptions {
+    pub fn for_settings(settings: &Settings) -> PageOptions {
+        PageOptions {
+            headed: settings.headed,
+            timeout: settings.timeout,
+            artifacts_dir: settings.artifacts_dir.clone(),
+        }
+    }
 }
 
 /// Runs `work` on a fresh page of `account`'s site in a new browser session on `driver`; the
