@@ -7,7 +7,8 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `schedule`: those commands' sequences.
+//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `schedule`: those commands'
+//!   sequences (`schedule::job` is the one builder of the cron line's command).
 
 pub mod credentials;
 pub mod doctor;

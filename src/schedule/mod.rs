@@ -6,6 +6,9 @@
 //! a small random offset so that not every user of the tool signs in to LinkedIn at the same
 //! minute. `next_run` evaluates the cron forms this module writes (and the usual numeric
 //! ones), so `schedule show` can say when the line fires next in the machine's time zone.
+//!
+//! Two rooms: `times` computes the times (`--every`, `--at`, the next run), `crontab` edits
+//! the crontab (the line, its quoting, our line among the user's).
 
 mod crontab;
 mod times;
