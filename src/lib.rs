@@ -2,10 +2,11 @@
 //! after a reload, and keep it off.
 //!
 //! The binary is a thin adapter over this library: `cli` is what the user typed, `config`
-//! resolves it, `commands` holds one small module per subcommand over the library layers
-//! (`browser`, `linkedin`, `secrets`, `report`). The simulator is a crate of its own
-//! (`linkedin-sim`, behind the cargo feature `simulator`): the tool knows it only as a base
-//! URL, and only `demo` and `simulator` start it.
+//! resolves it, `commands` holds one small module per subcommand, each a call into `ops`
+//! (the sequences: driver, session, sign-in, flow, history) whose report `output` prints,
+//! over the library layers (`browser`, `linkedin`, `secrets`, `report`). The simulator is a
+//! crate of its own (`linkedin-sim`, behind the cargo feature `simulator`): the tool knows it
+//! only as a base URL, and only `demo` and `simulator` start it.
 
 pub mod browser;
 pub mod bug;
@@ -19,8 +20,9 @@ pub mod input;
 pub mod linkedin;
 pub mod logging;
 pub mod notify;
+pub mod ops;
+pub mod output;
 pub mod report;
-pub mod run;
 pub mod schedule;
 pub mod secrets;
 pub mod security;

@@ -70,28 +70,6 @@ impl AccountReport {
             failure => format!("{}: {failure}: {}", self.account, self.message),
         }
     }
-
-    /// Prints the report as `--json` or a summary line, respecting `--quiet`.
-    pub fn print(&self, output: Output) {
-        if output.quiet && !self.is_news() {
-            return;
-        }
-        if output.json {
-            println!(
-                "{}",
-                serde_json::to_string(self).expect("a report serialises")
-            );
-        } else {
-            println!("{}", self.summary());
-        }
-    }
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy)]
-pub struct Output {
-    pub json: bool,
-    pub quiet: bool,
 }
 
 /// A time as reports and messages show it: RFC 3339, UTC.

@@ -10,196 +10,134 @@ use std::io::{BufRead, IsTerminal as _};
 
 use secrecy::SecretString;
 use secrecy::zeroize::Zeroizing;
-use serde_json::json;
 
 use crate::cli::{CredentialsCommand, CredentialsSetArgs};
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::error::{Error, exit};
-use crate::secrets::{
-    Credentials, KEYRING_SERVICE, KeyringStatus, SecretChain, SecretError, SecretSource,
-    validate_totp_secret,
-};
+use crate::ops;
+use crate::ops::credentials::{Checked, Removed, Stored};
+use crate::output::{Line, Output, Printed, json_sorted};
+use crate::secrets::{KEYRING_SERVICE, SecretSource};
 
 pub async fn exec(settings: &Settings, command: CredentialsCommand) -> Result<u8, Error> {
-    let account = settings.single_account()?.email.as_str();
-    let chain = SecretChain::from_settings(settings);
+    let output = Output::for_settings(settings);
     match command {
-        CredentialsCommand::Set(args) => set(settings, &chain, account, &args).await,
-        CredentialsCommand::Check => check(settings, &chain, account).await,
-        CredentialsCommand::Delete => delete(settings, &chain, account).await,
+        CredentialsCommand::Set(args) => {
+            let account = settings.single_account()?.email.as_str();
+            let (password, totp_secret) = read_secrets(account, &args)?;
+            let stored = ops::credentials::set(settings, &password, totp_secret.as_ref()).await?;
+            output.print(&stored);
+        }
+        CredentialsCommand::Check => {
+            let mut checked = ops::credentials::check(settings).await?;
+            output.print(&checked);
+            if let Some(failure) = checked.failure.take() {
+                return Err(failure);
+            }
+        }
+        CredentialsCommand::Delete => output.print(&ops::credentials::delete(settings).await?),
     }
+    Ok(exit::OFF)
 }
 
-async fn set(
-    settings: &Settings,
-    chain: &SecretChain,
-    account: &str,
-    args: &CredentialsSetArgs,
-) -> Result<u8, Error> {
-    let (password, totp_secret) = read_secrets(account, args)?;
-    // Checked before anything is written, so a bad secret leaves the keyring as it was.
-    if let Some(secret) = &totp_secret {
-        validate_totp_secret(secret)?;
+/// Success is no news: `--quiet` prints nothing.
+impl Printed for Stored {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_sorted(self)]
     }
-    let keyring = chain.keyring();
-    keyring.set_password(account, &password).await?;
-    if let Some(secret) = &totp_secret {
-        keyring.set_totp(account, secret).await?;
-    }
-    let recorded = config::record_account(&settings.config_path, account)?;
-    if settings.json {
-        println!(
-            "{}",
-            json!({
-                "account": account,
-                "source": SecretSource::Keyring,
-                "password": true,
-                "totp_secret": totp_secret.is_some(),
-                "added_to_config": recorded,
-            })
-        );
-    } else if !settings.quiet {
-        let what = if totp_secret.is_some() {
+
+    fn human(&self) -> Vec<Line> {
+        let what = if self.totp_secret {
             "the password and TOTP secret"
         } else {
             "the password"
         };
-        let config_note = if recorded {
-            format!(
-                " and added the account to {}",
-                settings.config_path.display()
-            )
+        let config_note = if self.added_to_config {
+            format!(" and added the account to {}", self.config.display())
         } else {
             String::new()
         };
-        println!(
-            "stored {what} for {account} in the OS keyring (service `{KEYRING_SERVICE}`){config_note}"
-        );
+        vec![Line::Out(format!(
+            "stored {what} for {} in the OS keyring (service `{KEYRING_SERVICE}`){config_note}",
+            self.account
+        ))]
     }
-    Ok(exit::OFF)
+
+    fn is_news(&self) -> bool {
+        false
+    }
 }
 
-/// Checks the source a run would read the password from: the credentials file or systemd
-/// credential when one is in effect, else the keyring.
-async fn check(settings: &Settings, chain: &SecretChain, account: &str) -> Result<u8, Error> {
-    let source = chain.source();
-    let checked = match source {
-        SecretSource::Keyring => chain.keyring().check(account).await.map(Checked::Keyring),
-        _ => chain.credentials(account).await.map(Checked::File),
-    };
-    let status = match checked {
-        Ok(Checked::Keyring(status)) => status,
-        Ok(Checked::File(credentials)) => {
-            if settings.json {
-                println!(
-                    "{}",
-                    json!({
-                        "account": account,
-                        "source": &source,
-                        "usable": true,
-                        "password": true,
-                        "totp_secret": credentials.totp_secret.is_some(),
-                    })
-                );
-            } else if !settings.quiet {
-                let totp = if credentials.totp_secret.is_some() {
+/// An unusable source says so only as the command's error (and in `--json`); a usable one is
+/// no news.
+impl Printed for Checked {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_sorted(self)]
+    }
+
+    fn human(&self) -> Vec<Line> {
+        let account = &self.account;
+        if !self.usable {
+            return Vec::new();
+        }
+        let line = match &self.source {
+            SecretSource::Keyring => {
+                let holds = |present: Option<bool>, what: &str| {
+                    if present == Some(true) {
+                        format!("a {what}")
+                    } else {
+                        format!("no {what}")
+                    }
+                };
+                format!(
+                    "{account}: the OS keyring (service `{KEYRING_SERVICE}`) is reachable and holds {}, {} and {}",
+                    holds(self.password, "password"),
+                    holds(self.totp_secret, "TOTP secret"),
+                    holds(self.session, "browser session"),
+                )
+            }
+            source => {
+                let totp = if self.totp_secret == Some(true) {
                     "a password and a TOTP secret"
                 } else {
                     "a password and no TOTP secret"
                 };
-                println!("{account}: the {source} holds {totp}");
-            }
-            return Ok(exit::OFF);
-        }
-        Err(err) => {
-            if settings.json {
-                println!(
-                    "{}",
-                    json!({
-                        "account": account,
-                        "source": &source,
-                        "usable": false,
-                        "error": err.to_string(),
-                    })
-                );
-            }
-            return Err(err.into());
-        }
-    };
-    if settings.json {
-        println!(
-            "{}",
-            json!({
-                "account": account,
-                "source": &source,
-                "usable": true,
-                "password": status.has_password,
-                "totp_secret": status.has_totp,
-                "session": status.has_session,
-            })
-        );
-    } else if !settings.quiet {
-        let holds = |present: bool, what: &str| {
-            if present {
-                format!("a {what}")
-            } else {
-                format!("no {what}")
+                format!("{account}: the {source} holds {totp}")
             }
         };
-        println!(
-            "{account}: the OS keyring (service `{KEYRING_SERVICE}`) is reachable and holds {}, {} and {}",
-            holds(status.has_password, "password"),
-            holds(status.has_totp, "TOTP secret"),
-            holds(status.has_session, "browser session"),
-        );
+        vec![Line::Out(line)]
     }
-    if !status.has_password {
-        return Err(SecretError::Missing {
-            account: account.to_string(),
-        }
-        .into());
+
+    fn is_news(&self) -> bool {
+        !self.usable
     }
-    Ok(exit::OFF)
 }
 
-enum Checked {
-    Keyring(KeyringStatus),
-    File(Credentials),
-}
+impl Printed for Removed {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_sorted(self)]
+    }
 
-async fn delete(settings: &Settings, chain: &SecretChain, account: &str) -> Result<u8, Error> {
-    let deleted = chain.keyring().delete(account).await?;
-    let session_file = chain.forget_session_file(account)?;
-    let session = deleted.session || session_file;
-    if settings.json {
-        println!(
-            "{}",
-            json!({
-                "account": account,
-                "source": SecretSource::Keyring,
-                "deleted": {
-                    "password": deleted.password,
-                    "totp_secret": deleted.totp,
-                    "session": session,
-                },
-            })
-        );
-    } else if !settings.quiet {
+    fn human(&self) -> Vec<Line> {
+        let account = &self.account;
         let removed: Vec<&str> = [
-            (deleted.password, "password"),
-            (deleted.totp, "TOTP secret"),
-            (session, "browser session"),
+            (self.deleted.password, "password"),
+            (self.deleted.totp_secret, "TOTP secret"),
+            (self.deleted.session, "browser session"),
         ]
         .into_iter()
         .filter_map(|(present, what)| present.then_some(what))
         .collect();
-        if removed.is_empty() {
-            println!("nothing was stored for {account}: nothing to delete");
+        vec![Line::Out(if removed.is_empty() {
+            format!("nothing was stored for {account}: nothing to delete")
         } else {
-            println!("deleted the {} of {account}", join(&removed));
-        }
+            format!("deleted the {} of {account}", join(&removed))
+        })]
     }
-    Ok(exit::OFF)
+
+    fn is_news(&self) -> bool {
+        false
+    }
 }
 
 /// The password (prompted on a terminal, or the first line of stdin) and, when asked for,

@@ -16,9 +16,11 @@ use crate::error::Error;
 #[cfg(feature = "simulator")]
 use crate::linkedin::flow::{Mode, Plan};
 #[cfg(feature = "simulator")]
-use crate::report::{Output, StepStyle};
+use crate::ops::run::{self, CredentialSource, RunOptions};
 #[cfg(feature = "simulator")]
-use crate::run::{self, CredentialSource, RunOptions};
+use crate::output::Output;
+#[cfg(feature = "simulator")]
+use crate::report::StepStyle;
 #[cfg(feature = "simulator")]
 use crate::secrets::Credentials;
 
@@ -78,10 +80,11 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     )
     .await;
     for report in &reports {
-        report.print(Output {
+        Output {
             json: settings.json,
             quiet: false,
-        });
+        }
+        .print(report);
     }
     println!("after:      the server says {}", server_state(&simulator));
     simulator.shutdown().await;

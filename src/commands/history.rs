@@ -7,31 +7,35 @@
 use crate::cli::GlobalArgs;
 use crate::config::Settings;
 use crate::error::{Error, exit};
-use crate::state::history::{self, MarkedRecord};
+use crate::ops;
+use crate::ops::history::History;
+use crate::output::{Line, Output, Printed, json_of};
+use crate::state::history::MarkedRecord;
 
 pub async fn exec(settings: &Settings, global: &GlobalArgs) -> Result<u8, Error> {
-    let records = history::read(&settings.state_dir)?;
-    // Drift is judged on each account's whole history, before filtering.
-    let marked: Vec<MarkedRecord> = history::mark_drift(records)
-        .into_iter()
-        .filter(|m| global.accounts.is_empty() || global.accounts.contains(&m.record.account))
-        .collect();
-    if marked.is_empty() {
-        eprintln!(
-            "no runs recorded yet (history: {})",
-            history::path(&settings.state_dir).display()
-        );
-        return Ok(exit::OFF);
-    }
-    if settings.json {
-        for record in &marked {
-            let line = serde_json::to_string(record).map_err(anyhow::Error::from)?;
-            println!("{line}");
-        }
-    } else {
-        print!("{}", table(&marked));
-    }
+    let history = ops::history::history(settings, &global.accounts)?;
+    Output::for_settings(settings).print(&history);
     Ok(exit::OFF)
+}
+
+/// One object per record with `--json`; a table otherwise.
+impl Printed for History {
+    fn json_lines(&self) -> Vec<String> {
+        self.records.iter().map(json_of).collect()
+    }
+
+    fn human(&self) -> Vec<Line> {
+        if self.records.is_empty() {
+            return vec![Line::Note(format!(
+                "no runs recorded yet (history: {})",
+                self.path.display()
+            ))];
+        }
+        table(&self.records)
+            .lines()
+            .map(|line| Line::Out(line.to_string()))
+            .collect()
+    }
 }
 
 /// One row per record: time, account, before → after, outcome, and DRIFT where it applies.

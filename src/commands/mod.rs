@@ -1,5 +1,7 @@
 //! One small module per subcommand, each with the same shape: an `exec` that takes the
-//! resolved settings and its own arguments, calls the library, and returns an exit code.
+//! resolved settings and its own arguments, calls one sequence in `ops`, prints the report
+//! it returns through `output::Output` (how that report reads as text is the module's
+//! `Printed` impl), and returns an exit code.
 
 pub mod completions;
 pub mod credentials;

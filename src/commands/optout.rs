@@ -2,20 +2,12 @@
 //! verify it after a reload; with `--dry-run`, only report it. Every run is recorded in the
 //! history, and the notify command hears of anything worth knowing.
 
-use std::time::Duration;
-
 use crate::cli::OptoutArgs;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::flow::{Mode, Plan};
-use crate::notify;
-use crate::report::Output;
-use crate::run::{self, CredentialSource, RunOptions};
-use crate::secrets::SecretChain;
-use crate::state::{self, history, lock::RunLock};
-
-/// How long the notify command may take before it is stopped.
-const NOTIFY_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::ops;
+use crate::output::Output;
 
 pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
     let plan = Plan {
@@ -26,42 +18,12 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         },
         walk: args.walk.walk,
     };
-    let accounts = settings.require_accounts()?;
-    // An unwritable state directory costs this run its history and lock, never its job.
-    let state_writable = state::check_writable(&settings.state_dir);
-    // Held until this function returns, on every path; the OS frees it if we die.
-    let _lock = match RunLock::acquire(&settings.state_dir, &settings.config_path) {
-        Ok(lock) => Some(lock),
-        // Already said, once: the state directory cannot be written.
-        Err(Error::Other(_)) if !state_writable => None,
-        Err(err) => return Err(err),
-    };
-    let secrets = SecretChain::from_settings(settings);
-    let cancel = crate::browser::shutdown_on_signal();
-    let options = RunOptions::new(settings, plan);
-    let reports = run::run_accounts(
-        accounts,
-        &options,
-        CredentialSource::Chain(&secrets),
-        &cancel,
-    )
-    .await;
-    let output = Output {
-        json: settings.json,
-        quiet: settings.quiet,
-    };
-    for report in &reports {
-        report.print(output);
+    let finished = ops::optout::run(settings, plan).await?;
+    let output = Output::for_settings(settings);
+    for report in &finished.reports {
+        output.print(report);
     }
-    if let Err(err) = history::append(&settings.state_dir, &reports) {
-        state::warn_not_kept(
-            &history::path(&settings.state_dir),
-            "this run's history",
-            &format!("{err:#}"),
-        );
-    }
-    if let Some(command) = &settings.notify_command {
-        notify::notify(command, &reports, NOTIFY_TIMEOUT).await;
-    }
-    Ok(run::exit_code(&reports))
+    let code = finished.exit_code();
+    finished.record(settings).await;
+    Ok(code)
 }

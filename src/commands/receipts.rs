@@ -6,53 +6,63 @@
 use crate::cli::{GlobalArgs, ReceiptsArgs, ReceiptsCommand};
 use crate::config::Settings;
 use crate::error::{Error, exit};
-use crate::state::receipts::{self, Stored};
+use crate::ops;
+use crate::ops::receipts::{Exported, Receipts};
+use crate::output::{Line, Output, Printed, json_of, json_sorted};
+use crate::state::receipts::Stored;
 
 pub async fn exec(
     settings: &Settings,
     global: &GlobalArgs,
     args: ReceiptsArgs,
 ) -> Result<u8, Error> {
-    let mut stored = receipts::list(&settings.state_dir, None)?;
-    stored.retain(|s| global.accounts.is_empty() || global.accounts.contains(&s.receipt.account));
-    if let Some(ReceiptsCommand::Export(export)) = args.command {
-        let index = receipts::export::export(&stored, &export.dir).map_err(|err| {
-            Error::Other(anyhow::anyhow!(
-                "cannot export the receipts to {} ({err:#}): choose a directory you can write",
-                export.dir.display()
-            ))
-        })?;
-        println!(
-            "wrote {} ({} receipt{}, files beside it)",
-            index.display(),
-            stored.len(),
-            if stored.len() == 1 { "" } else { "s" }
-        );
-        return Ok(exit::OFF);
-    }
-    if stored.is_empty() {
-        eprintln!(
-            "no receipts yet: a run that reads the setting keeps one (receipts: {})",
-            receipts::root(&settings.state_dir).display()
-        );
-        return Ok(exit::OFF);
-    }
-    if settings.json {
-        for s in &stored {
-            let line = serde_json::json!({
-                "time": crate::report::format_time(s.receipt.time),
-                "account": s.receipt.account,
-                "setting": s.receipt.setting,
-                "state": s.receipt.state,
-                "png": s.png,
-                "json": s.json,
-            });
-            println!("{line}");
+    let output = Output::for_settings(settings);
+    match args.command {
+        Some(ReceiptsCommand::Export(export)) => {
+            output.print(&ops::receipts::export(
+                settings,
+                &global.accounts,
+                &export.dir,
+            )?);
         }
-    } else {
-        print!("{}", table(&stored));
+        None => output.print(&ops::receipts::list(settings, &global.accounts)?),
     }
     Ok(exit::OFF)
+}
+
+/// One object per receipt with `--json`; a table otherwise.
+impl Printed for Receipts {
+    fn json_lines(&self) -> Vec<String> {
+        self.listed().map(|listed| json_sorted(&listed)).collect()
+    }
+
+    fn human(&self) -> Vec<Line> {
+        if self.stored.is_empty() {
+            return vec![Line::Note(format!(
+                "no receipts yet: a run that reads the setting keeps one (receipts: {})",
+                self.root.display()
+            ))];
+        }
+        table(&self.stored)
+            .lines()
+            .map(|line| Line::Out(line.to_string()))
+            .collect()
+    }
+}
+
+impl Printed for Exported {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_of(self)]
+    }
+
+    fn human(&self) -> Vec<Line> {
+        vec![Line::Out(format!(
+            "wrote {} ({} receipt{}, files beside it)",
+            self.index.display(),
+            self.receipts,
+            if self.receipts == 1 { "" } else { "s" }
+        ))]
+    }
 }
 
 /// One row per receipt: time, account, setting, state, and its two files.

@@ -330,3 +330,101 @@ fn docker_compose_file_is_valid() {
         );
     }
 }
+
+#[test]
+fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_of_a_run() {
+    let _saved = SavedCrontab::take();
+    set_crontab(OTHERS);
+    let home = Home::new();
+    let config = config(&home);
+    let config_arg = ["--config", config.to_str().unwrap()];
+    let artifacts = home.path().join("artifacts");
+    let install = Tool::new(&home)
+        .args(["schedule", "install", "--every", "daily", "--json"])
+        .args(config_arg)
+        .args([
+            "--timeout",
+            "45",
+            "--artifacts-dir",
+            artifacts.to_str().unwrap(),
+        ])
+        .run()
+        .expect_code(0);
+    let (ours, theirs) = ours_and_theirs(&config);
+    assert_eq!(theirs, OTHERS);
+    assert_eq!(ours.len(), 1, "{}", crontab());
+    let line = &ours[0];
+    assert!(
+        line.contains(&format!(
+            " --timeout 45 --artifacts-dir {} ",
+            artifacts.display()
+        )),
+        "{line}"
+    );
+    let installed = install.json_lines();
+    assert_eq!(installed.len(), 1, "{}", install.stdout());
+    assert_eq!(installed[0]["line"], line.as_str());
+    assert_eq!(installed[0]["config"], config.to_str().unwrap());
+    let next = installed[0]["next_run"].as_str().unwrap();
+    assert!(
+        next.len() == 25 && next.as_bytes()[10] == b'T',
+        "RFC 3339 with an offset: {next}"
+    );
+
+    let show = Tool::new(&home)
+        .args(["schedule", "show", "--json"])
+        .args(config_arg)
+        .args([
+            "--timeout",
+            "45",
+            "--artifacts-dir",
+            artifacts.to_str().unwrap(),
+        ])
+        .run()
+        .expect_code(0);
+    let shown = show.json_lines();
+    assert_eq!(shown.len(), 1, "{}", show.stdout());
+    assert_eq!(shown[0]["line"], line.as_str());
+    assert_eq!(shown[0]["verdict"], "up_to_date", "{}", shown[0]);
+    assert_eq!(shown[0]["why"], serde_json::Value::Null);
+    // Without the options it was installed with, the line is stale.
+    let stale = Tool::new(&home)
+        .args(["schedule", "show", "--json"])
+        .args(config_arg)
+        .run()
+        .expect_code(0);
+    assert_eq!(stale.json_lines()[0]["verdict"], "stale");
+    assert!(
+        stale.json_lines()[0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("--timeout"),
+        "{}",
+        stale.stdout()
+    );
+
+    let remove = Tool::new(&home)
+        .args(["schedule", "remove", "--json"])
+        .args(config_arg)
+        .run()
+        .expect_code(0);
+    assert_eq!(remove.json_lines()[0]["removed"], true);
+    assert_eq!(crontab(), OTHERS);
+    let again = Tool::new(&home)
+        .args(["schedule", "remove", "--json"])
+        .args(config_arg)
+        .run()
+        .expect_code(0);
+    assert_eq!(again.json_lines()[0]["removed"], false);
+    let none = Tool::new(&home)
+        .args(["schedule", "show", "--json"])
+        .args(config_arg)
+        .run()
+        .expect_code(1);
+    assert_eq!(none.json_lines()[0]["line"], serde_json::Value::Null);
+    assert!(
+        none.stderr().contains("no schedule installed for config"),
+        "{}",
+        none.stderr()
+    );
+}

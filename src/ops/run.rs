@@ -1,7 +1,6 @@
 //! Running the opt-out over the selected accounts: one browser session each (so no cookie
 //! crosses accounts), up to `--parallel` at once, one report per account whatever happens.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -9,15 +8,14 @@ use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::browser::{SessionOptions, WebDriver};
-use crate::cli::BrowserKind;
+use super::driver::{DriverPlace, Drivers};
+use super::session::{self, PageOptions};
+use crate::browser::WebDriver;
 use crate::config::{AccountSettings, Settings};
 use crate::cooldown;
 use crate::error::{Error, Outcome};
 use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
-use crate::linkedin::page::Page;
-use crate::linkedin::session;
 use crate::report::{AccountReport, SETTING, SettingState, StepStyle};
 use crate::secrets::{Credentials, SecretChain};
 use crate::state::history::{self, HistoryRecord};
@@ -36,12 +34,11 @@ pub struct RunOptions {
     pub plan: Plan,
     /// Where cool-downs are recorded.
     pub state_dir: PathBuf,
-    pub timeout: Duration,
-    pub headed: bool,
+    /// Each account's browser session and page.
+    pub page: PageOptions,
     pub webdriver: Option<Url>,
     pub browser_args: Vec<String>,
     pub parallel: usize,
-    pub artifacts_dir: PathBuf,
     pub style: StepStyle,
     /// Keep a receipt of every state read, and this many besides those of a change (in
     /// `<state_dir>/receipts`); `None` keeps none (the demo's made-up account).
@@ -53,12 +50,10 @@ impl RunOptions {
         RunOptions {
             plan,
             state_dir: settings.state_dir.clone(),
-            timeout: settings.timeout,
-            headed: settings.headed,
+            page: PageOptions::for_settings(settings),
             webdriver: settings.webdriver.clone(),
             browser_args: settings.browser_args.clone(),
             parallel: settings.parallel,
-            artifacts_dir: settings.artifacts_dir.clone(),
             style: StepStyle::for_run(settings.quiet),
             receipts_keep: Some(settings.receipts_keep),
         }
@@ -72,19 +67,12 @@ pub async fn run_accounts(
     source: CredentialSource<'_>,
     cancel: &CancellationToken,
 ) -> Vec<AccountReport> {
-    let mut drivers: HashMap<BrowserKind, Result<WebDriver, Error>> = HashMap::new();
-    for account in accounts {
-        if let std::collections::hash_map::Entry::Vacant(slot) = drivers.entry(account.browser) {
-            let driver = WebDriver::start(
-                options.webdriver.as_ref(),
-                account.browser,
-                &options.browser_args,
-                Some(&options.state_dir),
-            )
-            .await;
-            slot.insert(driver);
-        }
-    }
+    let place = DriverPlace {
+        webdriver: options.webdriver.as_ref(),
+        browser_args: &options.browser_args,
+        state_dir: Some(&options.state_dir),
+    };
+    let drivers = Drivers::start(place, accounts.iter().map(|account| account.browser)).await;
     let source = &source;
     let drivers_ref = &drivers;
     let reports = futures_util::stream::iter(accounts)
@@ -92,12 +80,12 @@ pub async fn run_accounts(
             let started = Instant::now();
             let mut findings = Findings::default();
             let mut evidence = None;
-            let result = match &drivers_ref[&account.browser] {
+            let result = match drivers_ref.get(account.browser) {
                 Ok(driver) => {
                     let found = (&mut findings, &mut evidence);
                     run_one(driver, account, options, source, cancel, found).await
                 }
-                Err(err) => Err(Error::BrowserUnavailable(err.to_string())),
+                Err(err) => Err(err),
             };
             let mut report = report(account, result, findings, started.elapsed());
             if let Some(keep) = options.receipts_keep {
@@ -108,11 +96,7 @@ pub async fn run_accounts(
         .buffered(options.parallel.max(1))
         .collect::<Vec<_>>()
         .await;
-    for (_, driver) in drivers {
-        if let Ok(driver) = driver {
-            driver.stop();
-        }
-    }
+    drivers.stop();
     reports
 }
 
@@ -167,22 +151,10 @@ async fn run_one(
     if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
         return Err(with_note(cooling_down));
     }
-    let session_options = SessionOptions {
-        browser: account.browser,
-        headed: options.headed,
-        timeout: options.timeout,
-    };
-    let mut result = driver
-        .session(session_options, cancel, async |client| {
-            let page = Page {
-                client,
-                base: account.base_url.clone(),
-                timeout: options.timeout,
-                artifacts_dir: options.artifacts_dir.clone(),
-                account: account.email.clone(),
-            };
-            let bound = run_bound(options.timeout);
-            let flow = flow::run(&page, &access, options.plan, &steps, findings);
+    let mut result =
+        session::with_page(driver, account, &options.page, cancel, async |page| {
+            let bound = run_bound(options.page.timeout);
+            let flow = flow::run(page, &access, options.plan, &steps, findings);
             let outcome = match tokio::time::timeout(bound, flow).await {
                 Ok(outcome) => outcome,
                 // Every step is bounded on its own; this catches a site that keeps each one
@@ -204,7 +176,7 @@ async fn run_one(
                     SettingState::On | SettingState::Off | SettingState::NotOffered
                 )
             {
-                match evidence::capture(&page, findings.after).await {
+                match evidence::capture(page, findings.after).await {
                     Ok(taken) => *evidence = Some(taken),
                     Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
                 }
@@ -222,20 +194,21 @@ async fn run_one(
             };
             // Keep a fresh sign-in's session, even when the run failed after it.
             if let (true, Some(chain)) = (findings.signed_in, chain) {
-                match session::capture(&page).await {
-                    Ok(fresh) => match chain.store_session(&account.email, &fresh).await {
-                        Ok(()) => {}
-                        Err(crate::secrets::SecretError::SessionNotSaved { path, detail }) => {
-                            crate::state::warn_not_kept(
-                                &path,
-                                "the browser session for the next run",
-                                &detail,
-                            );
-                        }
-                        Err(err) => {
-                            tracing::warn!("cannot keep the session for the next run: {err}")
-                        }
-                    },
+                match session::keep(page, chain, &account.email).await {
+                    Ok(()) => {}
+                    Err(Error::Secrets(crate::secrets::SecretError::SessionNotSaved {
+                        path,
+                        detail,
+                    })) => {
+                        crate::state::warn_not_kept(
+                            &path,
+                            "the browser session for the next run",
+                            &detail,
+                        );
+                    }
+                    Err(Error::Secrets(err)) => {
+                        tracing::warn!("cannot keep the session for the next run: {err}")
+                    }
                     Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
                 }
             }

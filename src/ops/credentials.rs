@@ -1,0 +1,162 @@
+//! `credentials set|check|delete`'s sequences: an account's password (and TOTP secret and
+//! browser session) in the OS keyring; `check` looks at a credentials file instead when one
+//! is in effect, since that is where a run would read the password. Secrets come in from
+//! the command (a terminal or stdin) and never go out in a report.
+
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::config::{self, Settings};
+use crate::error::Error;
+use crate::secrets::{SecretChain, SecretError, SecretSource, validate_totp_secret};
+
+/// `credentials set`'s report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stored {
+    pub account: String,
+    pub source: SecretSource,
+    /// Always true: a password that could not be stored fails the command.
+    pub password: bool,
+    pub totp_secret: bool,
+    /// Whether the account was new to the config file.
+    pub added_to_config: bool,
+    #[serde(skip)]
+    pub config: PathBuf,
+}
+
+/// `credentials check`'s report: what the source a run would read holds.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    pub account: String,
+    pub source: SecretSource,
+    pub usable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<bool>,
+    /// Only a keyring keeps the session beside the password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<bool>,
+    /// Why the source cannot be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What the command exits with after the report: the source is unusable or holds no
+    /// password.
+    #[serde(skip)]
+    pub failure: Option<Error>,
+}
+
+/// `credentials delete`'s report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Removed {
+    pub account: String,
+    pub source: SecretSource,
+    pub deleted: RemovedEntries,
+}
+
+/// Which of an account's entries were there and are gone.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemovedEntries {
+    pub password: bool,
+    pub totp_secret: bool,
+    pub session: bool,
+}
+
+/// Stores `password` (and `totp_secret`) for the one selected account in the keyring, and
+/// records the account in the config file (a keyring cannot be listed).
+pub async fn set(
+    settings: &Settings,
+    password: &SecretString,
+    totp_secret: Option<&SecretString>,
+) -> Result<Stored, Error> {
+    let account = settings.single_account()?.email.as_str();
+    // Checked before anything is written, so a bad secret leaves the keyring as it was.
+    if let Some(secret) = totp_secret {
+        validate_totp_secret(secret)?;
+    }
+    let chain = SecretChain::from_settings(settings);
+    let keyring = chain.keyring();
+    keyring.set_password(account, password).await?;
+    if let Some(secret) = totp_secret {
+        keyring.set_totp(account, secret).await?;
+    }
+    let added_to_config = config::record_account(&settings.config_path, account)?;
+    Ok(Stored {
+        account: account.to_string(),
+        source: SecretSource::Keyring,
+        password: true,
+        totp_secret: totp_secret.is_some(),
+        added_to_config,
+        config: settings.config_path.clone(),
+    })
+}
+
+/// Checks the source a run would read the one selected account's password from: the
+/// credentials file or systemd credential when one is in effect, else the keyring.
+pub async fn check(settings: &Settings) -> Result<Checked, Error> {
+    let account = settings.single_account()?.email.clone();
+    let chain = SecretChain::from_settings(settings);
+    let source = chain.source();
+    let checked = |usable, password, totp_secret, session, failure: Option<Error>| Checked {
+        account: account.clone(),
+        source: source.clone(),
+        usable,
+        password,
+        totp_secret,
+        session,
+        error: failure
+            .as_ref()
+            .filter(|_| !usable)
+            .map(|err| err.to_string()),
+        failure,
+    };
+    let report = match source {
+        SecretSource::Keyring => match chain.keyring().check(&account).await {
+            Ok(status) => {
+                let missing = (!status.has_password).then(|| {
+                    Error::from(SecretError::Missing {
+                        account: account.clone(),
+                    })
+                });
+                checked(
+                    true,
+                    Some(status.has_password),
+                    Some(status.has_totp),
+                    Some(status.has_session),
+                    missing,
+                )
+            }
+            Err(err) => checked(false, None, None, None, Some(err.into())),
+        },
+        _ => match chain.credentials(&account).await {
+            Ok(credentials) => checked(
+                true,
+                Some(true),
+                Some(credentials.totp_secret.is_some()),
+                None,
+                None,
+            ),
+            Err(err) => checked(false, None, None, None, Some(err.into())),
+        },
+    };
+    Ok(report)
+}
+
+/// Deletes the one selected account's password, TOTP secret and saved session.
+pub async fn delete(settings: &Settings) -> Result<Removed, Error> {
+    let account = settings.single_account()?.email.as_str();
+    let chain = SecretChain::from_settings(settings);
+    let deleted = chain.keyring().delete(account).await?;
+    let session_file = chain.forget_session_file(account)?;
+    Ok(Removed {
+        account: account.to_string(),
+        source: SecretSource::Keyring,
+        deleted: RemovedEntries {
+            password: deleted.password,
+            totp_secret: deleted.totp,
+            session: deleted.session || session_file,
+        },
+    })
+}

@@ -1,0 +1,90 @@
+//! A browser session for one account: opened on a WebDriver server, its `Page` built once,
+//! closed whatever happens; and the signed-in session kept for the next run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::browser::{SessionOptions, WebDriver};
+use crate::cli::BrowserKind;
+use crate::config::{AccountSettings, Settings};
+use crate::error::Error;
+use crate::linkedin::page::{Page, browser_error};
+use crate::linkedin::session;
+use crate::secrets::SecretChain;
+
+/// How each account's browser session and page are set up.
+#[derive(Debug, Clone)]
+pub struct PageOptions {
+    pub headed: bool,
+    /// `--timeout`: every page condition, and the session's page-load and script timeouts.
+    pub timeout: Duration,
+    /// Where a page not understood is saved.
+    pub artifacts_dir: PathBuf,
+}
+
+impl PageOptions {
+    pub fn for_settings(settings: &Settings) -> PageOptions {
+        PageOptions {
+            headed: settings.headed,
+            timeout: settings.timeout,
+            artifacts_dir: settings.artifacts_dir.clone(),
+        }
+    }
+}
+
+/// Runs `work` on a fresh page of `account`'s site in a new browser session on `driver`; the
+/// session closes whatever happens (see `WebDriver::session`).
+pub async fn with_page<T>(
+    driver: &WebDriver,
+    account: &AccountSettings,
+    options: &PageOptions,
+    cancel: &CancellationToken,
+    work: impl AsyncFnOnce(&Page<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let session_options = SessionOptions {
+        browser: account.browser,
+        headed: options.headed,
+        timeout: options.timeout,
+    };
+    driver
+        .session(session_options, cancel, async |client| {
+            let page = Page {
+                client,
+                base: account.base_url.clone(),
+                timeout: options.timeout,
+                artifacts_dir: options.artifacts_dir.clone(),
+                account: account.email.clone(),
+            };
+            work(&page).await
+        })
+        .await
+}
+
+/// Opens a headless session of `browser` on `driver` and loads a blank page in it: proof
+/// that a run's sessions can start there.
+pub async fn probe(
+    driver: &WebDriver,
+    browser: BrowserKind,
+    timeout: Duration,
+    cancel: &CancellationToken,
+) -> Result<(), Error> {
+    let options = SessionOptions {
+        browser,
+        headed: false,
+        timeout,
+    };
+    driver
+        .session(options, cancel, async |client| {
+            client.goto("about:blank").await.map_err(browser_error)
+        })
+        .await
+}
+
+/// Keeps the page's signed-in session in `chain` for `email`'s next runs.
+pub async fn keep(page: &Page<'_>, chain: &SecretChain, email: &str) -> Result<(), Error> {
+    let fresh = session::capture(page).await?;
+    chain.store_session(email, &fresh).await?;
+    Ok(())
+}
