@@ -20,6 +20,7 @@ pub mod logging;
 pub mod notify;
 pub mod report;
 pub mod run;
+pub mod run_bound;
 pub mod schedule;
 pub mod secrets;
 pub mod security;

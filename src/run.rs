@@ -181,21 +181,17 @@ async fn run_one(
                 artifacts_dir: options.artifacts_dir.clone(),
                 account: account.email.clone(),
             };
-            let bound = run_bound(options.timeout);
+            let bound = crate::run_bound::bound(options.timeout);
             let flow = flow::run(&page, &access, options.plan, &steps, findings);
-            let outcome = match tokio::time::timeout(bound, flow).await {
+            let outcome = match crate::run_bound::within(bound, flow).await {
                 Ok(outcome) => outcome,
                 // Every step is bounded on its own; this catches a site that keeps each one
                 // busy until just before its deadline. The session still closes.
-                Err(_) => Err(Error::Unreachable {
-                    url: account.base_url.to_string(),
-                    why: format!(
-                        "the run did not finish within {} s (its bound: {RUN_BOUND_STEPS} × (`--timeout` + {} s)); it was at: {}",
-                        bound.as_secs(),
-                        crate::browser::COMMAND_MARGIN.as_secs(),
-                        steps.current()
-                    ),
-                }),
+                Err(reached) => match reached.error(&steps.current(), account.base_url.as_str()) {
+                    // A page not understood names where it was, with what the browser saw.
+                    Error::PageNotUnderstood { what, .. } => Err(page.not_understood(what).await),
+                    other => Err(other),
+                },
             };
             // The page still shows what was just read from a fresh load: the receipt's proof.
             if options.receipts_keep.is_some()
@@ -250,16 +246,6 @@ async fn run_one(
         _ => {}
     }
     result.map_err(with_note)
-}
-
-/// How many waits of `--timeout` (plus the WebDriver margin) one account's page flow may take
-/// in all: sign-in page, sign-in, checkpoint, feed, Me menu, Settings & Privacy, Data
-/// privacy, the setting, the switch, its save, the reload, the reading after it.
-pub const RUN_BOUND_STEPS: u32 = 12;
-
-/// The longest an account's page flow may take, whatever the site does.
-pub fn run_bound(timeout: Duration) -> Duration {
-    crate::browser::command_limit(timeout) * RUN_BOUND_STEPS
 }
 
 /// Writes the receipt of `evidence` (when the run read the setting) and applies retention
