@@ -29,8 +29,8 @@ RUN apt-get update \
  && sed -i 's/^session\s\+required\s\+pam_loginuid.so/# &/' /etc/pam.d/cron
 # uid 1000 is usually the host user who owns ./secrets/credentials.toml (mode 600): Compose
 # bind-mounts the secret with the host's owner and mode. Under no-new-privileges `crontab` is
-# not setgid, so optout's group (1000, as docker-compose.yml's tmpfs for it says) is the
-# spool's: optout can install its own crontab, and nobody else's.
+# not setgid, so optout's group is the spool's (docker-compose.yml's volume for the spool
+# takes this owner and mode): optout can install its own crontab, and nobody else can.
 RUN groupadd --gid 1000 optout \
  && useradd --create-home --uid 1000 --gid 1000 --shell /usr/sbin/nologin optout \
  && install -d -o optout -g optout /home/optout/.local/state/linkedin-optout \
