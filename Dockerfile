@@ -5,7 +5,9 @@
 
 # The image that builds the binary: Rust on Debian bookworm, so that the binary links the
 # same glibc and libdbus as the runtime below. Tests that cannot pull images pass a local one.
-ARG BUILDER_IMAGE=rust:slim-bookworm
+# Both images are pinned to a version (the crate's rust-version, Debian 12.11); README,
+# "docker-compose", says how to move the pins or pin digests.
+ARG BUILDER_IMAGE=rust:1.89.0-slim-bookworm
 
 # --- build: the release binary from the locked dependency set -------------------------------
 FROM ${BUILDER_IMAGE} AS build
@@ -19,22 +21,27 @@ RUN cargo build --release --locked \
  && install -m 0755 target/release/linkedin-optout /linkedin-optout
 
 # --- runtime: cron starts each run as an unprivileged user ----------------------------------
-FROM debian:bookworm-slim
+FROM debian:12.11-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates cron tini libdbus-1-3 \
  && rm -rf /var/lib/apt/lists/* \
  # Containers have no login sessions to record: without this, cron refuses to start jobs.
  && sed -i 's/^session\s\+required\s\+pam_loginuid.so/# &/' /etc/pam.d/cron
 # uid 1000 is usually the host user who owns ./secrets/credentials.toml (mode 600): Compose
-# bind-mounts the secret with the host's owner and mode.
-RUN useradd --create-home --uid 1000 --shell /usr/sbin/nologin optout \
- && install -d -o optout -g optout /home/optout/.local/state/linkedin-optout
+# bind-mounts the secret with the host's owner and mode. Under no-new-privileges `crontab` is
+# not setgid, so optout's group is the spool's (docker-compose.yml's volume for the spool
+# takes this owner and mode): optout can install its own crontab, and nobody else can.
+RUN groupadd --gid 1000 optout \
+ && useradd --create-home --uid 1000 --gid 1000 --shell /usr/sbin/nologin optout \
+ && install -d -o optout -g optout /home/optout/.local/state/linkedin-optout \
+ && chgrp optout /var/spool/cron/crontabs
 COPY --from=build /linkedin-optout /usr/local/bin/linkedin-optout
 
 # With `linkedin-optout ...` as the command, run that once as `optout` (for example
 # `docker-compose run --rm optout linkedin-optout status`). Otherwise the arguments are
 # `schedule install` options: install the line in optout's crontab and run cron in the
-# foreground. cron must stay root to start jobs as another user; the tool never runs as root.
+# foreground. cron must stay root to start jobs as another user (with only the capabilities
+# docker-compose.yml gives it back); the tool never runs as root.
 COPY --chmod=0755 scripts/docker-entrypoint /usr/local/bin/docker-entrypoint
 
 VOLUME /home/optout/.local/state/linkedin-optout

@@ -30,7 +30,13 @@ tool_image="localhost/linkedin-optout:$tag"
 # The helper images have fixed names: they are saved in the cache and loaded again by name.
 chrome_image=localhost/linkedin-optout-e2e-chromium:latest
 builder_image=localhost/linkedin-optout-e2e-builder:latest
+# The helpers start from this name (their cached builds are keyed on it); the tool's runtime
+# starts from the pinned name the Dockerfile uses, a tag of the same local base.
 base_image=docker.io/library/debian:bookworm-slim
+runtime_base=$(sed -n 's/^FROM \(debian:[^ ]*\).*/\1/p' Dockerfile)
+[ -n "$runtime_base" ] || { echo "container-e2e: FAIL: no debian FROM line in the Dockerfile" >&2; exit 1; }
+runtime_base=docker.io/library/$runtime_base
+tagged_runtime_base=
 email=container@example.com
 imported_base=
 
@@ -76,6 +82,7 @@ teardown() {
   [ -f "$work/compose.e2e.yml" ] && compose down --volumes >/dev/null 2>&1
   podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm --force >/dev/null 2>&1
   podman rmi --force "$tool_image" "$chrome_image" "$builder_image" >/dev/null 2>&1
+  [ -z "$tagged_runtime_base" ] || podman untag "$runtime_base" "$runtime_base" >/dev/null 2>&1
   [ -z "$imported_base" ] || podman rmi --force "$base_image" >/dev/null 2>&1
   podman image prune --force >/dev/null 2>&1
   rm -rf "$work"
@@ -97,6 +104,10 @@ if ! podman image exists "$base_image"; then
     rm -rf "$work/rootfs"
   fi
   podman import --quiet --change 'CMD ["/bin/bash"]' "$cache/bookworm.tar" "$base_image" >/dev/null
+fi
+if ! podman image exists "$runtime_base"; then
+  tagged_runtime_base=1
+  podman tag "$base_image" "$runtime_base"
 fi
 
 # Builds the helper image `$1` from the Containerfile `$2`, or loads it from the cache, where
@@ -220,4 +231,30 @@ if podman exec --user nobody "$container" cat /run/secrets/linkedin_credentials 
   fail "another user in the container can read the credentials secret"
 fi
 
-step "ok: the image built from the Dockerfile, cron in the container switched the setting off ($writes save), history shows it, the tool ran as optout, and the secret is private"
+# The hardening docker-compose.yml asks for, as the engine applied it and as the containers'
+# first processes see it: no new privileges, the capability bounding set (none for the
+# browser; for the tool's cron only DAC_READ_SEARCH, SETGID and SETUID: bits 2, 6, 7), and a
+# read-only root for the tool.
+step "checking the containers' privileges"
+# hardened SERVICE CAPBND READONLY: the service's container is confined as the file says.
+hardened() {
+  local service=$1 capbnd=$2 readonly=$3 name inspected status
+  name=$(podman ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=$service" --format '{{.Names}}' | head -n 1)
+  [ -n "$name" ] || fail "no running $service container"
+  inspected=$(podman inspect --format '{{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}} {{.HostConfig.ReadonlyRootfs}}' "$name")
+  grep -q 'no-new-privileges' <<<"$inspected" || fail "$service: no no-new-privileges in $inspected"
+  [ "${inspected##* }" = "$readonly" ] || fail "$service: ReadonlyRootfs is ${inspected##* }, not $readonly"
+  status=$(podman exec "$name" cat /proc/1/status)
+  grep -q "^NoNewPrivs:[[:space:]]*1$" <<<"$status" || fail "$service: its first process may gain privileges: $(grep NoNewPrivs <<<"$status")"
+  grep -q "^CapBnd:[[:space:]]*$capbnd$" <<<"$status" || fail "$service: capability bounding set $(grep CapBnd <<<"$status"), not $capbnd"
+  grep -q "^CapEff:[[:space:]]*$capbnd$" <<<"$status" \
+    || grep -q "^CapEff:[[:space:]]*0000000000000000$" <<<"$status" \
+    || fail "$service: effective capabilities $(grep CapEff <<<"$status") beyond $capbnd"
+}
+hardened optout 00000000000000c4 true
+hardened chrome 0000000000000000 false
+if podman exec "$container" sh -c 'touch /usr/local/bin/linkedin-optout' >/dev/null 2>&1; then
+  fail "the tool's root filesystem is writable"
+fi
+
+step "ok: the image built from the Dockerfile, cron in the container switched the setting off ($writes save), history shows it, the tool ran as optout, the secret is private, and every container runs with no new privileges and only the capabilities the compose file names, the tool's on a read-only root"

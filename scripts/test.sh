@@ -14,6 +14,8 @@ ensure_cargo
 command -v geckodriver >/dev/null 2>&1 || cargo install --locked --quiet geckodriver
 # The RustSec audit, offline, against the snapshot of the advisory database kept in shared/.
 command -v cargo-audit >/dev/null 2>&1 || cargo install --locked --quiet cargo-audit
+# Licences, duplicate versions and sources, by deny.toml.
+command -v cargo-deny >/dev/null 2>&1 || cargo install --locked --quiet cargo-deny
 
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets --quiet -- -D warnings
@@ -24,6 +26,10 @@ cargo clippy --locked --no-default-features --all-targets --quiet -- -D warnings
 cargo test --locked --no-default-features --test it without_simulator::
 # Any known vulnerability in a dependency fails the run.
 cargo audit --db "${ADVISORY_DB:-../shared/advisory-db}" --no-fetch --stale
+# Only allowed licences, crates.io only, no `*` requirement; duplicate versions are shown. (Its
+# advisories check needs a git checkout of the database, which the snapshot is not: the audit
+# above covers vulnerabilities.)
+cargo deny --offline check --hide-inclusion-graph licenses bans sources
 
 # A real Secret Service for the keyring tests: gnome-keyring in a private D-Bus session, its
 # keyrings in a throwaway directory, unlocked with a throwaway password.

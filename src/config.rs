@@ -189,6 +189,7 @@ impl ConfigFile {
 
 /// Resolves the command line, the config file and the defaults into `Settings`.
 pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+    crate::run_bound::check_environment()?;
     let dirs = Dirs::platform()?;
     let config_path = args.config.clone().unwrap_or(dirs.config_file);
     let file = ConfigFile::load(&config_path)?;

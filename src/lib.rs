@@ -23,6 +23,7 @@ pub mod notify;
 pub mod ops;
 pub mod output;
 pub mod report;
+pub mod run_bound;
 pub mod schedule;
 pub mod secrets;
 pub mod security;

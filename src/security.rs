@@ -88,6 +88,7 @@ pub fn settings_from_environment() -> Vec<(&'static str, &'static str)> {
         ("LINKEDIN_OPTOUT_INSECURE_WEBDRIVER", "insecure_webdriver"),
         ("LINKEDIN_OPTOUT_CONFIG", "config"),
         ("LINKEDIN_OPTOUT_DRIVER_LOCATIONS", "driver locations"),
+        (crate::run_bound::ENV, "the run's bound"),
     ];
     VARIABLES
         .iter()

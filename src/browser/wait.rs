@@ -40,6 +40,8 @@ pub async fn until<T, E>(
     timeout: Duration,
     check: impl AsyncFnMut() -> Result<Option<T>, E>,
 ) -> Result<T, WaitError<E>> {
+    // In a page flow, a wait on a condition of the page (for the run's bound).
+    let _waiting = crate::run_bound::waiting(crate::run_bound::Wait::PageCondition);
     until_polling(what, timeout, FIRST_POLL, LONGEST_POLL, check).await
 }
 

@@ -52,6 +52,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "driver files to try after PATH, separated by `:` (empty: none), for tests and unusual installs",
     ),
     (
+        "LINKEDIN_OPTOUT_RUN_BOUND",
+        "one account's page flow may take this many seconds in all instead of 12 × (--timeout + 5), for tests",
+    ),
+    (
         "CREDENTIALS_DIRECTORY",
         "a systemd credential `linkedin-optout` in it holds the password (LoadCredential=)",
     ),

@@ -291,6 +291,7 @@ impl<'c> Page<'c> {
         &self,
         load: impl AsyncFn(&Cell<bool>) -> Result<Look, Error>,
     ) -> Result<Look, Error> {
+        let _loading = crate::run_bound::waiting(crate::run_bound::Wait::PageLoad);
         let hung = Cell::new(false);
         let backoff = ExponentialBuilder::default()
             .with_min_delay(UNREACHABLE_FIRST_PAUSE)

@@ -151,70 +151,65 @@ async fn run_one(
     if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
         return Err(with_note(cooling_down));
     }
-    let mut result =
-        session::with_page(driver, account, &options.page, cancel, async |page| {
-            let bound = run_bound(options.page.timeout);
-            let flow = flow::run(page, &access, options.plan, &steps, findings);
-            let outcome = match tokio::time::timeout(bound, flow).await {
-                Ok(outcome) => outcome,
-                // Every step is bounded on its own; this catches a site that keeps each one
-                // busy until just before its deadline. The session still closes.
-                Err(_) => Err(Error::Unreachable {
-                    url: account.base_url.to_string(),
-                    why: format!(
-                        "the run did not finish within {} s (its bound: {RUN_BOUND_STEPS} × (`--timeout` + {} s)); it was at: {}",
-                        bound.as_secs(),
-                        crate::browser::COMMAND_MARGIN.as_secs(),
-                        steps.current()
-                    ),
-                }),
-            };
-            // The page still shows what was just read from a fresh load: the receipt's proof.
-            if options.receipts_keep.is_some()
-                && matches!(
-                    findings.after,
-                    SettingState::On | SettingState::Off | SettingState::NotOffered
-                )
-            {
-                match evidence::capture(page, findings.after).await {
-                    Ok(taken) => *evidence = Some(taken),
-                    Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
-                }
+    let mut result = session::with_page(driver, account, &options.page, cancel, async |page| {
+        let bound = crate::run_bound::bound(options.page.timeout);
+        let flow = flow::run(page, &access, options.plan, &steps, findings);
+        let outcome = match crate::run_bound::within(bound, flow).await {
+            Ok(outcome) => outcome,
+            // Every step is bounded on its own; this catches a site that keeps each one
+            // busy until just before its deadline. The session still closes.
+            Err(reached) => match reached.error(&steps.current(), account.base_url.as_str()) {
+                // A page not understood names where it was, with what the browser saw.
+                Error::PageNotUnderstood { what, .. } => Err(page.not_understood(what).await),
+                other => Err(other),
+            },
+        };
+        // The page still shows what was just read from a fresh load: the receipt's proof.
+        if options.receipts_keep.is_some()
+            && matches!(
+                findings.after,
+                SettingState::On | SettingState::Off | SettingState::NotOffered
+            )
+        {
+            match evidence::capture(page, findings.after).await {
+                Ok(taken) => *evidence = Some(taken),
+                Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
             }
-            // A save that did not stick is a page to look at, like one not understood.
-            let outcome = match outcome {
-                Err(Error::DidNotStick {
+        }
+        // A save that did not stick is a page to look at, like one not understood.
+        let outcome = match outcome {
+            Err(Error::DidNotStick {
+                detail,
+                artifacts: None,
+            }) => Err(Error::DidNotStick {
+                detail,
+                artifacts: page.save_artifacts().await,
+            }),
+            outcome => outcome,
+        };
+        // Keep a fresh sign-in's session, even when the run failed after it.
+        if let (true, Some(chain)) = (findings.signed_in, chain) {
+            match session::keep(page, chain, &account.email).await {
+                Ok(()) => {}
+                Err(Error::Secrets(crate::secrets::SecretError::SessionNotSaved {
+                    path,
                     detail,
-                    artifacts: None,
-                }) => Err(Error::DidNotStick {
-                    detail,
-                    artifacts: page.save_artifacts().await,
-                }),
-                outcome => outcome,
-            };
-            // Keep a fresh sign-in's session, even when the run failed after it.
-            if let (true, Some(chain)) = (findings.signed_in, chain) {
-                match session::keep(page, chain, &account.email).await {
-                    Ok(()) => {}
-                    Err(Error::Secrets(crate::secrets::SecretError::SessionNotSaved {
-                        path,
-                        detail,
-                    })) => {
-                        crate::state::warn_not_kept(
-                            &path,
-                            "the browser session for the next run",
-                            &detail,
-                        );
-                    }
-                    Err(Error::Secrets(err)) => {
-                        tracing::warn!("cannot keep the session for the next run: {err}")
-                    }
-                    Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
+                })) => {
+                    crate::state::warn_not_kept(
+                        &path,
+                        "the browser session for the next run",
+                        &detail,
+                    );
                 }
+                Err(Error::Secrets(err)) => {
+                    tracing::warn!("cannot keep the session for the next run: {err}")
+                }
+                Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
             }
-            outcome
-        })
-        .await;
+        }
+        outcome
+    })
+    .await;
     match &mut result {
         Err(Error::Throttled { retry_at, .. }) if !is_cool_down(retry_at) => {
             cooldown::record(&options.state_dir, &account.email, *retry_at);
@@ -223,16 +218,6 @@ async fn run_one(
         _ => {}
     }
     result.map_err(with_note)
-}
-
-/// How many waits of `--timeout` (plus the WebDriver margin) one account's page flow may take
-/// in all: sign-in page, sign-in, checkpoint, feed, Me menu, Settings & Privacy, Data
-/// privacy, the setting, the switch, its save, the reload, the reading after it.
-pub const RUN_BOUND_STEPS: u32 = 12;
-
-/// The longest an account's page flow may take, whatever the site does.
-pub fn run_bound(timeout: Duration) -> Duration {
-    crate::browser::command_limit(timeout) * RUN_BOUND_STEPS
 }
 
 /// Writes the receipt of `evidence` (when the run read the setting) and applies retention

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use linkedin_sim::AiTraining;
 use serde_json::{Value, json};
@@ -613,4 +613,109 @@ fn a_credentials_file_alone_names_the_account() {
     assert_eq!(report["account"], EMAIL);
     assert_eq!(report["outcome"], "opted_out");
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
+}
+
+/// The whole run's bound (README "Every run ends"), reached for real: the setting's page is
+/// held unanswered, with `--timeout` above the bound so that no wait of its own ends first.
+/// The bound is set by its test variable, `LINKEDIN_OPTOUT_RUN_BOUND`, rather than waited
+/// out at 12 × (`--timeout` + 5 s). A page still loading when it runs out is the site's
+/// fault: exit 9, as that load would have ended on its own deadline.
+#[test]
+fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
+    const BOUND: u64 = 15;
+    const TIMEOUT: u64 = 25;
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_setting_page": true}}));
+    let home = Home::new();
+    let run = tool(&home)
+        .against(&sim, EMAIL)
+        .env("LINKEDIN_OPTOUT_RUN_BOUND", BOUND.to_string())
+        .args(["optout", "--json", "--timeout", &TIMEOUT.to_string()]);
+    let tag = run.tag().to_string();
+    let started = Instant::now();
+    let run = run.run().expect_code(9);
+    let took = started.elapsed();
+    // After the bound, the session closes once the load in flight has ended on the browser's
+    // own deadline (one WebDriver answer, `--timeout` + 5 s); 20 s for the browser's start
+    // and stop on a loaded machine.
+    let within = Duration::from_secs(BOUND + TIMEOUT + 5 + 20);
+    assert!(took < within, "took {took:?}");
+    let report = run.report();
+    assert_eq!(report["outcome"], "unreachable", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "the run did not finish within {BOUND} s (its bound, set by LINKEDIN_OPTOUT_RUN_BOUND); it was at: opening Data for Generative AI Improvement, waiting for the page to load"
+        )),
+        "{message}"
+    );
+    // Signed in and held on the way: the setting was never written, so still on.
+    assert_eq!(sim.account(EMAIL).sign_ins, 1);
+    assert_untouched(&sim, EMAIL);
+    assert_nothing_left(&home, &tag, Duration::from_secs(5));
+    assert_eq!(records(&home), Vec::<PathBuf>::new());
+    let history = history(&home);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["outcome"], "unreachable");
+    assert!(!home.state_dir().join("cooldown").exists());
+}
+
+#[test]
+fn a_bad_run_bound_variable_is_a_usage_error_naming_it() {
+    let home = Home::new();
+    for value in ["0", "soon", "-3", "18446744073709551616"] {
+        let run = Tool::new(&home)
+            .env("LINKEDIN_OPTOUT_RUN_BOUND", value)
+            .args(["status", "--account", EMAIL])
+            .run()
+            .expect_code(2);
+        assert!(
+            run.stderr().contains("LINKEDIN_OPTOUT_RUN_BOUND")
+                && run.stderr().contains("for tests"),
+            "{value}: {}",
+            run.stderr()
+        );
+    }
+}
+
+/// The bound reached while the tool waits on a condition of a loaded page (the save it
+/// clicked, held unanswered by the simulator): the page is what did not come, so exit 6,
+/// with what the browser saw saved, as that wait would have ended on its own deadline.
+#[test]
+fn a_run_that_reaches_its_bound_while_waiting_on_the_page_exits_6_naming_the_step() {
+    const BOUND: u64 = 15;
+    const TIMEOUT: u64 = 25;
+    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_save": true}}));
+    let home = Home::new();
+    let run = tool(&home)
+        .against(&sim, EMAIL)
+        .env("LINKEDIN_OPTOUT_RUN_BOUND", BOUND.to_string())
+        .args(["optout", "--json", "--timeout", &TIMEOUT.to_string()]);
+    let tag = run.tag().to_string();
+    let started = Instant::now();
+    let run = run.run().expect_code(6);
+    let took = started.elapsed();
+    // The same margin as above: one WebDriver answer and the browser's start and stop.
+    let within = Duration::from_secs(BOUND + TIMEOUT + 5 + 20);
+    assert!(took < within, "took {took:?}");
+    let report = run.report();
+    assert_eq!(report["outcome"], "page_not_understood", "{report}");
+    assert_eq!(report["before"], "on", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "the run did not finish within {BOUND} s (its bound, set by LINKEDIN_OPTOUT_RUN_BOUND); it was at: switching it off, waiting for the page to show what the step needs"
+        )),
+        "{message}"
+    );
+    assert!(message.contains("/mypreferences/d/settings/"), "{message}");
+    let artifacts = crate::common::artifacts_dir(message);
+    assert!(artifacts.join("page.png").is_file(), "{message}");
+    // The save never reached the setting: it is still on, and nothing claims otherwise.
+    assert_untouched(&sim, EMAIL);
+    assert_nothing_left(&home, &tag, Duration::from_secs(5));
+    assert_eq!(records(&home), Vec::<PathBuf>::new());
+    let history = history(&home);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["outcome"], "page_not_understood");
+    assert_eq!(history[0]["changed"], false);
 }

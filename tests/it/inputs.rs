@@ -80,13 +80,13 @@ fn a_site_that_never_answers_is_unreachable_within_the_timeout() {
     let silent = format!("http://{}", silent_server());
     let home = Home::new();
     let credentials = home.credentials_file(EMAIL, PASSWORD);
-    let started = Instant::now();
-    let run = Tool::new(&home)
+    let tool = Tool::new(&home)
         .args(["--base-url", &silent, "--account", EMAIL])
         .args(["--credentials-file", credentials.to_str().unwrap()])
-        .args(["status", "--json", "--timeout", "5"])
-        .run()
-        .expect_code(9);
+        .args(["status", "--json", "--timeout", "5"]);
+    let tag = tool.tag().to_string();
+    let started = Instant::now();
+    let run = tool.run().expect_code(9);
     let took = started.elapsed();
     assert!(
         took < Duration::from_secs(5) + STARTUP_MARGIN,
@@ -102,6 +102,7 @@ fn a_site_that_never_answers_is_unreachable_within_the_timeout() {
     let history = history_lines(&home);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["outcome"], "unreachable");
+    crate::common::assert_no_process_left(&tag);
 }
 
 #[test]
@@ -109,13 +110,13 @@ fn a_webdriver_server_that_never_answers_exits_8_within_the_timeout() {
     let silent = format!("http://{}/", silent_server());
     let sim = Sim::with_account(EMAIL, json!({}));
     let home = Home::new();
-    let started = Instant::now();
-    let run = Tool::new(&home)
+    let tool = Tool::new(&home)
         .against(&sim, EMAIL)
         .args(["--webdriver", &silent])
-        .args(["status", "--json", "--timeout", "5"])
-        .run()
-        .expect_code(8);
+        .args(["status", "--json", "--timeout", "5"]);
+    let tag = tool.tag().to_string();
+    let started = Instant::now();
+    let run = tool.run().expect_code(8);
     let took = started.elapsed();
     assert!(
         took < Duration::from_secs(5) + STARTUP_MARGIN,
@@ -132,6 +133,7 @@ fn a_webdriver_server_that_never_answers_exits_8_within_the_timeout() {
     let history = history_lines(&home);
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["outcome"], "error");
+    crate::common::assert_no_process_left(&tag);
     // The run let go of its lock: the next one is not told another run is in progress.
     Tool::new(&home)
         .against(&sim, EMAIL)
@@ -515,6 +517,9 @@ fn hostile_values_of_every_environment_variable_never_panic() {
             "LINKEDIN_OPTOUT_BASE_URL",
             "LINKEDIN_OPTOUT_WEBDRIVER",
             "LINKEDIN_OPTOUT_CONFIG",
+            "LINKEDIN_OPTOUT_INSECURE_WEBDRIVER",
+            "LINKEDIN_OPTOUT_DRIVER_LOCATIONS",
+            "LINKEDIN_OPTOUT_RUN_BOUND",
         ] {
             let home = Home::new();
             let mut tool = Tool::new(&home).env(variable, &value);
@@ -542,6 +547,8 @@ fn hostile_values_of_every_config_key_never_panic() {
             "timeout",
             "artifacts_dir",
             "notify_command",
+            "allow_base_url",
+            "receipts_keep",
         ] {
             documents.push(format!("{key} = {quoted}\n"));
         }
@@ -556,6 +563,7 @@ fn hostile_values_of_every_config_key_never_panic() {
     }
     for number in ["-1", "0", "3601", "18446744073709551615", "1e400", "nan"] {
         documents.push(format!("timeout = {number}\n"));
+        documents.push(format!("receipts_keep = {number}\n"));
     }
     documents.push(
         "[[account]]\nemail = \"a@example.com\"\n[[account]]\nemail = \"a@example.com\"\n"

@@ -229,7 +229,9 @@ pub(crate) async fn setting(
         Err(signed_out) => return signed_out.into_response(),
     };
     if slug == m.spec.slug() {
-        state.wait_while_held(&m.spec.email).await;
+        state
+            .wait_while_held(&m.spec.email, |faults| faults.hold_setting_page)
+            .await;
         return html(
             StatusCode::OK,
             settings::ai_setting(&m.frame, &m.me(), &m.spec),
@@ -305,6 +307,9 @@ pub(crate) async fn save_setting(
     let Ok(write) = serde_json::from_slice::<SettingWrite>(&body) else {
         return error(StatusCode::BAD_REQUEST, "expected {\"value\": true|false}");
     };
+    state
+        .wait_while_held(&session.email, |faults| faults.hold_save)
+        .await;
     match state.write_setting(&session.email, &key, write.value) {
         Ok(()) => Json(json!({ "value": write.value })).into_response(),
         Err(SaveError::NotOffered) => error(StatusCode::NOT_FOUND, "setting not available"),

@@ -311,6 +311,9 @@ pub struct Faults {
     /// The setting's page is not answered until this is set back to false: a run caught
     /// in the middle, signed in, for a test that watches it.
     pub hold_setting_page: bool,
+    /// A save through the settings API is not answered until this is set back to false:
+    /// the page waits on its save, for a test of the run's bound.
+    pub hold_save: bool,
 }
 
 #[cfg(test)]

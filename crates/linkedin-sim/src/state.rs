@@ -12,7 +12,8 @@ use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{
-    AccountSpec, AiTraining, Checkpoint, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
+    AccountSpec, AiTraining, Checkpoint, Faults, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY,
+    SecondSwitch,
 };
 
 /// What the control API (and [`crate::SimHandle::account`]) shows of an account: its
@@ -123,7 +124,8 @@ pub(crate) enum RequestFault {
 pub(crate) struct SimState {
     inner: Mutex<Inner>,
     state_file: Option<PathBuf>,
-    /// Woken whenever an account's options change (for the `hold_setting_page` fault).
+    /// Woken whenever an account's options change (for the `hold_setting_page` and `hold_save`
+    /// faults).
     changed: tokio::sync::Notify,
 }
 
@@ -220,12 +222,12 @@ impl SimState {
         view
     }
 
-    /// Returns once the account's `hold_setting_page` fault is off.
-    pub async fn wait_while_held(&self, email: &str) {
+    /// Returns once the account's `held` fault (`hold_setting_page`, `hold_save`) is off.
+    pub async fn wait_while_held(&self, email: &str, held: fn(&Faults) -> bool) {
         loop {
             // Registered before the check, so that a change in between is not missed.
             let changed = self.changed.notified();
-            if !self.spec(email).is_some_and(|s| s.faults.hold_setting_page) {
+            if !self.spec(email).is_some_and(|s| held(&s.faults)) {
                 return;
             }
             changed.await;
