@@ -73,7 +73,7 @@ pub fn note(state_dir: &Path, account: &str) -> String {
 pub fn record(state_dir: &Path, account: &str, until: OffsetDateTime) {
     let path = file(state_dir, account);
     let until = until.min(OffsetDateTime::now_utc() + LONGEST);
-    if let Err(err) = write_atomically(&path, crate::report::format_time(until).as_bytes()) {
+    if let Err(err) = write_atomically(&path, crate::clock::format_time(until).as_bytes()) {
         tracing::warn!(
             "cannot record the sign-in cool-down in {}: {err}",
             path.display()

@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod bug;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod cooldown;
@@ -18,6 +19,7 @@ pub mod input;
 pub mod linkedin;
 pub mod logging;
 pub mod notify;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod schedule;

@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
-use crate::report::{AccountReport, SettingState};
+use crate::linkedin::outcome::SettingState;
+use crate::report::AccountReport;
 
 /// What became of the notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +129,7 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Outcome;
+    use crate::linkedin::outcome::Outcome;
 
     fn report(before: SettingState, outcome: Outcome) -> AccountReport {
         AccountReport {

@@ -13,12 +13,14 @@ use crate::browser::{SessionOptions, WebDriver};
 use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::cooldown;
-use crate::error::{Error, Outcome};
+use crate::error::Error;
 use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
+use crate::linkedin::outcome::{Outcome, SettingState};
 use crate::linkedin::page::Page;
 use crate::linkedin::session;
-use crate::report::{AccountReport, SETTING, SettingState, StepStyle};
+use crate::progress::StepStyle;
+use crate::report::{AccountReport, SETTING};
 use crate::secrets::{Credentials, SecretChain};
 use crate::state::history::{self, HistoryRecord};
 use crate::state::receipts::{self, Verdict};
@@ -312,7 +314,11 @@ fn report(
 ) -> AccountReport {
     let (outcome, exit_code, message) = match result {
         Ok(outcome) => (outcome, outcome.exit_code(), success_message(outcome)),
-        Err(err) => (err.outcome(), err.exit_code(), crate::error::chain(&err)),
+        Err(err) => (
+            Outcome::from(&err),
+            err.exit_code(),
+            crate::error::chain(&err),
+        ),
     };
     AccountReport {
         account: account.email.clone(),

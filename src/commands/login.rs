@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::page::Page;
 use crate::linkedin::{session, signin};
-use crate::report::{StepStyle, Steps};
+use crate::progress::{StepStyle, Steps};
 use crate::secrets::SecretChain;
 
 /// How long a person has to get through a checkpoint in the visible browser.

@@ -40,7 +40,7 @@ pub async fn exec(
     if settings.json {
         for s in &stored {
             let line = serde_json::json!({
-                "time": crate::report::format_time(s.receipt.time),
+                "time": crate::clock::format_time(s.receipt.time),
                 "account": s.receipt.account,
                 "setting": s.receipt.setting,
                 "state": s.receipt.state,

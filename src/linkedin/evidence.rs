@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::page::{Page, browser_error};
 use super::rules::Marker;
 use crate::error::Error;
-use crate::report::SettingState;
+use crate::linkedin::outcome::SettingState;
 
 /// Space around the switch, its label and the setting's title, in CSS pixels.
 const MARGIN: f64 = 24.0;

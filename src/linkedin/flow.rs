@@ -5,8 +5,9 @@ use super::page::Page;
 use super::rules::Marker;
 use super::setting::{self, Reached, Switched};
 use super::{session, signin};
-use crate::error::{Error, Outcome};
-use crate::report::{SettingState, Steps};
+use crate::error::Error;
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::progress::Steps;
 use crate::secrets::{Credentials, StoredSession};
 
 /// What the run is allowed to do.

@@ -14,7 +14,8 @@ use super::page::{Look, Page, SwitchState};
 use super::rules::{MAX_PROBES, Marker, SETTING_KEY, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
-use crate::report::{SettingState, Steps};
+use crate::linkedin::outcome::SettingState;
+use crate::progress::Steps;
 
 /// How long a setting page that shows its title may take to draw its switch, and how long a
 /// probed page may take to draw the setting's switch.

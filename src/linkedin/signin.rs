@@ -10,7 +10,7 @@ use super::page::{Look, Page, browser_error};
 use super::rules::{Marker, paths, texts};
 use super::setting::signed_out;
 use crate::error::{Checkpoint, Error};
-use crate::report::Steps;
+use crate::progress::Steps;
 use crate::secrets::{self, Credentials};
 
 /// How long to keep away from the sign-in page after LinkedIn throttled it.

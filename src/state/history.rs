@@ -14,8 +14,8 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::Outcome;
-use crate::report::{AccountReport, SettingState};
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::report::AccountReport;
 
 const FILE_NAME: &str = "history.jsonl";
 

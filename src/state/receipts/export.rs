@@ -102,7 +102,7 @@ fn card(out: &mut String, stored: &Stored, png: &str, json: &str) {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    let change = if r.outcome == crate::error::Outcome::OptedOut {
+    let change = if r.outcome == crate::linkedin::outcome::Outcome::OptedOut {
         r#"<span class="change">switched off by this run</span>"#
     } else if r.drift {
         r#"<span class="change">found on again after an earlier run left it off</span>"#

@@ -16,9 +16,9 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::Outcome;
 use crate::linkedin::evidence::{Evidence, sha256_hex};
-use crate::report::SettingState;
+use crate::linkedin::outcome::Outcome;
+use crate::linkedin::outcome::SettingState;
 
 /// How many receipts other than those of a change are kept per account and setting, unless
 /// the config file says otherwise (`receipts_keep`).
