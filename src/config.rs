@@ -12,9 +12,10 @@ use directories::ProjectDirs;
 use serde::Deserialize;
 use url::Url;
 
-use crate::cli::{BrowserKind, GlobalArgs};
+use crate::browser::BrowserKind;
+use crate::cli::GlobalArgs;
 use crate::error::Error;
-use crate::input;
+use crate::input::{self, with_trailing_slash};
 
 pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -288,6 +289,13 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
 }
 
 impl Settings {
+    /// Where this run's secrets come from: `--credentials-file`, then systemd's
+    /// `$CREDENTIALS_DIRECTORY`, then the keyring; sessions of file credentials go to the
+    /// state directory.
+    pub fn secret_chain(&self) -> crate::secrets::SecretChain {
+        crate::secrets::SecretChain::from_env(self.credentials_file.clone(), self.state_dir.clone())
+    }
+
     /// The accounts to act on, or a usage error saying how to name one.
     pub fn require_accounts(&self) -> Result<&[AccountSettings], Error> {
         if self.accounts.is_empty() {
@@ -318,16 +326,6 @@ fn validate_email(email: &str) -> Result<String, Error> {
     let email = email.trim_matches(' ');
     input::check_account(email).map_err(|why| Error::Usage(format!("`--account`: {why}")))?;
     Ok(email.to_string())
-}
-
-/// A base URL without a trailing slash loses its last path segment when joined (a Grid's
-/// `/wd/hub`), so every base URL gets one.
-pub fn with_trailing_slash(mut url: Url) -> Url {
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    url
 }
 
 /// Adds an `[[account]]` for `email` to the config file unless it is there, keeping

@@ -134,6 +134,16 @@ pub fn shown(text: &str) -> String {
     }
 }
 
+/// A base URL without a trailing slash loses its last path segment when joined (a Grid's
+/// `/wd/hub`), so every base URL gets one.
+pub fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

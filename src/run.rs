@@ -9,8 +9,8 @@ use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::browser::BrowserKind;
 use crate::browser::{SessionOptions, WebDriver};
-use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::cooldown;
 use crate::error::Error;

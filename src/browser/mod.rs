@@ -23,10 +23,19 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::cli::BrowserKind;
 use crate::error::Error;
 use crate::security;
 use driver::LocalDriver;
+
+/// Which browser to drive (`--browser`, `browser =` in the config file).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum BrowserKind {
+    Chrome,
+    Firefox,
+}
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
 pub struct WebDriver {
@@ -85,7 +94,7 @@ impl WebDriver {
             }
         };
         Ok(WebDriver {
-            remote: remote.map(|url| crate::config::with_trailing_slash(url.clone())),
+            remote: remote.map(|url| crate::input::with_trailing_slash(url.clone())),
             browser,
             local: tokio::sync::Mutex::new(local),
             state_dir: state_dir.map(Path::to_path_buf),

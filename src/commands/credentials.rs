@@ -22,7 +22,7 @@ use crate::secrets::{
 
 pub async fn exec(settings: &Settings, command: CredentialsCommand) -> Result<u8, Error> {
     let account = settings.single_account()?.email.as_str();
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     match command {
         CredentialsCommand::Set(args) => set(settings, &chain, account, &args).await,
         CredentialsCommand::Check => check(settings, &chain, account).await,

@@ -3,7 +3,7 @@
 
 use secrecy::SecretString;
 
-use crate::cli::BrowserKind;
+use crate::browser::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
 use crate::linkedin::flow::{Mode, Plan};

@@ -9,14 +9,13 @@ use crate::error::Error;
 use crate::linkedin::page::Page;
 use crate::linkedin::{session, signin};
 use crate::progress::{StepStyle, Steps};
-use crate::secrets::SecretChain;
 
 /// How long a person has to get through a checkpoint in the visible browser.
 const PERSON_DEADLINE: Duration = Duration::from_secs(300);
 
 pub async fn exec(settings: &Settings) -> Result<u8, Error> {
     let account = settings.single_account()?;
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let credentials = chain.credentials(&account.email).await?;
     let cancel = browser::shutdown_on_signal();
     let driver = WebDriver::start(

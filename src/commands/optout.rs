@@ -11,7 +11,6 @@ use crate::linkedin::flow::{Mode, Plan};
 use crate::notify;
 use crate::report::Output;
 use crate::run::{self, CredentialSource, RunOptions};
-use crate::secrets::SecretChain;
 use crate::state::{self, history, lock::RunLock};
 
 /// How long the notify command may take before it is stopped.
@@ -36,7 +35,7 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
         Err(Error::Other(_)) if !state_writable => None,
         Err(err) => return Err(err),
     };
-    let secrets = SecretChain::from_settings(settings);
+    let secrets = settings.secret_chain();
     let cancel = crate::browser::shutdown_on_signal();
     let options = RunOptions::new(settings, plan);
     let reports = run::run_accounts(

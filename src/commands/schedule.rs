@@ -196,8 +196,8 @@ fn job(settings: &Settings, global: &GlobalArgs) -> Result<Job, Error> {
     }
     if let Some(browser) = global.browser {
         let name = match browser {
-            crate::cli::BrowserKind::Chrome => "chrome",
-            crate::cli::BrowserKind::Firefox => "firefox",
+            crate::browser::BrowserKind::Chrome => "chrome",
+            crate::browser::BrowserKind::Firefox => "firefox",
         };
         push("--browser", name.to_string());
     }

@@ -15,7 +15,6 @@ use super::keyring::Keyring;
 use super::{
     Credentials, SYSTEMD_CREDENTIAL_NAME, SecretError, SecretSource, StoredSession, file, session,
 };
-use crate::config::Settings;
 
 /// The sources of secrets for one run, resolved once from the options and environment.
 #[derive(Debug, Clone)]
@@ -76,13 +75,6 @@ impl SecretChain {
             .filter(|dir| !dir.is_empty())
             .map(PathBuf::from);
         SecretChain::new(credentials_file, credentials_directory, state_dir)
-    }
-
-    pub fn from_settings(settings: &Settings) -> SecretChain {
-        SecretChain::from_env(
-            settings.credentials_file.clone(),
-            settings.state_dir.clone(),
-        )
     }
 
     /// The keyring this chain falls back to, for the `credentials` command.
