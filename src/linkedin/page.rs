@@ -736,7 +736,7 @@ impl<'c> Page<'c> {
         {
             Ok(serde_json::Value::String(html)) => {
                 self.keep(&dir, "page.html", html.as_bytes());
-                let skeleton = crate::skeleton::redact(&html);
+                let skeleton = crate::skeleton::redact(&html, &texts::is_known);
                 self.keep(&dir, crate::skeleton::FILE_NAME, skeleton.as_bytes());
             }
             Ok(_) | Err(_) => tracing::warn!("cannot read the page's HTML to save it"),
