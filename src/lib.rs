@@ -12,7 +12,6 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
-pub mod cooldown;
 pub mod error;
 pub mod html;
 pub mod input;

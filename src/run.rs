@@ -12,7 +12,6 @@ use url::Url;
 use crate::browser::BrowserKind;
 use crate::browser::{SessionOptions, WebDriver};
 use crate::config::{AccountSettings, Settings};
-use crate::cooldown;
 use crate::error::Error;
 use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
@@ -22,6 +21,7 @@ use crate::linkedin::session;
 use crate::progress::StepStyle;
 use crate::report::{AccountReport, SETTING};
 use crate::secrets::{Credentials, SecretChain};
+use crate::state::cooldown;
 use crate::state::history::{self, HistoryRecord};
 use crate::state::receipts::{self, Verdict};
 

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::linkedin::evidence::{Evidence, sha256_hex};
-use crate::linkedin::outcome::Outcome;
-use crate::linkedin::outcome::SettingState;
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::state::files::create_private_dir;
 
 /// How many receipts other than those of a change are kept per account and setting, unless
 /// the config file says otherwise (`receipts_keep`).
@@ -69,38 +69,9 @@ pub fn root(state_dir: &Path) -> PathBuf {
     state_dir.join("receipts")
 }
 
-/// An account's directory name: the email, made safe as one path segment.
+/// An account's directory: the email, made safe as one path segment (`state::files`).
 fn account_dir(state_dir: &Path, account: &str) -> PathBuf {
-    let mut name: String = account
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if name.starts_with('.') {
-        name.replace_range(..1, "_");
-    }
-    root(state_dir).join(name)
-}
-
-/// Creates `dir` and its parents as needed, and makes `dir` itself 0700 (it may have been
-/// made by hand with a wider mode).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-        builder.mode(0o700);
-        builder.create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-    }
-    #[cfg(not(unix))]
-    builder.create(dir)
+    crate::state::files::account_path(&root(state_dir), account, "")
 }
 
 /// Writes a new file, mode 0600; fails if anything (a file, a link) is already there.
@@ -143,8 +114,8 @@ pub fn write(
     evidence: &Evidence,
 ) -> anyhow::Result<PathBuf> {
     let dir = account_dir(state_dir, verdict.account);
-    private_dir(&root(state_dir))
-        .and_then(|()| private_dir(&dir))
+    create_private_dir(&root(state_dir))
+        .and_then(|()| create_private_dir(&dir))
         .with_context(|| format!("creating the receipts directory {}", dir.display()))?;
     let stem = stem(evidence.time, verdict.setting);
     let png = dir.join(format!("{stem}.png"));
@@ -366,7 +337,7 @@ mod tests {
         let dir = Path::new("/state");
         assert_eq!(
             account_dir(dir, "../x/y@example.com"),
-            Path::new("/state/receipts/_._x_y@example.com")
+            Path::new("/state/receipts/..%2Fx%2Fy@example.com")
         );
     }
 }

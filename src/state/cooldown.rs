@@ -7,17 +7,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 fn file(state_dir: &Path, account: &str) -> PathBuf {
-    let name: String = account
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    state_dir.join("cooldown").join(name)
+    super::files::account_path(&state_dir.join("cooldown"), account, "")
 }
 
 /// The longest a cool-down lasts, counted from when it was written: a record that claims
@@ -30,7 +20,7 @@ pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
     let path = file(state_dir, account);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(err) if crate::state::is_absent(&err) => return None,
+        Err(err) if super::is_absent(&err) => return None,
         Err(err) => {
             tracing::warn!(
                 "ignoring the sign-in cool-down record {}: {err}",
@@ -117,6 +107,25 @@ mod tests {
             OffsetDateTime::now_utc() - time::Duration::hours(1),
         );
         assert_eq!(until(dir.path(), "a@b.c"), None);
+    }
+
+    #[test]
+    fn a_cool_down_an_older_version_recorded_still_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let cooldown = dir.path().join("cooldown");
+        std::fs::create_dir(&cooldown).unwrap();
+        let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        // Older versions wrote `_` for a character outside `@._+-`, in the spelling given.
+        std::fs::write(
+            cooldown.join("O_Brien@example.com"),
+            crate::clock::format_time(later),
+        )
+        .unwrap();
+        assert_eq!(
+            until(dir.path(), "o'brien@example.com").map(|t| t.unix_timestamp()),
+            Some(later.unix_timestamp())
+        );
+        assert!(cooldown.join("o%27brien@example.com").is_file());
     }
 
     #[test]
