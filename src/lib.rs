@@ -4,7 +4,8 @@
 //! The binary is a thin adapter over this library: `cli` is what the user typed, `config`
 //! resolves it, `commands` holds one small module per subcommand over the library layers
 //! (`browser`, `linkedin`, `secrets`, `report`). `simulator` is a separate room: the tool
-//! knows it only as a base URL.
+//! knows it only as a base URL. ARCHITECTURE.md lists the layers and what each may import;
+//! `tests/architecture.rs` holds the code to it.
 
 pub mod browser;
 pub mod bug;
