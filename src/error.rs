@@ -137,6 +137,26 @@ pub enum Error {
         what: String,
         artifacts: Option<PathBuf>,
     },
+    /// A wait on the page ran out of time (`--timeout`, or the browser's own page-load or
+    /// script timeout): the page is not what the rules expect, so it is "page not
+    /// understood" too, but typed apart from every other failure so that no wait ever
+    /// retries it.
+    #[error(
+        "page not understood at {url}: gave up waiting for {what}{}{}",
+        .after.map(|after| format!(" after {}s (`--timeout`)", after.as_secs_f32())).unwrap_or_else(|| " (the browser's own timeout)".to_string()),
+        artifact_note(.artifacts)
+    )]
+    TimedOut {
+        url: String,
+        what: String,
+        /// The tool's own deadline; `None` when the browser's timeout ended the wait.
+        after: Option<std::time::Duration>,
+        artifacts: Option<PathBuf>,
+    },
+    /// A WebDriver command on the page failed in a way a page that is changing (a
+    /// navigation, a redraw) can cause: a wait looks again; anywhere else it ends the run.
+    #[error("browser command failed: {0}")]
+    PageCommand(String),
     #[error(
         "LinkedIn does not offer \"Data for Generative AI Improvement\" to this account ({url}): nothing to switch off"
     )]
@@ -259,13 +279,15 @@ impl Error {
                 exit::NEEDS_PERSON
             }
             Error::CredentialsRejected { .. } | Error::Secrets(_) => exit::CREDENTIALS,
-            Error::PageNotUnderstood { .. } | Error::NotOffered { .. } => exit::PAGE_NOT_UNDERSTOOD,
+            Error::PageNotUnderstood { .. } | Error::TimedOut { .. } | Error::NotOffered { .. } => {
+                exit::PAGE_NOT_UNDERSTOOD
+            }
             Error::DidNotStick { .. } => exit::DID_NOT_STICK,
             Error::Unreachable { .. } => exit::UNREACHABLE,
             Error::BrowserUnavailable(_) | Error::BrowserDied { .. } => exit::BROWSER_UNAVAILABLE,
             Error::Usage(_) => exit::USAGE,
             Error::Interrupted => exit::INTERRUPTED,
-            Error::Busy { .. } | Error::Other(_) => exit::OTHER,
+            Error::Busy { .. } | Error::PageCommand(_) | Error::Other(_) => exit::OTHER,
         }
     }
 }

@@ -221,7 +221,10 @@ impl WebDriver {
     /// Turns a failure of the browser session into `Error::BrowserDied` when our driver or
     /// the browser is gone; any other failure stays as it was.
     async fn who_died(&self, client: &Client, options: SessionOptions, err: Error) -> Error {
-        if !matches!(err, Error::BrowserUnavailable(_) | Error::Other(_)) {
+        if !matches!(
+            err,
+            Error::BrowserUnavailable(_) | Error::PageCommand(_) | Error::Other(_)
+        ) {
             return err;
         }
         let probe = tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await;

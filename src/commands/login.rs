@@ -78,7 +78,7 @@ async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
         }
         match page.look().await {
             Ok(look) => Ok(signin::proves_session(page, &look).await?.then_some(())),
-            Err(Error::Other(_)) => Ok(None),
+            Err(Error::PageCommand(_)) => Ok(None),
             Err(err) => Err(err),
         }
     })

@@ -97,10 +97,12 @@ pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, E
     let time = OffsetDateTime::now_utc();
     let selectors = [Marker::SettingSwitch.css(), Marker::AnySwitch.css()];
     let frame = page
-        .client
-        .execute(FRAME_SCRIPT, vec![json!(selectors), json!(MARGIN)])
-        .await
-        .map_err(browser_error)?;
+        .run_script(
+            FRAME_SCRIPT,
+            vec![json!(selectors), json!(MARGIN)],
+            "frames the switch for the receipt",
+        )
+        .await?;
     let frame: Frame = serde_json::from_value(frame).map_err(|err| {
         Error::Other(anyhow::anyhow!(
             "the receipt's frame script answered oddly: {err}"

@@ -90,7 +90,7 @@ impl From<&Error> for Outcome {
                 Outcome::NeedsPerson
             }
             Error::CredentialsRejected { .. } | Error::Secrets(_) => Outcome::BadCredentials,
-            Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
+            Error::PageNotUnderstood { .. } | Error::TimedOut { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,
             Error::DidNotStick { .. } => Outcome::DidNotStick,
             Error::Unreachable { .. } => Outcome::Unreachable,
@@ -99,6 +99,7 @@ impl From<&Error> for Outcome {
             | Error::BrowserDied { .. }
             | Error::Usage(_)
             | Error::Interrupted
+            | Error::PageCommand(_)
             | Error::Other(_) => Outcome::Error,
         }
     }
@@ -127,6 +128,13 @@ mod tests {
                 what: "w".into(),
                 artifacts: None,
             },
+            Error::TimedOut {
+                url: "u".into(),
+                what: "w".into(),
+                after: Some(std::time::Duration::from_secs(3)),
+                artifacts: None,
+            },
+            Error::PageCommand("stale element".into()),
             Error::NotOffered { url: "u".into() },
             Error::DidNotStick {
                 detail: "d".into(),

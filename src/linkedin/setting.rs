@@ -393,7 +393,7 @@ async fn after_click(
     let answer = wait::until(WHAT, page.timeout, async || {
         let look = match page.look().await {
             Ok(look) => look,
-            Err(Error::Other(_)) => return Ok(None),
+            Err(Error::PageCommand(_)) => return Ok(None),
             Err(err) => return Err(err),
         };
         if signed_out(&look) {
@@ -409,7 +409,7 @@ async fn after_click(
         let state = match page.switch_state(marker).await {
             Ok(state) if state.count == 1 => state,
             // Gone for a moment: a navigation or a redraw; the next look tells.
-            Ok(_) | Err(Error::Other(_)) => return Ok(None),
+            Ok(_) | Err(Error::PageCommand(_)) => return Ok(None),
             Err(err) => return Err(err),
         };
         if !state.settled() || state.on == Some(false) {

@@ -9,6 +9,7 @@ mod history;
 mod inputs;
 mod login;
 mod optout;
+mod page_scripts;
 mod page_variants;
 mod receipts;
 mod schedule;
