@@ -199,7 +199,7 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
     };
     let default_browser = args.browser.or(file.browser).unwrap_or(BrowserKind::Chrome);
     let entry_settings = |entry: &AccountEntry| AccountSettings {
-        email: entry.email.clone(),
+        email: input::normal_email(&entry.email),
         // The command line wins over a per-account base URL: it is how a test points every
         // account at a simulator.
         base_url: match (&args.base_url, &entry.base_url) {
@@ -227,14 +227,20 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             .iter()
             .map(|email| {
                 let email = validate_email(email)?;
-                Ok(match file.accounts.iter().find(|a| a.email == email) {
-                    Some(entry) => entry_settings(entry),
-                    None => AccountSettings {
-                        email,
-                        base_url: default_base_url.clone(),
-                        browser: default_browser,
+                Ok(
+                    match file
+                        .accounts
+                        .iter()
+                        .find(|a| input::normal_email(&a.email) == email)
+                    {
+                        Some(entry) => entry_settings(entry),
+                        None => AccountSettings {
+                            email,
+                            base_url: default_base_url.clone(),
+                            browser: default_browser,
+                        },
                     },
-                })
+                )
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
@@ -321,11 +327,11 @@ impl Settings {
     }
 }
 
-/// An `--account` as typed, checked (see `input::check_account`).
+/// An `--account` as typed, checked (see `input::check_account`), in its normal form.
 fn validate_email(email: &str) -> Result<String, Error> {
     let email = email.trim_matches(' ');
     input::check_account(email).map_err(|why| Error::Usage(format!("`--account`: {why}")))?;
-    Ok(email.to_string())
+    Ok(input::normal_email(email))
 }
 
 /// Adds an `[[account]]` for `email` to the config file unless it is there, keeping
@@ -344,10 +350,12 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(Default::default()))
         .as_array_of_tables_mut()
         .with_context(|| format!("`account` in {} is not a list of tables", path.display()))?;
-    if accounts
-        .iter()
-        .any(|table| table.get("email").and_then(|e| e.as_str()) == Some(email))
-    {
+    if accounts.iter().any(|table| {
+        table
+            .get("email")
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| input::normal_email(e) == input::normal_email(email))
+    }) {
         return Ok(false);
     }
     let mut table = toml_edit::Table::new();
@@ -468,5 +476,9 @@ mod tests {
         assert!(validate_email("not-an-email").is_err());
         assert!(validate_email("a@b.c#totp").is_err());
         assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
+        assert_eq!(
+            validate_email(" Me@Example.COM ").unwrap(),
+            "me@example.com"
+        );
     }
 }

@@ -80,6 +80,14 @@ fn without_user_info(text: &str) -> String {
     }
 }
 
+/// An email address in the one form the tool compares, stores and reports it in: without
+/// the blanks around it, ASCII letters in lower case. LinkedIn treats addresses without
+/// regard to case, so `Me@Example.com` and `me@example.com` are one account, with one
+/// keyring entry, one session and one history. Letters outside ASCII are kept as given.
+pub fn normal_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
 /// Checks an account: a plausible email address, which is also what names its files and its
 /// keyring entries.
 pub fn check_account(email: &str) -> Result<(), String> {

@@ -14,7 +14,13 @@ pub async fn exec(settings: &Settings, global: &GlobalArgs) -> Result<u8, Error>
     // Drift is judged on each account's whole history, before filtering.
     let marked: Vec<MarkedRecord> = history::mark_drift(records)
         .into_iter()
-        .filter(|m| global.accounts.is_empty() || global.accounts.contains(&m.record.account))
+        .filter(|m| {
+            global.accounts.is_empty()
+                || global
+                    .accounts
+                    .iter()
+                    .any(|account| crate::input::normal_email(account) == m.record.account)
+        })
         .collect();
     if marked.is_empty() {
         eprintln!(

@@ -106,8 +106,9 @@ impl SecretChain {
         match source {
             SecretSource::CredentialsFile(path) | SecretSource::SystemdCredentials(path) => {
                 let credentials = file::read_credentials(&path)?;
-                // Email addresses are case-insensitive in practice, and LinkedIn treats them so.
-                if !credentials.email.eq_ignore_ascii_case(account) {
+                // Both in the normal form (`input::normal_email`): one account whatever its
+                // spelling.
+                if credentials.email != crate::input::normal_email(account) {
                     return Err(SecretError::WrongAccount {
                         path,
                         file_email: credentials.email,
@@ -214,7 +215,7 @@ impl SecretChain {
                 accounts: accounts
                     .iter()
                     .map(|account| {
-                        let matches = credentials.email.eq_ignore_ascii_case(account);
+                        let matches = credentials.email == crate::input::normal_email(account);
                         AccountSecrets {
                             account: account.clone(),
                             has_password: matches,

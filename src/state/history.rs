@@ -147,8 +147,10 @@ pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
             continue;
         }
         let number = index + 1;
-        match serde_json::from_str(&line) {
-            Ok(record) => {
+        match serde_json::from_str::<HistoryRecord>(&line) {
+            Ok(mut record) => {
+                // Older versions kept an account in the spelling it was given.
+                record.account = crate::input::normal_email(&record.account);
                 if std::str::from_utf8(bytes).is_err() {
                     tracing::warn!(
                         "line {number} of {} holds bytes that are not UTF-8: they are shown as \u{fffd}",
@@ -227,6 +229,17 @@ mod tests {
         assert_eq!(records[0].outcome, Outcome::OptedOut);
         assert_eq!(records[0].version, env!("CARGO_PKG_VERSION"));
         assert_eq!(records[1].account, "b@example.com");
+    }
+
+    #[test]
+    fn an_account_an_older_version_kept_in_another_spelling_is_read_in_the_normal_form() {
+        use SettingState::{Off, On};
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), &[report("Me@Example.com", Off, Off)]).unwrap();
+        append(dir.path(), &[report("me@example.com", On, Off)]).unwrap();
+        let marked = mark_drift(read(dir.path()).unwrap());
+        assert_eq!(marked[0].record.account, "me@example.com");
+        assert!(marked[1].drift, "one account: off, then found on");
     }
 
     #[test]

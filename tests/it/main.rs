@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod credentials;
+mod emails;
 mod faults;
 mod grid;
 mod history;

@@ -1,0 +1,51 @@
+//! One account, whatever the spelling of its address: a credentials file's `email`, a typed
+//! `--account` and what the state directory kept are compared and stored in one normal form
+//! (trimmed, ASCII lower case), so the session kept under one spelling serves the other.
+
+use serde_json::json;
+
+use crate::common::{Home, PASSWORD, Sim, Tool};
+
+#[test]
+fn a_credentials_file_and_an_account_in_other_cases_are_one_account() {
+    let email = "mixed.case@example.com";
+    let sim = Sim::with_account(email, json!({}));
+    let home = Home::new();
+    let file = home.credentials_file("Mixed.Case@Example.COM", PASSWORD);
+    let file = file.to_str().unwrap();
+
+    // Only the file: its address, in the normal form, is the account.
+    let first = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "--credentials-file", file])
+        .args(["optout", "--json"])
+        .run()
+        .expect_code(0)
+        .report();
+    assert_eq!(first["account"], email);
+    assert_eq!(sim.account(email)["ai_training"], "off");
+    assert!(
+        home.state_dir()
+            .join(format!("sessions/{email}.json"))
+            .is_file(),
+        "the session is kept under the normal form"
+    );
+
+    // Another spelling on the command line: the same account, and its kept session.
+    let second = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "--credentials-file", file])
+        .args(["--account", " MIXED.case@example.com", "status", "--json"])
+        .run()
+        .expect_code(0)
+        .report();
+    assert_eq!(second["account"], email);
+    assert_eq!(second["outcome"], "already_off");
+    assert_eq!(
+        sim.account(email)["sign_ins"],
+        1,
+        "the second spelling signed in again"
+    );
+
+    let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 2, "{history}");
+    assert!(!history.contains("Mixed"), "{history}");
+}
