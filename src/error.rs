@@ -119,7 +119,7 @@ pub enum Error {
     Throttled {
         account: String,
         why: String,
-        retry_at: time::OffsetDateTime,
+        retry_at: jiff::Timestamp,
     },
     #[error(
         "LinkedIn keeps showing {url} instead of the setting, a page the tool never fills in or accepts for you: sign in once by hand with `linkedin-optout login --headed --account {account}`, deal with that page, then run again"

@@ -9,8 +9,8 @@ use std::os::fd::AsFd as _;
 use std::process::Stdio;
 use std::time::Duration;
 
+use jiff::Timestamp;
 use serde::Serialize;
-use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
@@ -34,8 +34,7 @@ pub enum Notification {
 #[derive(Serialize)]
 struct Payload<'a> {
     reports: &'a [AccountReport],
-    #[serde(with = "time::serde::rfc3339")]
-    time: OffsetDateTime,
+    time: Timestamp,
     version: &'static str,
 }
 
@@ -54,7 +53,7 @@ pub async fn notify(command: &str, reports: &[AccountReport], timeout: Duration)
     }
     let payload = Payload {
         reports,
-        time: OffsetDateTime::now_utc(),
+        time: Timestamp::now(),
         version: env!("CARGO_PKG_VERSION"),
     };
     let notification = match run(command, &payload, timeout).await {

@@ -149,7 +149,7 @@ async fn run_one(
     };
     // A stop until the running cool-down's end is the cool-down's: say where it is kept.
     let cool_down_until = access.cool_down_until;
-    let is_cool_down = move |retry_at: &time::OffsetDateTime| Some(*retry_at) == cool_down_until;
+    let is_cool_down = move |retry_at: &jiff::Timestamp| Some(*retry_at) == cool_down_until;
     let with_note = |err: Error| match err {
         Error::Throttled {
             account: email,
@@ -300,7 +300,7 @@ fn keep_receipt(
 fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
     let mut records = history::read(state_dir).unwrap_or_default();
     records.retain(|record| record.account == report.account);
-    records.push(HistoryRecord::new(report, time::OffsetDateTime::now_utc()));
+    records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
     history::mark_drift(records)
         .last()
         .is_some_and(|marked| marked.drift)

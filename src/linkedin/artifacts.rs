@@ -29,7 +29,7 @@ return doctype + copy.outerHTML;
 pub fn create_run_dir(parent: &Path, account: &str) -> std::io::Result<PathBuf> {
     crate::state::files::create_private_dir(parent)?;
     prune(parent, KEEP.saturating_sub(1));
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let stamp = jiff::Timestamp::now().as_second();
     let account = crate::state::files::account_name(account);
     let dir = parent.join(format!(
         "{stamp}-{account}-{}-{}",

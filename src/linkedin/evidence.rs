@@ -3,10 +3,10 @@
 //! with a margin), the URL, the browser, and a hash of the page's HTML (never the HTML).
 
 use image::ImageFormat;
+use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use time::OffsetDateTime;
 
 use super::page::{Page, browser_error};
 use super::rules::Marker;
@@ -81,7 +81,7 @@ struct Frame {
 /// Everything a receipt holds, before it is written.
 #[derive(Debug, Clone)]
 pub struct Evidence {
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub state: SettingState,
     pub url: String,
     /// The cropped screenshot, PNG.
@@ -94,7 +94,7 @@ pub struct Evidence {
 
 /// Takes the evidence of `state` from the page as it is now (just read after a fresh load).
 pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, Error> {
-    let time = OffsetDateTime::now_utc();
+    let time = Timestamp::now();
     let selectors = [Marker::SettingSwitch.css(), Marker::AnySwitch.css()];
     let frame = page
         .run_script(

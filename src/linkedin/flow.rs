@@ -30,7 +30,7 @@ pub struct Plan {
 pub struct Access<'a> {
     pub credentials: &'a Credentials,
     pub saved_session: Option<&'a StoredSession>,
-    pub cool_down_until: Option<time::OffsetDateTime>,
+    pub cool_down_until: Option<jiff::Timestamp>,
 }
 
 /// What the run saw, kept as it goes, so that a failure still reports what was known.
@@ -59,7 +59,7 @@ impl Access<'_> {
     pub fn cooling_down(&self) -> Option<Error> {
         let until = self
             .cool_down_until
-            .filter(|until| *until > time::OffsetDateTime::now_utc())?;
+            .filter(|until| *until > jiff::Timestamp::now())?;
         Some(Error::Throttled {
             account: self.credentials.email.clone(),
             why: "it throttled an earlier sign-in; this run did not try".to_string(),

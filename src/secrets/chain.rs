@@ -327,7 +327,7 @@ mod tests {
         assert!(chain.session("a@example.com").await.unwrap().is_none());
         let stored = StoredSession {
             cookies: Vec::new(),
-            saved_at: time::OffsetDateTime::now_utc(),
+            saved_at: jiff::Timestamp::now(),
         };
         chain.store_session("a@example.com", &stored).await.unwrap();
         assert!(state.join("sessions/a@example.com.json").exists());

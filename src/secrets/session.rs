@@ -9,9 +9,9 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
-use time::OffsetDateTime;
 
 use super::SecretError;
 use super::file::check_private;
@@ -35,8 +35,7 @@ pub struct SessionCookie {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredSession {
     pub cookies: Vec<SessionCookie>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub saved_at: OffsetDateTime,
+    pub saved_at: Timestamp,
 }
 
 fn expose<S: Serializer>(value: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
@@ -160,7 +159,7 @@ mod tests {
                 http_only: true,
                 expires_unix: Some(1_900_000_000),
             }],
-            saved_at: OffsetDateTime::from_unix_timestamp(1_750_000_000).unwrap(),
+            saved_at: Timestamp::from_second(1_750_000_000).unwrap(),
         }
     }
 

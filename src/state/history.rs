@@ -11,8 +11,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::linkedin::outcome::{Outcome, SettingState};
 use crate::report::AccountReport;
@@ -22,8 +22,7 @@ const FILE_NAME: &str = "history.jsonl";
 /// One account's run as kept in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryRecord {
-    #[serde(with = "time::serde::rfc3339")]
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub account: String,
     pub before: SettingState,
     pub after: SettingState,
@@ -40,7 +39,7 @@ pub struct HistoryRecord {
 
 impl HistoryRecord {
     /// The record of `report`, stamped with `time` and this build's version.
-    pub fn new(report: &AccountReport, time: OffsetDateTime) -> HistoryRecord {
+    pub fn new(report: &AccountReport, time: Timestamp) -> HistoryRecord {
         HistoryRecord {
             time,
             account: report.account.clone(),
@@ -73,8 +72,8 @@ pub fn path(state_dir: &Path) -> PathBuf {
 /// the file as needed. A last line left without its newline (a crash, a copy, an editor) is
 /// ended first, so that the new records start on lines of their own.
 pub fn append(state_dir: &Path, reports: &[AccountReport]) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let now = Timestamp::now();
+    let now = crate::clock::whole_seconds(now);
     std::fs::create_dir_all(state_dir)
         .with_context(|| format!("creating the state directory {}", state_dir.display()))?;
     let path = path(state_dir);
@@ -283,7 +282,7 @@ mod tests {
     #[test]
     fn drift_is_on_after_off_for_the_same_account() {
         use SettingState::{Off, On, Unknown};
-        let now = OffsetDateTime::now_utc();
+        let now = Timestamp::now();
         let records = [
             report("a@example.com", On, Off),  // first run: on is not drift
             report("b@example.com", Off, Off), // another account's off

@@ -140,24 +140,16 @@ fn card(out: &mut String, stored: &Stored, png: &str, json: &str) {
     );
 }
 
-fn utc(time: time::OffsetDateTime) -> String {
-    time.to_offset(time::UtcOffset::UTC)
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-        ))
-        .unwrap_or_else(|_| time.to_string())
+fn utc(time: jiff::Timestamp) -> String {
+    time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// The time in the exporting machine's time zone (jiff reads it safely in a threaded
-/// program, where `time` refuses to).
-fn local(time: time::OffsetDateTime) -> String {
-    jiff::Timestamp::from_second(time.unix_timestamp())
-        .map(|ts| {
-            ts.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M:%S %Z (UTC%:z)")
-                .to_string()
-        })
-        .unwrap_or_else(|_| utc(time))
+/// The time in the exporting machine's time zone.
+fn local(time: jiff::Timestamp) -> String {
+    crate::clock::whole_seconds(time)
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S %Z (UTC%:z)")
+        .to_string()
 }
 
 /// Escaped for the page, whose attribute values are all double-quoted.

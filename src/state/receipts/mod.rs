@@ -13,8 +13,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::linkedin::evidence::{Evidence, sha256_hex};
 use crate::linkedin::outcome::{Outcome, SettingState};
@@ -32,8 +32,7 @@ pub struct Receipt {
     /// What the fresh page load showed: `on`, `off` or `not_offered`.
     pub state: SettingState,
     pub url: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub tool_version: String,
     pub browser_name: String,
     pub browser_version: String,
@@ -88,15 +87,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The file names of a receipt taken at `time`: ISO 8601 basic UTC time with milliseconds,
 /// then the setting, so that names sort by time.
-fn stem(time: OffsetDateTime, setting: &str) -> String {
-    let time = time.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[year][month][day]T[hour][minute][second].[subsecond digits:3]Z"
-    );
-    let stamp = time
-        .format(&format)
-        .unwrap_or_else(|_| time.unix_timestamp().to_string());
-    format!("{stamp}-{setting}")
+fn stem(time: Timestamp, setting: &str) -> String {
+    format!("{}-{setting}", time.strftime("%Y%m%dT%H%M%S%.3fZ"))
 }
 
 /// What the run that took the evidence concluded, for the receipt.
@@ -125,10 +117,8 @@ pub fn write(
         setting: verdict.setting.to_string(),
         state: evidence.state,
         url: evidence.url.clone(),
-        time: evidence
-            .time
-            .replace_nanosecond(evidence.time.millisecond() as u32 * 1_000_000)
-            .unwrap_or(evidence.time),
+        // Whole milliseconds, as the file names show it.
+        time: Timestamp::from_millisecond(evidence.time.as_millisecond()).unwrap_or(evidence.time),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         browser_name: evidence.browser_name.clone(),
         browser_version: evidence.browser_version.clone(),
@@ -247,7 +237,7 @@ mod tests {
 
     fn evidence(seconds: i64, state: SettingState) -> Evidence {
         Evidence {
-            time: OffsetDateTime::from_unix_timestamp(1_800_000_000 + seconds).unwrap(),
+            time: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
             state,
             url: "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
                 .to_string(),
@@ -309,7 +299,7 @@ mod tests {
         let left: Vec<i64> = list(dir.path(), None)
             .unwrap()
             .iter()
-            .map(|s| s.receipt.time.unix_timestamp() - 1_800_000_000)
+            .map(|s| s.receipt.time.as_second() - 1_800_000_000)
             .collect();
         assert_eq!(left, [5, 3, 1]);
         assert_eq!(prune(dir.path(), "a@example.com", 0).unwrap(), 1);
