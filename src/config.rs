@@ -244,6 +244,12 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
+    // Spellings of one address are one account (`input::normal_email`), run once.
+    let mut seen = std::collections::HashSet::new();
+    let accounts: Vec<AccountSettings> = accounts
+        .into_iter()
+        .filter(|account| seen.insert(account.email.clone()))
+        .collect();
     let allow_base_url = args.allow_base_url || file.allow_base_url;
     let mut checked = Vec::new();
     for account in &accounts {

@@ -30,10 +30,12 @@ fn a_credentials_file_and_an_account_in_other_cases_are_one_account() {
         "the session is kept under the normal form"
     );
 
-    // Another spelling on the command line: the same account, and its kept session.
+    // Other spellings on the command line: the same account, run once (one report), and
+    // its kept session.
     let second = Tool::new(&home)
         .args(["--base-url", &sim.base_url(), "--credentials-file", file])
-        .args(["--account", " MIXED.case@example.com", "status", "--json"])
+        .args(["--account", " MIXED.case@example.com", "--account", email])
+        .args(["status", "--json"])
         .run()
         .expect_code(0)
         .report();
