@@ -51,3 +51,45 @@ fn a_credentials_file_and_an_account_in_other_cases_are_one_account() {
     assert_eq!(history.lines().count(), 2, "{history}");
     assert!(!history.contains("Mixed"), "{history}");
 }
+
+/// A password an older version stored in the keyring under another spelling of the address
+/// is found, and moved to the address's one form.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_keyring_entry_stored_under_another_spelling_is_adopted() {
+    use linkedin_optout::secrets::KEYRING_SERVICE;
+
+    let older = format!("Older.Spelling.{}@Example.com", std::process::id());
+    let email = older.to_ascii_lowercase();
+    let entry = |user: &str| keyring::Entry::new(KEYRING_SERVICE, user).unwrap();
+    entry(&older).set_password("older-password").unwrap();
+    entry(&format!("{older}#totp"))
+        .set_password("JBSWY3DPEHPK3PXP")
+        .unwrap();
+    let home = Home::new();
+
+    let check = Tool::new(&home)
+        .args(["--account", &email, "credentials", "check", "--json"])
+        .run()
+        .expect_code(0)
+        .report();
+    assert_eq!(check["account"], email, "{check}");
+    assert!(
+        matches!(entry(&older).get_password(), Err(keyring::Error::NoEntry)),
+        "the older spelling's entry is left"
+    );
+    assert_eq!(entry(&email).get_password().unwrap(), "older-password");
+    assert_eq!(
+        entry(&format!("{email}#totp")).get_password().unwrap(),
+        "JBSWY3DPEHPK3PXP"
+    );
+
+    Tool::new(&home)
+        .args(["--account", &email, "credentials", "delete"])
+        .run()
+        .expect_code(0);
+    assert!(matches!(
+        entry(&email).get_password(),
+        Err(keyring::Error::NoEntry)
+    ));
+}
