@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use cookie::{Cookie, SameSite};
 use fantoccini::{Client, ClientBuilder, Locator};
+use linkedin_optout::browser::BrowserKind;
 use linkedin_optout::browser::{SessionOptions, capabilities};
-use linkedin_optout::cli::BrowserKind;
 use serde_json::Value;
 use url::Url;
 

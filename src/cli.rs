@@ -6,8 +6,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use url::Url;
+
+use crate::browser::BrowserKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -181,15 +183,6 @@ pub struct GlobalArgs {
     /// JSON on standard input.
     #[arg(long, value_name = "CMD", global = true)]
     pub notify_command: Option<String>,
-}
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, serde::Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum BrowserKind {
-    Chrome,
-    Firefox,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,9 +12,10 @@ use directories::ProjectDirs;
 use serde::Deserialize;
 use url::Url;
 
-use crate::cli::{BrowserKind, GlobalArgs};
+use crate::browser::BrowserKind;
+use crate::cli::GlobalArgs;
 use crate::error::Error;
-use crate::input;
+use crate::input::{self, with_trailing_slash};
 
 pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -199,7 +200,7 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
     };
     let default_browser = args.browser.or(file.browser).unwrap_or(BrowserKind::Chrome);
     let entry_settings = |entry: &AccountEntry| AccountSettings {
-        email: entry.email.clone(),
+        email: input::normal_email(&entry.email),
         // The command line wins over a per-account base URL: it is how a test points every
         // account at a simulator.
         base_url: match (&args.base_url, &entry.base_url) {
@@ -227,17 +228,29 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
             .iter()
             .map(|email| {
                 let email = validate_email(email)?;
-                Ok(match file.accounts.iter().find(|a| a.email == email) {
-                    Some(entry) => entry_settings(entry),
-                    None => AccountSettings {
-                        email,
-                        base_url: default_base_url.clone(),
-                        browser: default_browser,
+                Ok(
+                    match file
+                        .accounts
+                        .iter()
+                        .find(|a| input::normal_email(&a.email) == email)
+                    {
+                        Some(entry) => entry_settings(entry),
+                        None => AccountSettings {
+                            email,
+                            base_url: default_base_url.clone(),
+                            browser: default_browser,
+                        },
                     },
-                })
+                )
             })
             .collect::<Result<Vec<_>, Error>>()?
     };
+    // Spellings of one address are one account (`input::normal_email`), run once.
+    let mut seen = std::collections::HashSet::new();
+    let accounts: Vec<AccountSettings> = accounts
+        .into_iter()
+        .filter(|account| seen.insert(account.email.clone()))
+        .collect();
     let allow_base_url = args.allow_base_url || file.allow_base_url;
     let mut checked = Vec::new();
     for account in &accounts {
@@ -289,6 +302,13 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
 }
 
 impl Settings {
+    /// Where this run's secrets come from: `--credentials-file`, then systemd's
+    /// `$CREDENTIALS_DIRECTORY`, then the keyring; sessions of file credentials go to the
+    /// state directory.
+    pub fn secret_chain(&self) -> crate::secrets::SecretChain {
+        crate::secrets::SecretChain::from_env(self.credentials_file.clone(), self.state_dir.clone())
+    }
+
     /// The accounts to act on, or a usage error saying how to name one.
     pub fn require_accounts(&self) -> Result<&[AccountSettings], Error> {
         if self.accounts.is_empty() {
@@ -314,21 +334,11 @@ impl Settings {
     }
 }
 
-/// An `--account` as typed, checked (see `input::check_account`).
+/// An `--account` as typed, checked (see `input::check_account`), in its normal form.
 fn validate_email(email: &str) -> Result<String, Error> {
     let email = email.trim_matches(' ');
     input::check_account(email).map_err(|why| Error::Usage(format!("`--account`: {why}")))?;
-    Ok(email.to_string())
-}
-
-/// A base URL without a trailing slash loses its last path segment when joined (a Grid's
-/// `/wd/hub`), so every base URL gets one.
-pub fn with_trailing_slash(mut url: Url) -> Url {
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    url
+    Ok(input::normal_email(email))
 }
 
 /// Adds an `[[account]]` for `email` to the config file unless it is there, keeping
@@ -347,10 +357,12 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(Default::default()))
         .as_array_of_tables_mut()
         .with_context(|| format!("`account` in {} is not a list of tables", path.display()))?;
-    if accounts
-        .iter()
-        .any(|table| table.get("email").and_then(|e| e.as_str()) == Some(email))
-    {
+    if accounts.iter().any(|table| {
+        table
+            .get("email")
+            .and_then(|e| e.as_str())
+            .is_some_and(|e| input::normal_email(e) == input::normal_email(email))
+    }) {
         return Ok(false);
     }
     let mut table = toml_edit::Table::new();
@@ -471,5 +483,9 @@ mod tests {
         assert!(validate_email("not-an-email").is_err());
         assert!(validate_email("a@b.c#totp").is_err());
         assert_eq!(validate_email(" a@b.c ").unwrap(), "a@b.c");
+        assert_eq!(
+            validate_email(" Me@Example.COM ").unwrap(),
+            "me@example.com"
+        );
     }
 }

@@ -4,12 +4,7 @@
 //! line that says what to do next (the style of `just`'s errors). Exit codes are methods on
 //! the types, never chosen by downcasting.
 
-use std::fmt;
 use std::path::PathBuf;
-
-use serde::Serialize;
-
-use crate::secrets::SecretError;
 
 /// The documented exit codes (README, `--help`).
 pub mod exit {
@@ -77,60 +72,6 @@ pub mod exit {
     ];
 }
 
-/// How one account's run ended: the `outcome` key of `--json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    AlreadyOff,
-    OptedOut,
-    WouldOptOut,
-    NotOffered,
-    NeedsPerson,
-    BadCredentials,
-    PageNotUnderstood,
-    DidNotStick,
-    Unreachable,
-    Error,
-}
-
-impl Outcome {
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Outcome::AlreadyOff | Outcome::OptedOut => exit::OFF,
-            Outcome::WouldOptOut => exit::FOUND_ON,
-            Outcome::NeedsPerson => exit::NEEDS_PERSON,
-            Outcome::BadCredentials => exit::CREDENTIALS,
-            Outcome::NotOffered | Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
-            Outcome::DidNotStick => exit::DID_NOT_STICK,
-            Outcome::Unreachable => exit::UNREACHABLE,
-            Outcome::Error => exit::OTHER,
-        }
-    }
-
-    /// Whether the setting is known to be off after this run.
-    pub fn is_off(self) -> bool {
-        matches!(self, Outcome::AlreadyOff | Outcome::OptedOut)
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
-            Outcome::AlreadyOff => "already off",
-            Outcome::OptedOut => "opted out",
-            Outcome::WouldOptOut => "on (dry run: would opt out)",
-            Outcome::NotOffered => "not offered",
-            Outcome::NeedsPerson => "needs a person",
-            Outcome::BadCredentials => "bad credentials",
-            Outcome::PageNotUnderstood => "page not understood",
-            Outcome::DidNotStick => "did not stick",
-            Outcome::Unreachable => "unreachable",
-            Outcome::Error => "error",
-        };
-        f.write_str(text)
-    }
-}
-
 /// What a person must do before the tool can go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checkpoint {
@@ -173,12 +114,12 @@ pub enum Error {
     },
     #[error(
         "LinkedIn is throttling sign-ins for `{account}` ({why}): do not retry before {}",
-        crate::report::format_time(*.retry_at)
+        crate::clock::format_time(*.retry_at)
     )]
     Throttled {
         account: String,
         why: String,
-        retry_at: time::OffsetDateTime,
+        retry_at: jiff::Timestamp,
     },
     #[error(
         "LinkedIn keeps showing {url} instead of the setting, a page the tool never fills in or accepts for you: sign in once by hand with `linkedin-optout login --headed --account {account}`, deal with that page, then run again"
@@ -196,6 +137,26 @@ pub enum Error {
         what: String,
         artifacts: Option<PathBuf>,
     },
+    /// A wait on the page ran out of time (`--timeout`, or the browser's own page-load or
+    /// script timeout): the page is not what the rules expect, so it is "page not
+    /// understood" too, but typed apart from every other failure so that no wait ever
+    /// retries it.
+    #[error(
+        "page not understood at {url}: gave up waiting for {what}{}{}",
+        .after.map(|after| format!(" after {}s (`--timeout`)", after.as_secs_f32())).unwrap_or_else(|| " (the browser's own timeout)".to_string()),
+        artifact_note(.artifacts)
+    )]
+    TimedOut {
+        url: String,
+        what: String,
+        /// The tool's own deadline; `None` when the browser's timeout ended the wait.
+        after: Option<std::time::Duration>,
+        artifacts: Option<PathBuf>,
+    },
+    /// A WebDriver command on the page failed in a way a page that is changing (a
+    /// navigation, a redraw) can cause: a wait looks again; anywhere else it ends the run.
+    #[error("browser command failed: {0}")]
+    PageCommand(String),
     #[error(
         "LinkedIn does not offer \"Data for Generative AI Improvement\" to this account ({url}): nothing to switch off"
     )]
@@ -236,6 +197,62 @@ pub enum Error {
     Other(#[from] anyhow::Error),
 }
 
+/// Why a secret (password, TOTP secret, saved session) could not be had, from whichever
+/// source. Every variant exits 5. It lives here, not in `secrets`, so that this bottom
+/// layer imports nothing above it; `secrets` re-exports it.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "no password stored for `{account}`: run `linkedin-optout credentials set --account {account}`"
+    )]
+    Missing { account: String },
+    #[error("cannot reach the OS keyring ({detail}): {fix}")]
+    KeyringUnreachable { detail: String, fix: String },
+    #[error(
+        "the OS keyring is locked: unlock it (sign in to the desktop session, or `gnome-keyring-daemon --unlock`), or pass `--credentials-file FILE`"
+    )]
+    KeyringLocked,
+    #[error(
+        "the OS keyring did not answer within {seconds} s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
+    )]
+    KeyringTimeout { seconds: u64 },
+    #[error(
+        "the OS keyring failed ({detail}): run `linkedin-optout credentials check --account EMAIL` to see whether it is usable"
+    )]
+    KeyringFailed { detail: String },
+    #[error(
+        "the keyring entry `{user}` is not usable ({detail}): store it again with `linkedin-optout credentials set --account EMAIL`"
+    )]
+    KeyringEntryInvalid { user: String, detail: String },
+    #[error(
+        "{} is readable or writable by group or others (mode {mode:04o}): run `chmod 600 {}`",
+        .path.display(), .path.display()
+    )]
+    FilePermissions { path: PathBuf, mode: u32 },
+    #[error("cannot read {}: {detail}", .path.display())]
+    FileUnreadable { path: PathBuf, detail: String },
+    #[error(
+        "{} is not a valid credentials file ({detail}): it takes `email = \"…\"`, `password = \"…\"` and optionally `totp_secret = \"…\"`",
+        .path.display()
+    )]
+    FileInvalid { path: PathBuf, detail: String },
+    #[error(
+        "{} holds the password of `{file_email}`, not `{account}`: pass `--account {file_email}` or another credentials file",
+        .path.display()
+    )]
+    WrongAccount {
+        path: PathBuf,
+        file_email: String,
+        account: String,
+    },
+    #[error(
+        "the TOTP secret is not valid ({detail}): give the base32 key LinkedIn shows when you set up an authenticator app, or the whole `otpauth://` URI"
+    )]
+    TotpInvalid { detail: String },
+    #[error("cannot save the browser session in {}: {detail}", .path.display())]
+    SessionNotSaved { path: PathBuf, detail: String },
+}
+
 /// Where what the browser saw was saved, and which file is safe to share.
 fn artifact_note(artifacts: &Option<PathBuf>) -> String {
     let Some(dir) = artifacts else {
@@ -254,31 +271,23 @@ fn artifact_note(artifacts: &Option<PathBuf>) -> String {
 }
 
 impl Error {
-    pub fn outcome(&self) -> Outcome {
-        match self {
-            Error::NeedsPerson { .. } | Error::Throttled { .. } | Error::Interstitial { .. } => {
-                Outcome::NeedsPerson
-            }
-            Error::CredentialsRejected { .. } | Error::Secrets(_) => Outcome::BadCredentials,
-            Error::PageNotUnderstood { .. } => Outcome::PageNotUnderstood,
-            Error::NotOffered { .. } => Outcome::NotOffered,
-            Error::DidNotStick { .. } => Outcome::DidNotStick,
-            Error::Unreachable { .. } => Outcome::Unreachable,
-            Error::Busy { .. }
-            | Error::BrowserUnavailable(_)
-            | Error::BrowserDied { .. }
-            | Error::Usage(_)
-            | Error::Interrupted
-            | Error::Other(_) => Outcome::Error,
-        }
-    }
-
+    /// The process's exit code for this error (a run's outcome has the same code: see
+    /// `linkedin::outcome`).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::NeedsPerson { .. } | Error::Throttled { .. } | Error::Interstitial { .. } => {
+                exit::NEEDS_PERSON
+            }
+            Error::CredentialsRejected { .. } | Error::Secrets(_) => exit::CREDENTIALS,
+            Error::PageNotUnderstood { .. } | Error::TimedOut { .. } | Error::NotOffered { .. } => {
+                exit::PAGE_NOT_UNDERSTOOD
+            }
+            Error::DidNotStick { .. } => exit::DID_NOT_STICK,
+            Error::Unreachable { .. } => exit::UNREACHABLE,
             Error::BrowserUnavailable(_) | Error::BrowserDied { .. } => exit::BROWSER_UNAVAILABLE,
             Error::Usage(_) => exit::USAGE,
             Error::Interrupted => exit::INTERRUPTED,
-            other => other.outcome().exit_code(),
+            Error::Busy { .. } | Error::PageCommand(_) | Error::Other(_) => exit::OTHER,
         }
     }
 }

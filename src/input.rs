@@ -80,6 +80,14 @@ fn without_user_info(text: &str) -> String {
     }
 }
 
+/// An email address in the one form the tool compares, stores and reports it in: without
+/// the blanks around it, ASCII letters in lower case. LinkedIn treats addresses without
+/// regard to case, so `Me@Example.com` and `me@example.com` are one account, with one
+/// keyring entry, one session and one history. Letters outside ASCII are kept as given.
+pub fn normal_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
 /// Checks an account: a plausible email address, which is also what names its files and its
 /// keyring entries.
 pub fn check_account(email: &str) -> Result<(), String> {
@@ -132,6 +140,16 @@ pub fn shown(text: &str) -> String {
         Some((cut, _)) => format!("{}… ({} characters)", &escaped[..cut], text.chars().count()),
         None => escaped,
     }
+}
+
+/// A base URL without a trailing slash loses its last path segment when joined (a Grid's
+/// `/wd/hub`), so every base URL gets one.
+pub fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
 }
 
 #[cfg(test)]

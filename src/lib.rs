@@ -7,13 +7,15 @@
 //! over the library layers (`browser`, `linkedin`, `secrets`, `report`). The simulator is a
 //! crate of its own (`linkedin-sim`, behind the cargo feature `simulator`): the tool knows it
 //! only as a base URL, and only `demo` and `simulator` start it.
+//! ARCHITECTURE.md lists the layers and what each may import; `tests/architecture.rs` holds
+//! the code to it.
 
 pub mod browser;
 pub mod bug;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
-pub mod cooldown;
 pub mod error;
 pub mod html;
 pub mod input;
@@ -22,6 +24,7 @@ pub mod logging;
 pub mod notify;
 pub mod ops;
 pub mod output;
+pub mod progress;
 pub mod report;
 pub mod run_bound;
 pub mod schedule;

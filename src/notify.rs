@@ -9,12 +9,13 @@ use std::os::fd::AsFd as _;
 use std::process::Stdio;
 use std::time::Duration;
 
+use jiff::Timestamp;
 use serde::Serialize;
-use time::OffsetDateTime;
 use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
-use crate::report::{AccountReport, SettingState};
+use crate::linkedin::outcome::SettingState;
+use crate::report::AccountReport;
 
 /// What became of the notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +34,7 @@ pub enum Notification {
 #[derive(Serialize)]
 struct Payload<'a> {
     reports: &'a [AccountReport],
-    #[serde(with = "time::serde::rfc3339")]
-    time: OffsetDateTime,
+    time: Timestamp,
     version: &'static str,
 }
 
@@ -53,7 +53,7 @@ pub async fn notify(command: &str, reports: &[AccountReport], timeout: Duration)
     }
     let payload = Payload {
         reports,
-        time: OffsetDateTime::now_utc(),
+        time: Timestamp::now(),
         version: env!("CARGO_PKG_VERSION"),
     };
     let notification = match run(command, &payload, timeout).await {
@@ -128,7 +128,7 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Outcome;
+    use crate::linkedin::outcome::Outcome;
 
     fn report(before: SettingState, outcome: Outcome) -> AccountReport {
         AccountReport {

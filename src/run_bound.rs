@@ -1,5 +1,6 @@
 //! The whole run's bound: how long one account's page flow may take, whatever the site and
-//! the WebDriver server do, and the exit code it stops with when that runs out.
+//! the WebDriver server do, and the exit code it stops with when that runs out; and the
+//! limit on any one answer of the WebDriver server, which the bound is made of.
 //!
 //! Every wait has its own deadline already (`--timeout` for a page, a little more for each
 //! answer of the WebDriver server); the bound catches a site that keeps each one busy until
@@ -19,6 +20,15 @@ use crate::error::{Error, exit};
 /// in all: sign-in page, sign-in, checkpoint, feed, Me menu, Settings & Privacy, Data
 /// privacy, the setting, the switch, its save, the reload, the reading after it.
 pub const STEPS: u32 = 12;
+
+/// How much longer than `--timeout` the tool waits for any one answer of the WebDriver server:
+/// enough for a working server to report its own page-load or script timeout first.
+pub const COMMAND_MARGIN: Duration = Duration::from_secs(5);
+
+/// The longest wait for one answer of the WebDriver server (new session and every command).
+pub fn command_limit(timeout: Duration) -> Duration {
+    timeout + COMMAND_MARGIN
+}
 
 /// Replaces the bound with this many seconds, for tests that reach it in seconds rather
 /// than in `STEPS` × (`--timeout` + 5 s).
@@ -85,17 +95,14 @@ pub fn bound(timeout: Duration) -> Duration {
     from_environment()
         .ok()
         .flatten()
-        .unwrap_or_else(|| crate::browser::command_limit(timeout) * STEPS)
+        .unwrap_or_else(|| command_limit(timeout) * STEPS)
 }
 
 /// How the bound was set, for the message.
 fn origin() -> String {
     match from_environment() {
         Ok(Some(_)) => format!("set by {ENV}"),
-        _ => format!(
-            "{STEPS} × (`--timeout` + {} s)",
-            crate::browser::COMMAND_MARGIN.as_secs()
-        ),
+        _ => format!("{STEPS} × (`--timeout` + {} s)", COMMAND_MARGIN.as_secs()),
     }
 }
 

@@ -4,7 +4,8 @@
 //! The page is parsed by an HTML5 parser (html5ever, through `scraper`) and written out
 //! again node by node; nothing here ever matches patterns over markup. What is kept is an
 //! allow-list: element names and nesting, ARIA roles and states, the ids, classes and
-//! attributes the rules look at, link paths, and the texts the rules table knows. Every
+//! attributes the rules look at, link paths, and the texts the rules table knows (the caller's `is_known`: the rules live above this
+//! module). Every
 //! other text is masked as `x` repeated to its length, every other attribute dropped.
 
 use std::fmt::Write as _;
@@ -12,7 +13,6 @@ use std::fmt::Write as _;
 use scraper::{Html, Node};
 
 use crate::html::escape;
-use crate::linkedin::rules::texts;
 
 /// The skeleton's name beside the screenshot and the raw HTML of a failure.
 pub const FILE_NAME: &str = "page.skeleton.html";
@@ -78,7 +78,9 @@ const VOID: &[&str] = &[
 const LONG_DIGITS: usize = 6;
 
 /// The redaction of `html`: a complete document, safe to attach to a public bug report.
-pub fn redact(html: &str) -> String {
+/// `is_known` tells a text the rules table knows (`linkedin::rules::texts::is_known`): those
+/// are kept verbatim.
+pub fn redact(html: &str, is_known: &dyn Fn(&str) -> bool) -> String {
     let document = Html::parse_document(html);
     let mut out = String::with_capacity(html.len() / 2);
     out.push_str(concat!(
@@ -87,24 +89,29 @@ pub fn redact(html: &str) -> String {
         ": texts masked as x, personal attributes removed -->\n"
     ));
     for child in document.tree.root().children() {
-        write_node(&mut out, child, false);
+        write_node(&mut out, child, false, is_known);
     }
     out
 }
 
 /// `in_title`: the text belongs to `<title>`, which is kept.
-fn write_node(out: &mut String, node: ego_tree::NodeRef<'_, Node>, in_title: bool) {
+fn write_node(
+    out: &mut String,
+    node: ego_tree::NodeRef<'_, Node>,
+    in_title: bool,
+    is_known: &dyn Fn(&str) -> bool,
+) {
     match node.value() {
         Node::Document | Node::Fragment => {
             for child in node.children() {
-                write_node(out, child, in_title);
+                write_node(out, child, in_title, is_known);
             }
         }
         Node::Doctype(doctype) => {
             let _ = writeln!(out, "<!DOCTYPE {}>", escape(doctype.name(), false));
         }
         Node::Text(text) => {
-            if in_title || is_known_text(text) {
+            if in_title || is_known(text) {
                 out.push_str(&escape(text, false));
             } else {
                 out.push_str(&mask(text));
@@ -118,7 +125,7 @@ fn write_node(out: &mut String, node: ego_tree::NodeRef<'_, Node>, in_title: boo
             out.push('<');
             out.push_str(name);
             for (attribute, value) in element.attrs() {
-                if let Some(value) = kept_attribute(name, attribute, value) {
+                if let Some(value) = kept_attribute(name, attribute, value, is_known) {
                     let _ = write!(out, " {attribute}=\"{}\"", escape(&value, true));
                 }
             }
@@ -134,7 +141,7 @@ fn write_node(out: &mut String, node: ego_tree::NodeRef<'_, Node>, in_title: boo
                         .and_then(|parent| parent.value().as_element())
                         .is_some_and(|parent| parent.name() == "head");
                 for child in node.children() {
-                    write_node(out, child, is_title);
+                    write_node(out, child, is_title, is_known);
                 }
             }
             let _ = write!(out, "</{name}>");
@@ -152,7 +159,12 @@ fn is_page_key(element: &scraper::node::Element) -> bool {
 }
 
 /// The value an attribute keeps in the skeleton, or `None` to drop it.
-fn kept_attribute(element: &str, attribute: &str, value: &str) -> Option<String> {
+fn kept_attribute(
+    element: &str,
+    attribute: &str,
+    value: &str,
+    is_known: &dyn Fn(&str) -> bool,
+) -> Option<String> {
     if element == "meta" {
         // Only pageKey's meta gets here: its name and content.
         return matches!(attribute, "name" | "content").then(|| value.to_string());
@@ -171,23 +183,13 @@ fn kept_attribute(element: &str, attribute: &str, value: &str) -> Option<String>
     }
     if attribute.starts_with("aria-") {
         // Free text (aria-label, aria-description…): kept only when the rules know it.
-        return Some(if is_known_text(value) {
+        return Some(if is_known(value) {
             value.to_string()
         } else {
             mask(value)
         });
     }
     None
-}
-
-/// A text the rules table knows (a setting's title, the switch's label, a button's text).
-fn is_known_text(text: &str) -> bool {
-    let text = texts::normalise(text);
-    !text.is_empty()
-        && texts::KNOWN
-            .iter()
-            .flat_map(|list| list.iter())
-            .any(|known| texts::normalise(known) == text)
 }
 
 /// `x` repeated to the text's length; the whitespace around it is kept for layout.
@@ -273,6 +275,20 @@ fn url_path(value: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The texts of `PAGE` a rules table would know (the real table is tested with
+    /// `linkedin::rules::texts::is_known`).
+    fn known(text: &str) -> bool {
+        [
+            "Data for Generative AI Improvement",
+            "Use my data for training content creation AI models",
+            "On",
+            "Anmelden",
+            "Sign in",
+        ]
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(text.trim()))
+    }
+
     const PAGE: &str = r#"<!DOCTYPE html>
 <html lang="en"><head>
 <meta charset="utf-8"><meta name="pageKey" content="d_flagship3_settings">
@@ -298,7 +314,7 @@ mod tests {
 
     #[test]
     fn keeps_structure_and_known_texts() {
-        let skeleton = redact(PAGE);
+        let skeleton = redact(PAGE, &known);
         for kept in [
             "<!DOCTYPE html>",
             r#"<html lang="en">"#,
@@ -323,7 +339,7 @@ mod tests {
 
     #[test]
     fn removes_everything_personal() {
-        let skeleton = redact(PAGE);
+        let skeleton = redact(PAGE, &known);
         for gone in [
             "Jane",
             "jane",

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::cli::BrowserKind;
+use crate::browser::BrowserKind;
 use crate::error::Error;
 use crate::state::processes::{self, GroupFile};
 

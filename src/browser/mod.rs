@@ -23,10 +23,19 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::cli::BrowserKind;
 use crate::error::Error;
 use crate::security;
 use driver::LocalDriver;
+
+/// Which browser to drive (`--browser`, `browser =` in the config file).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum BrowserKind {
+    Chrome,
+    Firefox,
+}
 
 /// Where sessions come from: the user's WebDriver server or a driver we started.
 pub struct WebDriver {
@@ -48,15 +57,6 @@ pub struct SessionOptions {
     pub headed: bool,
     /// `--timeout`: the session's page-load and script timeouts.
     pub timeout: Duration,
-}
-
-/// How much longer than `--timeout` the tool waits for any one answer of the WebDriver server:
-/// enough for a working server to report its own page-load or script timeout first.
-pub const COMMAND_MARGIN: Duration = Duration::from_secs(5);
-
-/// The longest wait for one answer of the WebDriver server (new session and every command).
-pub fn command_limit(timeout: Duration) -> Duration {
-    timeout + COMMAND_MARGIN
 }
 
 /// How long a dead browser may take to say so, when the tool asks after a failed command.
@@ -85,7 +85,7 @@ impl WebDriver {
             }
         };
         Ok(WebDriver {
-            remote: remote.map(|url| crate::config::with_trailing_slash(url.clone())),
+            remote: remote.map(|url| crate::input::with_trailing_slash(url.clone())),
             browser,
             local: tokio::sync::Mutex::new(local),
             state_dir: state_dir.map(Path::to_path_buf),
@@ -159,7 +159,7 @@ impl WebDriver {
             profile.as_ref().map(|p| p.path()),
             &self.browser_args,
         );
-        let limit = command_limit(options.timeout);
+        let limit = crate::run_bound::command_limit(options.timeout);
         let shown = self.shown(&url);
         let client = tokio::select! {
             connected = connect(&url, &shown, capabilities, limit) => connected?,
@@ -212,7 +212,10 @@ impl WebDriver {
     /// Turns a failure of the browser session into `Error::BrowserDied` when our driver or
     /// the browser is gone; any other failure stays as it was.
     async fn who_died(&self, client: &Client, options: SessionOptions, err: Error) -> Error {
-        if !matches!(err, Error::BrowserUnavailable(_) | Error::Other(_)) {
+        if !matches!(
+            err,
+            Error::BrowserUnavailable(_) | Error::PageCommand(_) | Error::Other(_)
+        ) {
             return err;
         }
         let probe = tokio::time::timeout(PROBE_TIMEOUT, client.windows()).await;

@@ -8,7 +8,7 @@ use linkedin_sim::{AccountSpec, SimConfig, SimHandle, Simulator};
 use secrecy::SecretString;
 
 #[cfg(feature = "simulator")]
-use crate::cli::BrowserKind;
+use crate::browser::BrowserKind;
 #[cfg(feature = "simulator")]
 use crate::config::AccountSettings;
 use crate::config::Settings;
@@ -20,7 +20,7 @@ use crate::ops::run::{self, CredentialSource, RunOptions};
 #[cfg(feature = "simulator")]
 use crate::output::Output;
 #[cfg(feature = "simulator")]
-use crate::report::StepStyle;
+use crate::progress::StepStyle;
 #[cfg(feature = "simulator")]
 use crate::secrets::Credentials;
 

@@ -45,11 +45,7 @@ fn table(marked: &[MarkedRecord]) -> String {
         .map(|m| {
             let r = &m.record;
             [
-                r.time
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]Z"
-                    ))
-                    .unwrap_or_else(|_| r.time.to_string()),
+                r.time.strftime("%Y-%m-%d %H:%MZ").to_string(),
                 r.account.clone(),
                 format!("{} → {}", r.before, r.after),
                 r.outcome.to_string(),

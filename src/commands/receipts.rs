@@ -72,11 +72,7 @@ fn table(stored: &[Stored]) -> String {
         .map(|s| {
             let r = &s.receipt;
             [
-                r.time
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute]:[second]Z"
-                    ))
-                    .unwrap_or_else(|_| r.time.to_string()),
+                r.time.strftime("%Y-%m-%d %H:%M:%SZ").to_string(),
                 r.account.clone(),
                 r.setting.clone(),
                 r.state.to_string(),

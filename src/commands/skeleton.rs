@@ -13,7 +13,10 @@ pub fn exec(args: &SkeletonArgs) -> Result<u8, Error> {
     })?;
     print!(
         "{}",
-        crate::skeleton::redact(&String::from_utf8_lossy(&bytes))
+        crate::skeleton::redact(
+            &String::from_utf8_lossy(&bytes),
+            &crate::linkedin::rules::texts::is_known,
+        )
     );
     Ok(exit::OFF)
 }

@@ -27,13 +27,10 @@ return doctype + copy.outerHTML;
 /// Creates a fresh private directory for one failure of `account` under `parent`, after
 /// removing the oldest failures beyond [`KEEP`].
 pub fn create_run_dir(parent: &Path, account: &str) -> std::io::Result<PathBuf> {
-    create_private_parent(parent)?;
+    crate::state::files::create_private_dir(parent)?;
     prune(parent, KEEP.saturating_sub(1));
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    let account = account.replace(
-        |c: char| !(c.is_ascii_alphanumeric() || "@.-_+".contains(c)),
-        "_",
-    );
+    let stamp = jiff::Timestamp::now().as_second();
+    let account = crate::state::files::account_name(account);
     let dir = parent.join(format!(
         "{stamp}-{account}-{}-{}",
         std::process::id(),
@@ -60,37 +57,6 @@ pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
     options.open(dir.join(name))?.write_all(bytes)
-}
-
-/// Creates the artifacts directory (0700) if needed, and refuses one that someone else owns
-/// or can write to: they could read the pages or swap the files.
-fn create_private_parent(parent: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(parent)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        let meta = std::fs::symlink_metadata(parent)?;
-        if !meta.is_dir() {
-            return Err(std::io::Error::other("it is not a directory"));
-        }
-        if meta.uid() != crate::security::effective_uid() {
-            return Err(std::io::Error::other(format!(
-                "it belongs to another user (uid {})",
-                meta.uid()
-            )));
-        }
-        if meta.mode() & 0o022 != 0 {
-            return Err(std::io::Error::other(format!(
-                "others can write to it: `chmod 700 {}`",
-                parent.display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Removes the oldest failures' directories (by name: they start with a Unix time) so that

@@ -3,15 +3,15 @@
 //! with a margin), the URL, the browser, and a hash of the page's HTML (never the HTML).
 
 use image::ImageFormat;
+use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
-use time::OffsetDateTime;
 
 use super::page::{Page, browser_error};
 use super::rules::Marker;
 use crate::error::Error;
-use crate::report::SettingState;
+use crate::linkedin::outcome::SettingState;
 
 /// Space around the switch, its label and the setting's title, in CSS pixels.
 const MARGIN: f64 = 24.0;
@@ -81,7 +81,7 @@ struct Frame {
 /// Everything a receipt holds, before it is written.
 #[derive(Debug, Clone)]
 pub struct Evidence {
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub state: SettingState,
     pub url: String,
     /// The cropped screenshot, PNG.
@@ -94,13 +94,15 @@ pub struct Evidence {
 
 /// Takes the evidence of `state` from the page as it is now (just read after a fresh load).
 pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, Error> {
-    let time = OffsetDateTime::now_utc();
+    let time = Timestamp::now();
     let selectors = [Marker::SettingSwitch.css(), Marker::AnySwitch.css()];
     let frame = page
-        .client
-        .execute(FRAME_SCRIPT, vec![json!(selectors), json!(MARGIN)])
-        .await
-        .map_err(browser_error)?;
+        .run_script(
+            FRAME_SCRIPT,
+            vec![json!(selectors), json!(MARGIN)],
+            "frames the switch for the receipt",
+        )
+        .await?;
     let frame: Frame = serde_json::from_value(frame).map_err(|err| {
         Error::Other(anyhow::anyhow!(
             "the receipt's frame script answered oddly: {err}"

@@ -5,8 +5,9 @@ use super::page::Page;
 use super::rules::Marker;
 use super::setting::{self, Reached, Switched};
 use super::{session, signin};
-use crate::error::{Error, Outcome};
-use crate::report::{SettingState, Steps};
+use crate::error::Error;
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::progress::Steps;
 use crate::secrets::{Credentials, StoredSession};
 
 /// What the run is allowed to do.
@@ -29,7 +30,7 @@ pub struct Plan {
 pub struct Access<'a> {
     pub credentials: &'a Credentials,
     pub saved_session: Option<&'a StoredSession>,
-    pub cool_down_until: Option<time::OffsetDateTime>,
+    pub cool_down_until: Option<jiff::Timestamp>,
 }
 
 /// What the run saw, kept as it goes, so that a failure still reports what was known.
@@ -58,7 +59,7 @@ impl Access<'_> {
     pub fn cooling_down(&self) -> Option<Error> {
         let until = self
             .cool_down_until
-            .filter(|until| *until > time::OffsetDateTime::now_utc())?;
+            .filter(|until| *until > jiff::Timestamp::now())?;
         Some(Error::Throttled {
             account: self.credentials.email.clone(),
             why: "it throttled an earlier sign-in; this run did not try".to_string(),

@@ -386,21 +386,20 @@ impl<'c> Page<'c> {
             .map(|(marker, css)| (marker_name(*marker), *css))
             .collect();
         let value = self
-            .client
-            .execute(
+            .run_script(
                 LOOK_SCRIPT,
                 vec![
                     json!(markers),
                     json!(Marker::SettingSwitch.css()),
                     json!(Marker::SettingSwitchLabel.css()),
                 ],
+                "looks at the page",
             )
-            .await
-            .map_err(browser_error)?;
+            .await?;
+        // An answer of another shape: a document replaced while the script ran; the next
+        // look tells.
         serde_json::from_value(value).map_err(|err| {
-            Error::Other(anyhow::anyhow!(
-                "the page look script answered oddly: {err}"
-            ))
+            Error::PageCommand(format!("the page look script answered oddly: {err}"))
         })
     }
 
@@ -446,7 +445,7 @@ impl<'c> Page<'c> {
         let result = wait::until(what, timeout, async || match self.look().await {
             Ok(look) => Ok(condition(&look).map(|value| (look, value))),
             // A navigation in progress can make one look fail; the next one will tell.
-            Err(Error::Other(_)) => Ok(None),
+            Err(Error::PageCommand(_)) => Ok(None),
             Err(err) => Err(err),
         })
         .await;
@@ -458,25 +457,53 @@ impl<'c> Page<'c> {
     }
 
     /// A WebDriver command on the page failed. The browser's own waits (a page load, the
-    /// navigation a click starts) running out of time are a page not understood too.
+    /// navigation a click starts) running out of time are a wait that timed out too.
     async fn page_error(&self, err: CmdError, what: &str) -> Error {
         if err.is_timeout() || err.is_script_timeout() {
-            return self
-                .not_understood(format!(
-                    "gave up waiting for {what} (the browser's own timeout)"
-                ))
-                .await;
+            let (url, artifacts) = self.what_the_browser_saw().await;
+            return Error::TimedOut {
+                url,
+                what: what.to_string(),
+                after: None,
+                artifacts,
+            };
         }
         browser_error(err)
     }
 
     /// The error for a wait on the page that ran out of time.
     pub async fn timed_out(&self, what: &str, timeout: Duration) -> Error {
-        self.not_understood(format!(
-            "gave up waiting for {what} after {}s (`--timeout`)",
-            timeout.as_secs_f32()
-        ))
-        .await
+        let (url, artifacts) = self.what_the_browser_saw().await;
+        Error::TimedOut {
+            url,
+            what: what.to_string(),
+            after: Some(timeout),
+            artifacts,
+        }
+    }
+
+    /// Runs one of the tool's scripts on the page. A script that throws (the page is not
+    /// the one it was written for, or broke a built-in it relies on) is a page not
+    /// understood, at once and with what the browser saw saved: looking again would only
+    /// throw again. A script cut short by a navigation is not that: it is a `PageCommand`
+    /// error, which a wait looks past.
+    pub async fn run_script(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+        what: &str,
+    ) -> Result<serde_json::Value, Error> {
+        match self.client.execute(script, args).await {
+            Ok(value) => Ok(value),
+            Err(err) => match script_failure(&err) {
+                Some(message) => Err(self
+                    .not_understood(format!(
+                        "the tool's script that {what} failed on this page ({message})"
+                    ))
+                    .await),
+                None => Err(browser_error(err)),
+            },
+        }
     }
 
     /// Clicks the first element of `marker` and waits for the next document to load.
@@ -498,10 +525,12 @@ impl<'c> Page<'c> {
 
     pub async fn mark_document(&self) -> Result<(), Error> {
         let token = format!("{:x}", rand::random::<u64>());
-        self.client
-            .execute(MARK_DOCUMENT_SCRIPT, vec![json!(token)])
-            .await
-            .map_err(browser_error)?;
+        self.run_script(
+            MARK_DOCUMENT_SCRIPT,
+            vec![json!(token)],
+            "marks the document",
+        )
+        .await?;
         Ok(())
     }
 
@@ -541,10 +570,12 @@ impl<'c> Page<'c> {
     /// Clicks the first element matching `css` whose text is one of `texts`; false when none.
     pub async fn click_by_text(&self, css: &str, texts: &[&str]) -> Result<bool, Error> {
         let index = self
-            .client
-            .execute(FIND_BY_TEXT_SCRIPT, vec![json!(css), json!(texts)])
-            .await
-            .map_err(browser_error)?
+            .run_script(
+                FIND_BY_TEXT_SCRIPT,
+                vec![json!(css), json!(texts)],
+                "finds a button by its text",
+            )
+            .await?
             .as_i64()
             .unwrap_or(-1);
         let Ok(index) = usize::try_from(index) else {
@@ -569,12 +600,14 @@ impl<'c> Page<'c> {
     pub async fn switch_state(&self, marker: Marker) -> Result<SwitchState, Error> {
         let label = (marker == Marker::SettingSwitch).then(|| Marker::SettingSwitchLabel.css());
         let value = self
-            .client
-            .execute(SWITCH_STATE_SCRIPT, vec![json!(marker.css()), json!(label)])
-            .await
-            .map_err(browser_error)?;
+            .run_script(
+                SWITCH_STATE_SCRIPT,
+                vec![json!(marker.css()), json!(label)],
+                "reads the switch",
+            )
+            .await?;
         serde_json::from_value(value)
-            .map_err(|err| Error::Other(anyhow::anyhow!("the switch script answered oddly: {err}")))
+            .map_err(|err| Error::PageCommand(format!("the switch script answered oddly: {err}")))
     }
 
     /// Clicks the switch; when the page hides it under its label, clicks the label, as a
@@ -594,10 +627,12 @@ impl<'c> Page<'c> {
             Ok(()) => return Ok(()),
             Err(err) if err.is_element_not_interactable() || is_click_intercepted(&err) => {
                 let label = self
-                    .client
-                    .execute(SWITCH_LABEL_SCRIPT, vec![json!(element)])
-                    .await
-                    .map_err(browser_error)?;
+                    .run_script(
+                        SWITCH_LABEL_SCRIPT,
+                        vec![json!(element)],
+                        "finds the switch's label",
+                    )
+                    .await?;
                 match self.element(label) {
                     Some(label) => match label.click().await {
                         Ok(()) => return Ok(()),
@@ -622,17 +657,16 @@ impl<'c> Page<'c> {
     /// rules know.
     pub async fn confirm_dialog(&self) -> Result<bool, Error> {
         let primary = self
-            .client
-            .execute(
+            .run_script(
                 DIALOG_PRIMARY_SCRIPT,
                 vec![
                     json!(Marker::ModalDialog.css()),
                     json!(DIALOG_PRIMARY),
                     json!(texts::CONFIRM),
                 ],
+                "finds the dialog's button",
             )
-            .await
-            .map_err(browser_error)?;
+            .await?;
         match self.element(primary) {
             Some(button) => match button.click().await {
                 Ok(()) => Ok(true),
@@ -651,13 +685,12 @@ impl<'c> Page<'c> {
             known_title: bool,
         }
         let value = self
-            .client
-            .execute(
+            .run_script(
                 SETTINGS_LINKS_SCRIPT,
                 vec![json!(Marker::AnySettingLink.css()), json!(titles)],
+                "lists the settings links",
             )
-            .await
-            .map_err(browser_error)?;
+            .await?;
         let links: Vec<Link> = serde_json::from_value(value).map_err(|err| {
             Error::Other(anyhow::anyhow!("the links script answered oddly: {err}"))
         })?;
@@ -701,16 +734,22 @@ impl<'c> Page<'c> {
     /// browser saw saved for whoever updates the rules.
     pub async fn not_understood(&self, what: impl Into<String>) -> Error {
         let what = what.into();
-        let url = match self.client.current_url().await {
-            Ok(url) => url.to_string(),
-            Err(_) => "(unknown)".to_string(),
-        };
-        let artifacts = self.save_artifacts().await;
+        let (url, artifacts) = self.what_the_browser_saw().await;
         Error::PageNotUnderstood {
             url,
             what,
             artifacts,
         }
+    }
+
+    /// Where the browser is, and the directory its page was saved in (see
+    /// `save_artifacts`), for an error about the page.
+    async fn what_the_browser_saw(&self) -> (String, Option<PathBuf>) {
+        let url = match self.client.current_url().await {
+            Ok(url) => url.to_string(),
+            Err(_) => "(unknown)".to_string(),
+        };
+        (url, self.save_artifacts().await)
     }
 
     /// Saves a screenshot and the scrubbed HTML in a fresh directory only the user can read
@@ -737,7 +776,7 @@ impl<'c> Page<'c> {
         {
             Ok(serde_json::Value::String(html)) => {
                 self.keep(&dir, "page.html", html.as_bytes());
-                let skeleton = crate::skeleton::redact(&html);
+                let skeleton = crate::skeleton::redact(&html, &texts::is_known);
                 self.keep(&dir, crate::skeleton::FILE_NAME, skeleton.as_bytes());
             }
             Ok(_) | Err(_) => tracing::warn!("cannot read the page's HTML to save it"),
@@ -793,8 +832,40 @@ pub fn browser_error(err: CmdError) -> Error {
         err if err.is_invalid_session_id() || err.is_no_such_window() => {
             Error::BrowserUnavailable(format!("the browser session ended: {err}"))
         }
-        err => Error::Other(anyhow::anyhow!("browser command failed: {err}")),
+        err => Error::PageCommand(err.to_string()),
     }
+}
+
+/// What a script of the tool threw, when it threw on its own: not when a navigation cut it
+/// short (Firefox: "Document was unloaded"; Chromium: "Execution context was destroyed",
+/// "Inspected target navigated or closed").
+fn script_failure(err: &CmdError) -> Option<String> {
+    let CmdError::Standard(wd) = err else {
+        return None;
+    };
+    if !err.is_javascript_error() {
+        return None;
+    }
+    let lower = wd.message.to_lowercase();
+    if [
+        "unloaded",
+        "context was destroyed",
+        "navigated",
+        "cannot find context",
+    ]
+    .iter()
+    .any(|cut_short| lower.contains(cut_short))
+    {
+        return None;
+    }
+    Some(
+        wd.message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -283,6 +283,17 @@ pub mod texts {
     /// Every text above: what the page skeleton keeps verbatim. A new list of texts belongs
     /// here too.
     pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, CONFIRM, SWITCH_LABEL, SWITCH_STATE];
+
+    /// A text of the table above, however the page spaces or cases it: what the page
+    /// skeleton (`crate::skeleton::redact`) keeps verbatim.
+    pub fn is_known(text: &str) -> bool {
+        let text = normalise(text);
+        !text.is_empty()
+            && KNOWN
+                .iter()
+                .flat_map(|list| list.iter())
+                .any(|known| normalise(known) == text)
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +301,28 @@ mod tests {
     use super::*;
 
     use strum::IntoEnumIterator as _;
+
+    #[test]
+    fn the_skeleton_keeps_every_known_text_however_spaced_or_cased() {
+        for text in texts::KNOWN.iter().flat_map(|list| list.iter()) {
+            assert!(texts::is_known(text), "{text}");
+            assert!(
+                texts::is_known(&format!("  {}\n", text.to_uppercase())),
+                "{text}"
+            );
+        }
+        assert!(!texts::is_known("Jane Doe"));
+        assert!(!texts::is_known("   "));
+        let skeleton = crate::skeleton::redact(
+            "<h1>Data for Generative AI  Improvement</h1><p>Jane Doe</p>",
+            &texts::is_known,
+        );
+        assert!(
+            skeleton.contains("Data for Generative AI  Improvement"),
+            "{skeleton}"
+        );
+        assert!(!skeleton.contains("Jane"), "{skeleton}");
+    }
 
     #[test]
     fn every_marker_has_exactly_one_entry() {

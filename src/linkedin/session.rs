@@ -33,9 +33,10 @@ pub async fn restore(page: &Page<'_>, saved: &StoredSession) -> Result<(), Error
         cookie.set_secure(saved_cookie.secure);
         cookie.set_http_only(saved_cookie.http_only);
         cookie.set_same_site(SameSite::Lax);
+        // The cookie crate speaks its own `time` (re-exported as `cookie::time`): only here.
         if let Some(expires) = saved_cookie
             .expires_unix
-            .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
+            .and_then(|at| cookie::time::OffsetDateTime::from_unix_timestamp(at).ok())
         {
             cookie.set_expires(expires);
         }
@@ -65,11 +66,11 @@ pub async fn capture(page: &Page<'_>) -> Result<StoredSession, Error> {
             http_only: cookie.http_only().unwrap_or(false),
             expires_unix: cookie
                 .expires_datetime()
-                .map(time::OffsetDateTime::unix_timestamp),
+                .map(cookie::time::OffsetDateTime::unix_timestamp),
         })
         .collect();
     Ok(StoredSession {
         cookies,
-        saved_at: time::OffsetDateTime::now_utc(),
+        saved_at: jiff::Timestamp::now(),
     })
 }

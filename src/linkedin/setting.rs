@@ -14,7 +14,8 @@ use super::page::{Look, Page, SwitchState};
 use super::rules::{MAX_PROBES, Marker, SETTING_KEY, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
-use crate::report::{SettingState, Steps};
+use crate::linkedin::outcome::SettingState;
+use crate::progress::Steps;
 
 /// How long a setting page that shows its title may take to draw its switch, and how long a
 /// probed page may take to draw the setting's switch.
@@ -392,7 +393,7 @@ async fn after_click(
     let answer = wait::until(WHAT, page.timeout, async || {
         let look = match page.look().await {
             Ok(look) => look,
-            Err(Error::Other(_)) => return Ok(None),
+            Err(Error::PageCommand(_)) => return Ok(None),
             Err(err) => return Err(err),
         };
         if signed_out(&look) {
@@ -408,7 +409,7 @@ async fn after_click(
         let state = match page.switch_state(marker).await {
             Ok(state) if state.count == 1 => state,
             // Gone for a moment: a navigation or a redraw; the next look tells.
-            Ok(_) | Err(Error::Other(_)) => return Ok(None),
+            Ok(_) | Err(Error::PageCommand(_)) => return Ok(None),
             Err(err) => return Err(err),
         };
         if !state.settled() || state.on == Some(false) {

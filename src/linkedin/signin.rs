@@ -10,11 +10,11 @@ use super::page::{Look, Page, browser_error};
 use super::rules::{Marker, paths, texts};
 use super::setting::signed_out;
 use crate::error::{Checkpoint, Error};
-use crate::report::Steps;
+use crate::progress::Steps;
 use crate::secrets::{self, Credentials};
 
 /// How long to keep away from the sign-in page after LinkedIn throttled it.
-pub const THROTTLE_COOL_DOWN: time::Duration = time::Duration::hours(6);
+pub const THROTTLE_COOL_DOWN: jiff::SignedDuration = jiff::SignedDuration::from_hours(6);
 
 /// Where a page after a sign-in attempt leaves us.
 enum Landing {
@@ -122,7 +122,7 @@ pub async fn sign_in(
             }
             Landing::Checkpoint(checkpoint) => return Err(needs_person(credentials, checkpoint)),
             Landing::Throttled(why) => {
-                let retry_at = time::OffsetDateTime::now_utc() + THROTTLE_COOL_DOWN;
+                let retry_at = jiff::Timestamp::now() + THROTTLE_COOL_DOWN;
                 return Err(Error::Throttled {
                     account: credentials.email.clone(),
                     why,

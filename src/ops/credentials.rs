@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::config::{self, Settings};
 use crate::error::Error;
-use crate::secrets::{SecretChain, SecretError, SecretSource, validate_totp_secret};
+use crate::secrets::{SecretError, SecretSource, validate_totp_secret};
 
 /// `credentials set`'s report.
 #[derive(Debug, Clone, Serialize)]
@@ -76,7 +76,7 @@ pub async fn set(
     if let Some(secret) = totp_secret {
         validate_totp_secret(secret)?;
     }
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let keyring = chain.keyring();
     keyring.set_password(account, password).await?;
     if let Some(secret) = totp_secret {
@@ -97,7 +97,7 @@ pub async fn set(
 /// credentials file or systemd credential when one is in effect, else the keyring.
 pub async fn check(settings: &Settings) -> Result<Checked, Error> {
     let account = settings.single_account()?.email.clone();
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let source = chain.source();
     let checked = |usable, password, totp_secret, session, failure: Option<Error>| Checked {
         account: account.clone(),
@@ -147,7 +147,7 @@ pub async fn check(settings: &Settings) -> Result<Checked, Error> {
 /// Deletes the one selected account's password, TOTP secret and saved session.
 pub async fn delete(settings: &Settings) -> Result<Removed, Error> {
     let account = settings.single_account()?.email.as_str();
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let deleted = chain.keyring().delete(account).await?;
     let session_file = chain.forget_session_file(account)?;
     Ok(Removed {

@@ -9,11 +9,12 @@ use serde::Serialize;
 use super::driver::{self, DriverPlace};
 use super::session;
 use crate::browser;
+use crate::browser::BrowserKind;
 use crate::browser::driver::{find_driver, find_program};
-use crate::cli::{BrowserKind, GlobalArgs};
+use crate::cli::GlobalArgs;
 use crate::config::{self, Settings};
 use crate::error::exit;
-use crate::secrets::{SecretChain, SourceStatus};
+use crate::secrets::SourceStatus;
 use crate::security;
 
 /// One check's verdict.
@@ -306,7 +307,7 @@ async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
 }
 
 async fn secret_checks(settings: &Settings) -> Vec<Check> {
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let accounts: Vec<String> = settings.accounts.iter().map(|a| a.email.clone()).collect();
     let sources = chain.describe(&accounts).await;
     let has_password = |account: &str| {

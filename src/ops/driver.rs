@@ -6,8 +6,8 @@ use std::path::Path;
 
 use url::Url;
 
+use crate::browser::BrowserKind;
 use crate::browser::WebDriver;
-use crate::cli::BrowserKind;
 use crate::error::Error;
 
 /// Where the WebDriver server is, and how the browsers it starts are started.

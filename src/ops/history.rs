@@ -22,7 +22,12 @@ pub fn history(settings: &Settings, only: &[String]) -> Result<History, Error> {
     let records = history::read(&settings.state_dir)?;
     let records = history::mark_drift(records)
         .into_iter()
-        .filter(|m| only.is_empty() || only.contains(&m.record.account))
+        .filter(|m| {
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|account| crate::input::normal_email(account) == m.record.account)
+        })
         .collect();
     Ok(History {
         records,

@@ -12,8 +12,7 @@ use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::page::Page;
 use crate::linkedin::signin;
-use crate::report::{StepStyle, Steps};
-use crate::secrets::SecretChain;
+use crate::progress::{StepStyle, Steps};
 
 /// How long a person has to get through a checkpoint in the visible browser.
 const PERSON_DEADLINE: Duration = Duration::from_secs(300);
@@ -29,7 +28,7 @@ pub struct SignedIn {
 /// Signs the one selected account in and keeps its session.
 pub async fn login(settings: &Settings) -> Result<SignedIn, Error> {
     let account = settings.single_account()?;
-    let chain = SecretChain::from_settings(settings);
+    let chain = settings.secret_chain();
     let credentials = chain.credentials(&account.email).await?;
     let cancel = browser::shutdown_on_signal();
     let place = DriverPlace {
@@ -76,7 +75,7 @@ async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
         }
         match page.look().await {
             Ok(look) => Ok(signin::proves_session(page, &look).await?.then_some(())),
-            Err(Error::Other(_)) => Ok(None),
+            Err(Error::PageCommand(_)) => Ok(None),
             Err(err) => Err(err),
         }
     })

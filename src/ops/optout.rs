@@ -9,7 +9,6 @@ use crate::error::Error;
 use crate::linkedin::flow::Plan;
 use crate::notify;
 use crate::report::AccountReport;
-use crate::secrets::SecretChain;
 use crate::state::{self, history, lock::RunLock};
 
 /// How long the notify command may take before it is stopped.
@@ -57,7 +56,7 @@ pub async fn run(settings: &Settings, plan: Plan) -> Result<Finished, Error> {
         Err(Error::Other(_)) if !state_writable => None,
         Err(err) => return Err(err),
     };
-    let secrets = SecretChain::from_settings(settings);
+    let secrets = settings.secret_chain();
     let cancel = crate::browser::shutdown_on_signal();
     let options = RunOptions::new(settings, plan);
     let reports = run::run_accounts(

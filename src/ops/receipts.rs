@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::error::Error;
-use crate::report::SettingState;
+use crate::linkedin::outcome::SettingState;
 use crate::state::receipts::{self, Stored};
 
 /// The receipts to show, and where they are kept.
@@ -33,7 +33,7 @@ impl Receipts {
     /// Each receipt as its `--json` object, newest first.
     pub fn listed(&self) -> impl Iterator<Item = Listed<'_>> {
         self.stored.iter().map(|s| Listed {
-            time: crate::report::format_time(s.receipt.time),
+            time: crate::clock::format_time(s.receipt.time),
             account: &s.receipt.account,
             setting: &s.receipt.setting,
             state: s.receipt.state,

@@ -12,12 +12,14 @@ use super::driver::{DriverPlace, Drivers};
 use super::session::{self, PageOptions};
 use crate::browser::WebDriver;
 use crate::config::{AccountSettings, Settings};
-use crate::cooldown;
-use crate::error::{Error, Outcome};
+use crate::error::Error;
 use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
-use crate::report::{AccountReport, SETTING, SettingState, StepStyle};
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::progress::StepStyle;
+use crate::report::{AccountReport, SETTING};
 use crate::secrets::{Credentials, SecretChain};
+use crate::state::cooldown;
 use crate::state::history::{self, HistoryRecord};
 use crate::state::receipts::{self, Verdict};
 
@@ -131,7 +133,7 @@ async fn run_one(
     };
     // A stop until the running cool-down's end is the cool-down's: say where it is kept.
     let cool_down_until = access.cool_down_until;
-    let is_cool_down = move |retry_at: &time::OffsetDateTime| Some(*retry_at) == cool_down_until;
+    let is_cool_down = move |retry_at: &jiff::Timestamp| Some(*retry_at) == cool_down_until;
     let with_note = |err: Error| match err {
         Error::Throttled {
             account: email,
@@ -256,7 +258,7 @@ fn keep_receipt(
 fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
     let mut records = history::read(state_dir).unwrap_or_default();
     records.retain(|record| record.account == report.account);
-    records.push(HistoryRecord::new(report, time::OffsetDateTime::now_utc()));
+    records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
     history::mark_drift(records)
         .last()
         .is_some_and(|marked| marked.drift)
@@ -270,7 +272,11 @@ fn report(
 ) -> AccountReport {
     let (outcome, exit_code, message) = match result {
         Ok(outcome) => (outcome, outcome.exit_code(), success_message(outcome)),
-        Err(err) => (err.outcome(), err.exit_code(), crate::error::chain(&err)),
+        Err(err) => (
+            Outcome::from(&err),
+            err.exit_code(),
+            crate::error::chain(&err),
+        ),
     };
     AccountReport {
         account: account.email.clone(),

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use jiff::Zoned;
 use serde::Serialize;
 
-use crate::cli::{BrowserKind, GlobalArgs};
+use crate::browser::BrowserKind;
+use crate::cli::GlobalArgs;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::schedule::{self, CronTimes, Every, Job, TimeOfDay};

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::browser::BrowserKind;
 use crate::browser::{SessionOptions, WebDriver};
-use crate::cli::BrowserKind;
 use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
 use crate::linkedin::page::{Page, browser_error};

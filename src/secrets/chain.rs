@@ -15,7 +15,6 @@ use super::keyring::Keyring;
 use super::{
     Credentials, SYSTEMD_CREDENTIAL_NAME, SecretError, SecretSource, StoredSession, file, session,
 };
-use crate::config::Settings;
 
 /// The sources of secrets for one run, resolved once from the options and environment.
 #[derive(Debug, Clone)]
@@ -78,13 +77,6 @@ impl SecretChain {
         SecretChain::new(credentials_file, credentials_directory, state_dir)
     }
 
-    pub fn from_settings(settings: &Settings) -> SecretChain {
-        SecretChain::from_env(
-            settings.credentials_file.clone(),
-            settings.state_dir.clone(),
-        )
-    }
-
     /// The keyring this chain falls back to, for the `credentials` command.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
@@ -114,8 +106,9 @@ impl SecretChain {
         match source {
             SecretSource::CredentialsFile(path) | SecretSource::SystemdCredentials(path) => {
                 let credentials = file::read_credentials(&path)?;
-                // Email addresses are case-insensitive in practice, and LinkedIn treats them so.
-                if !credentials.email.eq_ignore_ascii_case(account) {
+                // Both in the normal form (`input::normal_email`): one account whatever its
+                // spelling.
+                if credentials.email != crate::input::normal_email(account) {
                     return Err(SecretError::WrongAccount {
                         path,
                         file_email: credentials.email,
@@ -222,7 +215,7 @@ impl SecretChain {
                 accounts: accounts
                     .iter()
                     .map(|account| {
-                        let matches = credentials.email.eq_ignore_ascii_case(account);
+                        let matches = credentials.email == crate::input::normal_email(account);
                         AccountSecrets {
                             account: account.clone(),
                             has_password: matches,
@@ -334,7 +327,7 @@ mod tests {
         assert!(chain.session("a@example.com").await.unwrap().is_none());
         let stored = StoredSession {
             cookies: Vec::new(),
-            saved_at: time::OffsetDateTime::now_utc(),
+            saved_at: jiff::Timestamp::now(),
         };
         chain.store_session("a@example.com", &stored).await.unwrap();
         assert!(state.join("sessions/a@example.com.json").exists());

@@ -91,7 +91,7 @@ fn parse(text: &str) -> Result<Credentials, String> {
         None => None,
     };
     Ok(Credentials {
-        email: email.to_string(),
+        email: crate::input::normal_email(email),
         password: password.into(),
         totp_secret,
     })
@@ -114,6 +114,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(credentials.email, "a@example.com");
+        // The address in its normal form, whatever the file's spelling.
+        let upper = parse("email = \" A@Example.com\"\npassword = \"p\"\n").unwrap();
+        assert_eq!(upper.email, "a@example.com");
         assert_eq!(credentials.password.expose_secret(), "p w");
         assert!(credentials.totp_secret.is_some());
     }

@@ -96,7 +96,10 @@ impl Keyring {
     ) -> Result<(SecretString, Option<SecretString>), SecretError> {
         let users = Users::of(account);
         let (password, totp) = self
-            .call(move || Ok((get(&users.password)?, get(&users.totp)?)))
+            .call(move || {
+                adopt_older_spelling(&users)?;
+                Ok((get(&users.password)?, get(&users.totp)?))
+            })
             .await?;
         match password {
             Some(password) if !password.expose_secret().is_empty() => Ok((password, totp)),
@@ -130,6 +133,7 @@ impl Keyring {
     pub async fn delete(&self, account: &str) -> Result<Deleted, SecretError> {
         let users = Users::of(account);
         self.call(move || {
+            adopt_older_spelling(&users)?;
             Ok(Deleted {
                 password: delete(&users.password)?,
                 totp: delete(&users.totp)?,
@@ -143,6 +147,7 @@ impl Keyring {
     pub async fn check(&self, account: &str) -> Result<KeyringStatus, SecretError> {
         let users = Users::of(account);
         self.call(move || {
+            adopt_older_spelling(&users)?;
             Ok(KeyringStatus {
                 has_password: exists(&users.password)?,
                 has_totp: exists(&users.totp)?,
@@ -154,8 +159,12 @@ impl Keyring {
 
     /// The session JSON: it signs in as the member, so it stays a secret until parsed.
     pub(super) async fn session(&self, account: &str) -> Result<Option<SecretString>, SecretError> {
-        let user = Users::of(account).session;
-        self.call(move || get(&user)).await
+        let users = Users::of(account);
+        self.call(move || {
+            adopt_older_spelling(&users)?;
+            get(&users.session)
+        })
+        .await
     }
 
     pub(super) async fn store_session(
@@ -200,6 +209,56 @@ impl Keyring {
             }),
         }
     }
+}
+
+/// Moves the entries an older version stored under another spelling of the account (before
+/// addresses had one form: `input::normal_email`) to the account's own, when it has no
+/// password of its own. Only the Secret Service can be searched for them; a failed search
+/// finds nothing.
+fn adopt_older_spelling(users: &Users) -> keyring::Result<()> {
+    if exists(&users.password)? {
+        return Ok(());
+    }
+    let Some(older) = older_spelling(&users.password) else {
+        return Ok(());
+    };
+    let older = Users::of(&older);
+    for (from, to) in [
+        (&older.password, &users.password),
+        (&older.totp, &users.totp),
+        (&older.session, &users.session),
+    ] {
+        if let Some(secret) = get(from)? {
+            entry(to)?.set_password(secret.expose_secret())?;
+            delete(from)?;
+        }
+    }
+    Ok(())
+}
+
+/// A password entry of this tool whose user is `account` in other letter cases.
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+fn older_spelling(account: &str) -> Option<String> {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let service = SecretService::connect(EncryptionType::Plain).ok()?;
+    let found = service
+        .search_items(std::collections::HashMap::from([(
+            "service",
+            KEYRING_SERVICE,
+        )]))
+        .ok()?;
+    found
+        .unlocked
+        .iter()
+        .chain(&found.locked)
+        .filter_map(|item| item.get_attributes().ok()?.remove("username"))
+        .filter(|user| user != account && user.eq_ignore_ascii_case(account))
+        .min()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+fn older_spelling(_account: &str) -> Option<String> {
+    None
 }
 
 fn entry(user: &str) -> keyring::Result<keyring::Entry> {

@@ -27,6 +27,10 @@ pub use keyring::{DEFAULT_KEYRING_TIMEOUT, Deleted, KEYRING_SERVICE, Keyring, Ke
 pub use session::{SessionCookie, StoredSession};
 pub use totp::{current_code, validate_totp_secret};
 
+/// Why a secret could not be had: defined with the tool's other errors (`crate::error`),
+/// which wrap it.
+pub use crate::error::SecretError;
+
 /// The file name a systemd unit gives our credential (`LoadCredential=linkedin-optout:FILE`).
 pub const SYSTEMD_CREDENTIAL_NAME: &str = "linkedin-optout";
 
@@ -76,60 +80,6 @@ impl fmt::Display for SecretSource {
             SecretSource::Keyring => write!(f, "OS keyring (service `{KEYRING_SERVICE}`)"),
         }
     }
-}
-
-/// Why a secret could not be had. Every variant exits 5.
-#[derive(Debug, thiserror::Error)]
-pub enum SecretError {
-    #[error(
-        "no password stored for `{account}`: run `linkedin-optout credentials set --account {account}`"
-    )]
-    Missing { account: String },
-    #[error("cannot reach the OS keyring ({detail}): {fix}")]
-    KeyringUnreachable { detail: String, fix: String },
-    #[error(
-        "the OS keyring is locked: unlock it (sign in to the desktop session, or `gnome-keyring-daemon --unlock`), or pass `--credentials-file FILE`"
-    )]
-    KeyringLocked,
-    #[error(
-        "the OS keyring did not answer within {seconds} s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
-    )]
-    KeyringTimeout { seconds: u64 },
-    #[error(
-        "the OS keyring failed ({detail}): run `linkedin-optout credentials check --account EMAIL` to see whether it is usable"
-    )]
-    KeyringFailed { detail: String },
-    #[error(
-        "the keyring entry `{user}` is not usable ({detail}): store it again with `linkedin-optout credentials set --account EMAIL`"
-    )]
-    KeyringEntryInvalid { user: String, detail: String },
-    #[error(
-        "{} is readable or writable by group or others (mode {mode:04o}): run `chmod 600 {}`",
-        .path.display(), .path.display()
-    )]
-    FilePermissions { path: PathBuf, mode: u32 },
-    #[error("cannot read {}: {detail}", .path.display())]
-    FileUnreadable { path: PathBuf, detail: String },
-    #[error(
-        "{} is not a valid credentials file ({detail}): it takes `email = \"…\"`, `password = \"…\"` and optionally `totp_secret = \"…\"`",
-        .path.display()
-    )]
-    FileInvalid { path: PathBuf, detail: String },
-    #[error(
-        "{} holds the password of `{file_email}`, not `{account}`: pass `--account {file_email}` or another credentials file",
-        .path.display()
-    )]
-    WrongAccount {
-        path: PathBuf,
-        file_email: String,
-        account: String,
-    },
-    #[error(
-        "the TOTP secret is not valid ({detail}): give the base32 key LinkedIn shows when you set up an authenticator app, or the whole `otpauth://` URI"
-    )]
-    TotpInvalid { detail: String },
-    #[error("cannot save the browser session in {}: {detail}", .path.display())]
-    SessionNotSaved { path: PathBuf, detail: String },
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
-use time::OffsetDateTime;
 
 use super::SecretError;
 use super::file::check_private;
@@ -35,8 +35,7 @@ pub struct SessionCookie {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredSession {
     pub cookies: Vec<SessionCookie>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub saved_at: OffsetDateTime,
+    pub saved_at: Timestamp,
 }
 
 fn expose<S: Serializer>(value: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
@@ -67,20 +66,10 @@ impl StoredSession {
     }
 }
 
-/// `<state dir>/sessions/<email>.json`, with the email made safe as one file name.
+/// `<state dir>/sessions/<email>.json`, with the email made safe as one file name
+/// (`state::files`: a session an older version saved under another name is found too).
 pub(super) fn session_file(state_dir: &Path, account: &str) -> PathBuf {
-    let mut name = String::new();
-    for ch in account.chars() {
-        if ch.is_ascii_alphanumeric() || "@._+-".contains(ch) {
-            name.push(ch);
-        } else {
-            let mut buf = [0; 4];
-            for byte in ch.encode_utf8(&mut buf).bytes() {
-                name.push_str(&format!("%{byte:02X}"));
-            }
-        }
-    }
-    state_dir.join("sessions").join(format!("{name}.json"))
+    crate::state::files::account_path(&state_dir.join("sessions"), account, ".json")
 }
 
 pub(super) fn read_file(path: &Path) -> Result<Option<StoredSession>, SecretError> {
@@ -116,7 +105,7 @@ pub(super) fn write_file(path: &Path, session: &StoredSession) -> Result<(), Sec
         detail: err.to_string(),
     };
     let dir = path.parent().expect("a session file is inside a directory");
-    create_private_dir(dir).map_err(failed)?;
+    crate::state::files::create_private_dir(dir).map_err(failed)?;
     // A temporary file of mode 0600 next to the session file, removed on every path that
     // does not rename it (a directory in the way, a full disk).
     let mut temporary = tempfile::Builder::new()
@@ -155,22 +144,6 @@ pub(super) fn remove_file(path: &Path) -> Result<bool, SecretError> {
     }
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    // `mode` applies only to directories it creates; an existing one is tightened too.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +159,7 @@ mod tests {
                 http_only: true,
                 expires_unix: Some(1_900_000_000),
             }],
-            saved_at: OffsetDateTime::from_unix_timestamp(1_750_000_000).unwrap(),
+            saved_at: Timestamp::from_second(1_750_000_000).unwrap(),
         }
     }
 

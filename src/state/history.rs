@@ -11,19 +11,18 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
-use crate::error::Outcome;
-use crate::report::{AccountReport, SettingState};
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::report::AccountReport;
 
 const FILE_NAME: &str = "history.jsonl";
 
 /// One account's run as kept in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryRecord {
-    #[serde(with = "time::serde::rfc3339")]
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub account: String,
     pub before: SettingState,
     pub after: SettingState,
@@ -40,7 +39,7 @@ pub struct HistoryRecord {
 
 impl HistoryRecord {
     /// The record of `report`, stamped with `time` and this build's version.
-    pub fn new(report: &AccountReport, time: OffsetDateTime) -> HistoryRecord {
+    pub fn new(report: &AccountReport, time: Timestamp) -> HistoryRecord {
         HistoryRecord {
             time,
             account: report.account.clone(),
@@ -73,8 +72,8 @@ pub fn path(state_dir: &Path) -> PathBuf {
 /// the file as needed. A last line left without its newline (a crash, a copy, an editor) is
 /// ended first, so that the new records start on lines of their own.
 pub fn append(state_dir: &Path, reports: &[AccountReport]) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(0).unwrap_or(now);
+    let now = Timestamp::now();
+    let now = crate::clock::whole_seconds(now);
     std::fs::create_dir_all(state_dir)
         .with_context(|| format!("creating the state directory {}", state_dir.display()))?;
     let path = path(state_dir);
@@ -147,8 +146,10 @@ pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
             continue;
         }
         let number = index + 1;
-        match serde_json::from_str(&line) {
-            Ok(record) => {
+        match serde_json::from_str::<HistoryRecord>(&line) {
+            Ok(mut record) => {
+                // Older versions kept an account in the spelling it was given.
+                record.account = crate::input::normal_email(&record.account);
                 if std::str::from_utf8(bytes).is_err() {
                     tracing::warn!(
                         "line {number} of {} holds bytes that are not UTF-8: they are shown as \u{fffd}",
@@ -230,6 +231,17 @@ mod tests {
     }
 
     #[test]
+    fn an_account_an_older_version_kept_in_another_spelling_is_read_in_the_normal_form() {
+        use SettingState::{Off, On};
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), &[report("Me@Example.com", Off, Off)]).unwrap();
+        append(dir.path(), &[report("me@example.com", On, Off)]).unwrap();
+        let marked = mark_drift(read(dir.path()).unwrap());
+        assert_eq!(marked[0].record.account, "me@example.com");
+        assert!(marked[1].drift, "one account: off, then found on");
+    }
+
+    #[test]
     fn an_unterminated_last_line_is_ended_before_appending() {
         use SettingState::{Off, On};
         let dir = tempfile::tempdir().unwrap();
@@ -270,7 +282,7 @@ mod tests {
     #[test]
     fn drift_is_on_after_off_for_the_same_account() {
         use SettingState::{Off, On, Unknown};
-        let now = OffsetDateTime::now_utc();
+        let now = Timestamp::now();
         let records = [
             report("a@example.com", On, Off),  // first run: on is not drift
             report("b@example.com", Off, Off), // another account's off

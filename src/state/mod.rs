@@ -1,10 +1,12 @@
-//! What the tool keeps between runs in its state directory: the run lock, the history and
-//! the receipts.
+//! What the tool keeps between runs in its state directory: the run lock, the history, the
+//! receipts, the sign-in cool-down, and how each account's files are named (`files`).
 //!
 //! Both are keyed to files under `Settings::state_dir`; `config_key` names a config file in a
 //! way that survives upgrades of the tool, so the lock and the crontab marker of one config
 //! never collide with another's.
 
+pub mod cooldown;
+pub mod files;
 pub mod history;
 pub mod lock;
 pub mod processes;

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod credentials;
+mod emails;
 mod faults;
 mod grid;
 mod history;
@@ -10,6 +11,7 @@ mod inputs;
 mod login;
 mod optout;
 mod output;
+mod page_scripts;
 mod page_variants;
 mod receipts;
 mod schedule;

@@ -102,7 +102,7 @@ fn card(out: &mut String, stored: &Stored, png: &str, json: &str) {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    let change = if r.outcome == crate::error::Outcome::OptedOut {
+    let change = if r.outcome == crate::linkedin::outcome::Outcome::OptedOut {
         r#"<span class="change">switched off by this run</span>"#
     } else if r.drift {
         r#"<span class="change">found on again after an earlier run left it off</span>"#
@@ -140,24 +140,16 @@ fn card(out: &mut String, stored: &Stored, png: &str, json: &str) {
     );
 }
 
-fn utc(time: time::OffsetDateTime) -> String {
-    time.to_offset(time::UtcOffset::UTC)
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-        ))
-        .unwrap_or_else(|_| time.to_string())
+fn utc(time: jiff::Timestamp) -> String {
+    time.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// The time in the exporting machine's time zone (jiff reads it safely in a threaded
-/// program, where `time` refuses to).
-fn local(time: time::OffsetDateTime) -> String {
-    jiff::Timestamp::from_second(time.unix_timestamp())
-        .map(|ts| {
-            ts.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M:%S %Z (UTC%:z)")
-                .to_string()
-        })
-        .unwrap_or_else(|_| utc(time))
+/// The time in the exporting machine's time zone.
+fn local(time: jiff::Timestamp) -> String {
+    crate::clock::whole_seconds(time)
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S %Z (UTC%:z)")
+        .to_string()
 }
 
 /// Escaped for the page, whose attribute values are all double-quoted.

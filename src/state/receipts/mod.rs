@@ -13,12 +13,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
-use crate::error::Outcome;
 use crate::linkedin::evidence::{Evidence, sha256_hex};
-use crate::report::SettingState;
+use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::state::files::create_private_dir;
 
 /// How many receipts other than those of a change are kept per account and setting, unless
 /// the config file says otherwise (`receipts_keep`).
@@ -32,8 +32,7 @@ pub struct Receipt {
     /// What the fresh page load showed: `on`, `off` or `not_offered`.
     pub state: SettingState,
     pub url: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub time: OffsetDateTime,
+    pub time: Timestamp,
     pub tool_version: String,
     pub browser_name: String,
     pub browser_version: String,
@@ -69,38 +68,9 @@ pub fn root(state_dir: &Path) -> PathBuf {
     state_dir.join("receipts")
 }
 
-/// An account's directory name: the email, made safe as one path segment.
+/// An account's directory: the email, made safe as one path segment (`state::files`).
 fn account_dir(state_dir: &Path, account: &str) -> PathBuf {
-    let mut name: String = account
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if name.starts_with('.') {
-        name.replace_range(..1, "_");
-    }
-    root(state_dir).join(name)
-}
-
-/// Creates `dir` and its parents as needed, and makes `dir` itself 0700 (it may have been
-/// made by hand with a wider mode).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-        builder.mode(0o700);
-        builder.create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-    }
-    #[cfg(not(unix))]
-    builder.create(dir)
+    crate::state::files::account_path(&root(state_dir), account, "")
 }
 
 /// Writes a new file, mode 0600; fails if anything (a file, a link) is already there.
@@ -117,15 +87,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The file names of a receipt taken at `time`: ISO 8601 basic UTC time with milliseconds,
 /// then the setting, so that names sort by time.
-fn stem(time: OffsetDateTime, setting: &str) -> String {
-    let time = time.to_offset(time::UtcOffset::UTC);
-    let format = time::macros::format_description!(
-        "[year][month][day]T[hour][minute][second].[subsecond digits:3]Z"
-    );
-    let stamp = time
-        .format(&format)
-        .unwrap_or_else(|_| time.unix_timestamp().to_string());
-    format!("{stamp}-{setting}")
+fn stem(time: Timestamp, setting: &str) -> String {
+    format!("{}-{setting}", time.strftime("%Y%m%dT%H%M%S%.3fZ"))
 }
 
 /// What the run that took the evidence concluded, for the receipt.
@@ -143,8 +106,8 @@ pub fn write(
     evidence: &Evidence,
 ) -> anyhow::Result<PathBuf> {
     let dir = account_dir(state_dir, verdict.account);
-    private_dir(&root(state_dir))
-        .and_then(|()| private_dir(&dir))
+    create_private_dir(&root(state_dir))
+        .and_then(|()| create_private_dir(&dir))
         .with_context(|| format!("creating the receipts directory {}", dir.display()))?;
     let stem = stem(evidence.time, verdict.setting);
     let png = dir.join(format!("{stem}.png"));
@@ -154,10 +117,8 @@ pub fn write(
         setting: verdict.setting.to_string(),
         state: evidence.state,
         url: evidence.url.clone(),
-        time: evidence
-            .time
-            .replace_nanosecond(evidence.time.millisecond() as u32 * 1_000_000)
-            .unwrap_or(evidence.time),
+        // Whole milliseconds, as the file names show it.
+        time: Timestamp::from_millisecond(evidence.time.as_millisecond()).unwrap_or(evidence.time),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         browser_name: evidence.browser_name.clone(),
         browser_version: evidence.browser_version.clone(),
@@ -276,7 +237,7 @@ mod tests {
 
     fn evidence(seconds: i64, state: SettingState) -> Evidence {
         Evidence {
-            time: OffsetDateTime::from_unix_timestamp(1_800_000_000 + seconds).unwrap(),
+            time: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
             state,
             url: "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"
                 .to_string(),
@@ -338,7 +299,7 @@ mod tests {
         let left: Vec<i64> = list(dir.path(), None)
             .unwrap()
             .iter()
-            .map(|s| s.receipt.time.unix_timestamp() - 1_800_000_000)
+            .map(|s| s.receipt.time.as_second() - 1_800_000_000)
             .collect();
         assert_eq!(left, [5, 3, 1]);
         assert_eq!(prune(dir.path(), "a@example.com", 0).unwrap(), 1);
@@ -366,7 +327,7 @@ mod tests {
         let dir = Path::new("/state");
         assert_eq!(
             account_dir(dir, "../x/y@example.com"),
-            Path::new("/state/receipts/_._x_y@example.com")
+            Path::new("/state/receipts/..%2Fx%2Fy@example.com")
         );
     }
 }

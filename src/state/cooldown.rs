@@ -3,34 +3,23 @@
 
 use std::path::{Path, PathBuf};
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use jiff::Timestamp;
 
 fn file(state_dir: &Path, account: &str) -> PathBuf {
-    let name: String = account
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    state_dir.join("cooldown").join(name)
+    super::files::account_path(&state_dir.join("cooldown"), account, "")
 }
 
 /// The longest a cool-down lasts, counted from when it was written: a record that claims
 /// more (a clock gone wrong, a hand edit) never blocks an account for longer.
-pub const LONGEST: time::Duration = time::Duration::hours(6);
+pub const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(6);
 
 /// When sign-ins may be tried again, if a cool-down is running. A damaged record is ignored
 /// with a warning.
-pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
+pub fn until(state_dir: &Path, account: &str) -> Option<Timestamp> {
     let path = file(state_dir, account);
     let text = match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(err) if crate::state::is_absent(&err) => return None,
+        Err(err) if super::is_absent(&err) => return None,
         Err(err) => {
             tracing::warn!(
                 "ignoring the sign-in cool-down record {}: {err}",
@@ -39,7 +28,7 @@ pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
             return None;
         }
     };
-    let until = match OffsetDateTime::parse(text.trim(), &Rfc3339) {
+    let until = match parse_until(text.trim()) {
         Ok(until) => until,
         Err(err) => {
             tracing::warn!(
@@ -49,14 +38,25 @@ pub fn until(state_dir: &Path, account: &str) -> Option<OffsetDateTime> {
             return None;
         }
     };
-    let now = OffsetDateTime::now_utc();
+    let now = Timestamp::now();
     // When it was written: its modification time, never later than now.
     let written = std::fs::metadata(&path)
         .and_then(|meta| meta.modified())
-        .map(OffsetDateTime::from)
+        .ok()
+        .and_then(|modified| Timestamp::try_from(modified).ok())
         .unwrap_or(now)
         .min(now);
     Some(until.min(written + LONGEST)).filter(|until| *until > now)
+}
+
+/// The end of a cool-down as written. A time later than any jiff keeps (year 9999: a hand
+/// edit, a clock gone wrong) is as late as there is; `LONGEST` caps it anyway.
+fn parse_until(text: &str) -> Result<Timestamp, jiff::Error> {
+    text.parse::<Timestamp>()
+        .or_else(|err| match jiff::fmt::temporal::Pieces::parse(text) {
+            Ok(pieces) if pieces.date().year() == 9999 => Ok(Timestamp::MAX),
+            _ => Err(err),
+        })
 }
 
 /// What to add to the reason of a run stopped by a running cool-down: where it is kept and
@@ -70,10 +70,10 @@ pub fn note(state_dir: &Path, account: &str) -> String {
 
 /// Starts a cool-down (at most `LONGEST`), written whole or not at all; a failure to record
 /// it is logged, never fatal.
-pub fn record(state_dir: &Path, account: &str, until: OffsetDateTime) {
+pub fn record(state_dir: &Path, account: &str, until: Timestamp) {
     let path = file(state_dir, account);
-    let until = until.min(OffsetDateTime::now_utc() + LONGEST);
-    if let Err(err) = write_atomically(&path, crate::report::format_time(until).as_bytes()) {
+    let until = until.min(Timestamp::now() + LONGEST);
+    if let Err(err) = write_atomically(&path, crate::clock::format_time(until).as_bytes()) {
         tracing::warn!(
             "cannot record the sign-in cool-down in {}: {err}",
             path.display()
@@ -105,18 +105,37 @@ mod tests {
     fn a_recorded_cool_down_holds_until_it_ends() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(until(dir.path(), "a@b.c"), None);
-        let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+        let later = Timestamp::now() + jiff::SignedDuration::from_hours(1);
         record(dir.path(), "a@b.c", later);
         assert_eq!(
-            until(dir.path(), "a@b.c").map(|t| t.unix_timestamp()),
-            Some(later.unix_timestamp())
+            until(dir.path(), "a@b.c").map(|t| t.as_second()),
+            Some(later.as_second())
         );
         record(
             dir.path(),
             "a@b.c",
-            OffsetDateTime::now_utc() - time::Duration::hours(1),
+            Timestamp::now() - jiff::SignedDuration::from_hours(1),
         );
         assert_eq!(until(dir.path(), "a@b.c"), None);
+    }
+
+    #[test]
+    fn a_cool_down_an_older_version_recorded_still_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let cooldown = dir.path().join("cooldown");
+        std::fs::create_dir(&cooldown).unwrap();
+        let later = Timestamp::now() + jiff::SignedDuration::from_hours(1);
+        // Older versions wrote `_` for a character outside `@._+-`, in the spelling given.
+        std::fs::write(
+            cooldown.join("O_Brien@example.com"),
+            crate::clock::format_time(later),
+        )
+        .unwrap();
+        assert_eq!(
+            until(dir.path(), "o'brien@example.com").map(|t| t.as_second()),
+            Some(later.as_second())
+        );
+        assert!(cooldown.join("o%27brien@example.com").is_file());
     }
 
     #[test]
@@ -126,7 +145,7 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "9999-12-31T23:59:59Z").unwrap();
         let until = until(dir.path(), "a@b.c").expect("a running cool-down");
-        assert!(until <= OffsetDateTime::now_utc() + LONGEST, "{until}");
+        assert!(until <= Timestamp::now() + LONGEST, "{until}");
     }
 
     #[test]
@@ -142,7 +161,7 @@ mod tests {
         record(
             dir.path(),
             "a@b.c",
-            OffsetDateTime::now_utc() + time::Duration::hours(1),
+            Timestamp::now() + jiff::SignedDuration::from_hours(1),
         );
         let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()
