@@ -26,6 +26,8 @@ pub enum Line {
     Out(String),
     /// A note or warning for the person: stderr, in every format.
     Note(String),
+    /// A document: stdout, exactly as it is (no line break added).
+    Document(String),
 }
 
 /// What a command's report has to tell.
@@ -40,7 +42,7 @@ pub trait Printed {
             .into_iter()
             .filter_map(|line| match line {
                 Line::Note(note) => Some(note),
-                Line::Out(_) => None,
+                Line::Out(_) | Line::Document(_) => None,
             })
             .collect()
     }
@@ -104,10 +106,37 @@ impl Output {
             match line {
                 Line::Out(text) if news => writeln!(out, "{text}")?,
                 Line::Out(_) => {}
+                Line::Document(text) => write!(out, "{text}")?,
                 Line::Note(text) => writeln!(notes, "{text}")?,
             }
         }
         Ok(())
+    }
+}
+
+/// A document a command prints whole (the manual page, a completion script, a page
+/// skeleton): as it is, or under `--json` one object that names what it is.
+#[derive(Debug, Serialize)]
+pub struct Document {
+    /// What the text is: `man`, `completions` or `skeleton`.
+    document: &'static str,
+    /// The text, exactly as it prints without `--json`.
+    text: String,
+}
+
+impl Document {
+    pub fn new(document: &'static str, text: String) -> Document {
+        Document { document, text }
+    }
+}
+
+impl Printed for Document {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_of(self)]
+    }
+
+    fn human(&self) -> Vec<Line> {
+        vec![Line::Document(self.text.clone())]
     }
 }
 

@@ -6,6 +6,7 @@ use roff::{Roff, bold, roman};
 
 use crate::cli::Cli;
 use crate::error::{Error, exit};
+use crate::output::{Document, Output};
 
 /// Where the tool keeps things, as the man page lists them (`~` is the user's home; the
 /// directories follow the XDG variables when they are set).
@@ -66,9 +67,9 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("RUST_LOG", "log filter, overriding -v"),
 ];
 
-pub fn exec() -> Result<u8, Error> {
+pub fn exec(output: &Output) -> Result<u8, Error> {
     let page = render().map_err(|err| Error::Other(err.into()))?;
-    print!("{page}");
+    output.print(&Document::new("man", page));
     Ok(exit::OFF)
 }
 

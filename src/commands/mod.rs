@@ -20,10 +20,16 @@ pub mod status;
 use crate::cli::{Cli, Command};
 use crate::config;
 use crate::error::Error;
+use crate::output::Output;
 
 /// Runs the parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> Result<u8, Error> {
     let settings = || config::resolve(&cli.global);
+    // The commands that print a document need no configuration, only the output format.
+    let document_output = Output {
+        json: cli.global.json,
+        quiet: cli.global.quiet,
+    };
     match cli.command {
         Command::Optout(args) => optout::exec(&settings()?, &args).await,
         Command::Status(args) => status::exec(&settings()?, args).await,
@@ -34,12 +40,12 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::History => history::exec(&settings()?, &cli.global).await,
         Command::Receipts(args) => receipts::exec(&settings()?, &cli.global, args).await,
         // Redacting a file needs no configuration.
-        Command::Skeleton(args) => skeleton::exec(&args),
+        Command::Skeleton(args) => skeleton::exec(&document_output, &args),
         // Doctor reports a broken configuration instead of failing on it.
         Command::Doctor => doctor::exec(&cli.global).await,
         // Printing documentation needs no configuration either.
-        Command::Completions(args) => completions::exec(args),
-        Command::Man => man::exec(),
+        Command::Completions(args) => completions::exec(&document_output, args),
+        Command::Man => man::exec(&document_output),
         // The simulator is not the tool: it needs no configuration.
         Command::Simulator(args) => simulator::exec(&cli.global, args).await,
     }

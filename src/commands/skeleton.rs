@@ -3,20 +3,21 @@
 
 use crate::cli::SkeletonArgs;
 use crate::error::{Error, exit};
+use crate::output::{Document, Output};
 
-pub fn exec(args: &SkeletonArgs) -> Result<u8, Error> {
+pub fn exec(output: &Output, args: &SkeletonArgs) -> Result<u8, Error> {
     let bytes = std::fs::read(&args.file).map_err(|err| {
         Error::Usage(format!(
             "cannot read {}: {err}; pass a page saved from the browser (File > Save Page As, \"HTML only\")",
             args.file.display()
         ))
     })?;
-    print!(
-        "{}",
+    output.print(&Document::new(
+        "skeleton",
         crate::skeleton::redact(
             &String::from_utf8_lossy(&bytes),
             &crate::linkedin::rules::texts::is_known,
-        )
-    );
+        ),
+    ));
     Ok(exit::OFF)
 }

@@ -615,16 +615,16 @@ fn a_credentials_file_alone_names_the_account() {
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
 }
 
-/// The whole run's bound (README "Every run ends"), reached for real: the setting's page is
-/// held unanswered, with `--timeout` above the bound so that no wait of its own ends first.
-/// The bound is set by its test variable, `LINKEDIN_OPTOUT_RUN_BOUND`, rather than waited
-/// out at 12 × (`--timeout` + 5 s). A page still loading when it runs out is the site's
-/// fault: exit 9, as that load would have ended on its own deadline.
-#[test]
-fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
+/// The whole run's bound (README "Every run ends"), reached for real: the simulator holds the
+/// run with `fault`, with `--timeout` above the bound so that no wait of its own ends first.
+/// The bound is set by its test variable, `LINKEDIN_OPTOUT_RUN_BOUND`, rather than waited out
+/// at 12 × (`--timeout` + 5 s). Checks what every such run must show (the code, the step and
+/// wait named, the setting untouched, nothing left behind, one history record) and returns
+/// the report, the history and the home for the checks of each case.
+fn reach_the_bound(fault: &str, code: i32, outcome: &str, at: &str) -> (Value, Vec<Value>, Home) {
     const BOUND: u64 = 15;
     const TIMEOUT: u64 = 25;
-    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_setting_page": true}}));
+    let sim = Sim::with_account(EMAIL, json!({"faults": {fault: true}}));
     let home = Home::new();
     let run = tool(&home)
         .against(&sim, EMAIL)
@@ -632,19 +632,19 @@ fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
         .args(["optout", "--json", "--timeout", &TIMEOUT.to_string()]);
     let tag = run.tag().to_string();
     let started = Instant::now();
-    let run = run.run().expect_code(9);
+    let run = run.run().expect_code(code);
     let took = started.elapsed();
-    // After the bound, the session closes once the load in flight has ended on the browser's
-    // own deadline (one WebDriver answer, `--timeout` + 5 s); 20 s for the browser's start
-    // and stop on a loaded machine.
+    // After the bound, the session closes once the command in flight has ended on the
+    // browser's own deadline (one WebDriver answer, `--timeout` + 5 s); 20 s for the browser's
+    // start and stop on a loaded machine.
     let within = Duration::from_secs(BOUND + TIMEOUT + 5 + 20);
     assert!(took < within, "took {took:?}");
     let report = run.report();
-    assert_eq!(report["outcome"], "unreachable", "{report}");
+    assert_eq!(report["outcome"], outcome, "{report}");
     let message = report["message"].as_str().unwrap();
     assert!(
         message.contains(&format!(
-            "the run did not finish within {BOUND} s (its bound, set by LINKEDIN_OPTOUT_RUN_BOUND); it was at: opening Data for Generative AI Improvement, waiting for the page to load"
+            "the run did not finish within {BOUND} s (its bound, set by LINKEDIN_OPTOUT_RUN_BOUND); it was at: {at}"
         )),
         "{message}"
     );
@@ -655,8 +655,41 @@ fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
     assert_eq!(records(&home), Vec::<PathBuf>::new());
     let history = history(&home);
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0]["outcome"], "unreachable");
+    assert_eq!(history[0]["outcome"], outcome);
+    (report, history, home)
+}
+
+/// A page still loading when the bound runs out (the setting's page, held) is the site's
+/// fault: exit 9, as that load would have ended on its own deadline.
+#[test]
+fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
+    let (_, _, home) = reach_the_bound(
+        "hold_setting_page",
+        9,
+        "unreachable",
+        "opening Data for Generative AI Improvement, waiting for the page to load",
+    );
     assert!(!home.state_dir().join("cooldown").exists());
+}
+
+/// The bound reached while the tool waits on a condition of a loaded page (the save it
+/// clicked, held unanswered by the simulator): the page is what did not come, so exit 6,
+/// with what the browser saw saved, as that wait would have ended on its own deadline.
+#[test]
+fn a_run_that_reaches_its_bound_while_waiting_on_the_page_exits_6_naming_the_step() {
+    // The home holds the artifacts: kept until the end of the test.
+    let (report, history, _home) = reach_the_bound(
+        "hold_save",
+        6,
+        "page_not_understood",
+        "switching it off, waiting for the page to show what the step needs",
+    );
+    assert_eq!(report["before"], "on", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(message.contains("/mypreferences/d/settings/"), "{message}");
+    let artifacts = crate::common::artifacts_dir(message);
+    assert!(artifacts.join("page.png").is_file(), "{message}");
+    assert_eq!(history[0]["changed"], false);
 }
 
 #[test]
@@ -675,47 +708,4 @@ fn a_bad_run_bound_variable_is_a_usage_error_naming_it() {
             run.stderr()
         );
     }
-}
-
-/// The bound reached while the tool waits on a condition of a loaded page (the save it
-/// clicked, held unanswered by the simulator): the page is what did not come, so exit 6,
-/// with what the browser saw saved, as that wait would have ended on its own deadline.
-#[test]
-fn a_run_that_reaches_its_bound_while_waiting_on_the_page_exits_6_naming_the_step() {
-    const BOUND: u64 = 15;
-    const TIMEOUT: u64 = 25;
-    let sim = Sim::with_account(EMAIL, json!({"faults": {"hold_save": true}}));
-    let home = Home::new();
-    let run = tool(&home)
-        .against(&sim, EMAIL)
-        .env("LINKEDIN_OPTOUT_RUN_BOUND", BOUND.to_string())
-        .args(["optout", "--json", "--timeout", &TIMEOUT.to_string()]);
-    let tag = run.tag().to_string();
-    let started = Instant::now();
-    let run = run.run().expect_code(6);
-    let took = started.elapsed();
-    // The same margin as above: one WebDriver answer and the browser's start and stop.
-    let within = Duration::from_secs(BOUND + TIMEOUT + 5 + 20);
-    assert!(took < within, "took {took:?}");
-    let report = run.report();
-    assert_eq!(report["outcome"], "page_not_understood", "{report}");
-    assert_eq!(report["before"], "on", "{report}");
-    let message = report["message"].as_str().unwrap();
-    assert!(
-        message.contains(&format!(
-            "the run did not finish within {BOUND} s (its bound, set by LINKEDIN_OPTOUT_RUN_BOUND); it was at: switching it off, waiting for the page to show what the step needs"
-        )),
-        "{message}"
-    );
-    assert!(message.contains("/mypreferences/d/settings/"), "{message}");
-    let artifacts = crate::common::artifacts_dir(message);
-    assert!(artifacts.join("page.png").is_file(), "{message}");
-    // The save never reached the setting: it is still on, and nothing claims otherwise.
-    assert_untouched(&sim, EMAIL);
-    assert_nothing_left(&home, &tag, Duration::from_secs(5));
-    assert_eq!(records(&home), Vec::<PathBuf>::new());
-    let history = history(&home);
-    assert_eq!(history.len(), 1);
-    assert_eq!(history[0]["outcome"], "page_not_understood");
-    assert_eq!(history[0]["changed"], false);
 }

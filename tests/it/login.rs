@@ -15,8 +15,7 @@ use crate::common::{Home, Sim, Tool, wait_for};
 #[test]
 fn login_keeps_the_session_for_later_runs() {
     let email = "login@example.com";
-    let sim = Sim::with_account(email, json!({}));
-    let home = Home::new();
+    let (sim, home) = (Sim::with_account(email, json!({})), Home::new());
     let run = Tool::new(&home)
         .against(&sim, email)
         .arg("login")
@@ -27,8 +26,31 @@ fn login_keeps_the_session_for_later_runs() {
         "{}",
         run.stdout()
     );
-    Tool::new(&home)
+    assert_session_kept(&sim, &home, email);
+}
+
+#[test]
+fn login_json_names_the_account_whose_session_is_kept() {
+    let email = "loginjson@example.com";
+    let (sim, home) = (Sim::with_account(email, json!({})), Home::new());
+    let run = Tool::new(&home)
         .against(&sim, email)
+        .args(["login", "--json"])
+        .run()
+        .expect_code(0);
+    assert_eq!(
+        run.json_lines(),
+        [json!({"account": email, "session_kept": true})]
+    );
+    assert_session_kept(&sim, &home, email);
+}
+
+/// One sign-in on the server, and the kept session is real: the next run does not sign in
+/// again.
+fn assert_session_kept(sim: &Sim, home: &Home, email: &str) {
+    assert_eq!(sim.account(email).sign_ins, 1);
+    Tool::new(home)
+        .against(sim, email)
         .arg("status")
         .run()
         .expect_code(3);

@@ -1,6 +1,6 @@
-//! `--json` on the commands that printed only text before the one `Output`: `doctor` and
-//! `login` (`schedule`'s is in schedule.rs, with the crontab it needs; `history`'s in
-//! history.rs). One JSON object per line, and what it claims checked against the simulator.
+//! `--json` on the commands that printed only text before the one `Output`: `doctor` here
+//! (`login`'s is in login.rs, `schedule`'s in schedule.rs with the crontab it needs,
+//! `history`'s in history.rs). One JSON object per line, and what it claims checked.
 
 use serde_json::json;
 
@@ -61,26 +61,33 @@ fn doctor_json_is_one_object_per_check_with_the_exit_code_of_its_failure() {
     assert_eq!(session["exit_code"], 0, "{session}");
 }
 
+/// The commands that print a document print it whole, or under `--json` one object holding
+/// exactly that text and naming what it is.
 #[test]
-fn login_json_names_the_account_whose_session_is_kept() {
-    let email = "loginjson@example.com";
-    let sim = Sim::with_account(email, json!({}));
+fn documents_under_json_are_one_object_holding_the_same_text() {
     let home = Home::new();
-    let run = Tool::new(&home)
-        .against(&sim, email)
-        .args(["login", "--json"])
-        .run()
-        .expect_code(0);
-    assert_eq!(
-        run.json_lines(),
-        [json!({"account": email, "session_kept": true})]
-    );
-    assert_eq!(sim.account(email).sign_ins, 1);
-    // The kept session is real: the next run does not sign in again.
-    Tool::new(&home)
-        .against(&sim, email)
-        .arg("status")
-        .run()
-        .expect_code(3);
-    assert_eq!(sim.account(email).sign_ins, 1, "status signed in again");
+    let page = home.path().join("saved.html");
+    std::fs::write(
+        &page,
+        "<html><body><p>Jane Doe's private note</p><button role=\"switch\" aria-checked=\"true\">On</button></body></html>",
+    )
+    .unwrap();
+    for (document, args) in [
+        ("man", vec!["man"]),
+        ("completions", vec!["completions", "bash"]),
+        ("skeleton", vec!["skeleton", page.to_str().unwrap()]),
+    ] {
+        let plain = Tool::new(&home).args(args.clone()).run().expect_code(0);
+        let json = Tool::new(&home)
+            .args(args)
+            .arg("--json")
+            .run()
+            .expect_code(0);
+        assert!(!plain.stdout().is_empty(), "{document}");
+        assert_eq!(
+            json.json_lines(),
+            [json!({"document": document, "text": plain.stdout()})],
+            "{document}"
+        );
+    }
 }

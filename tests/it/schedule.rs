@@ -337,19 +337,23 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
     set_crontab(OTHERS);
     let home = Home::new();
     let config = config(&home);
-    let config_arg = ["--config", config.to_str().unwrap()];
     let artifacts = home.path().join("artifacts");
-    let install = Tool::new(&home)
-        .args(["schedule", "install", "--every", "daily", "--json"])
-        .args(config_arg)
-        .args([
-            "--timeout",
-            "45",
-            "--artifacts-dir",
-            artifacts.to_str().unwrap(),
-        ])
-        .run()
-        .expect_code(0);
+    let options = [
+        "--timeout",
+        "45",
+        "--artifacts-dir",
+        artifacts.to_str().unwrap(),
+    ];
+    // `schedule ARGS --json` for this config, with `options` or without.
+    let schedule = |args: &[&str], options: &[&str]| {
+        Tool::new(&home)
+            .arg("schedule")
+            .args(args.iter().copied())
+            .args(["--json", "--config", config.to_str().unwrap()])
+            .args(options.iter().copied())
+            .run()
+    };
+    let install = schedule(&["install", "--every", "daily"], &options).expect_code(0);
     let (ours, theirs) = ours_and_theirs(&config);
     assert_eq!(theirs, OTHERS);
     assert_eq!(ours.len(), 1, "{}", crontab());
@@ -371,28 +375,14 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
         "RFC 3339 with an offset: {next}"
     );
 
-    let show = Tool::new(&home)
-        .args(["schedule", "show", "--json"])
-        .args(config_arg)
-        .args([
-            "--timeout",
-            "45",
-            "--artifacts-dir",
-            artifacts.to_str().unwrap(),
-        ])
-        .run()
-        .expect_code(0);
+    let show = schedule(&["show"], &options).expect_code(0);
     let shown = show.json_lines();
     assert_eq!(shown.len(), 1, "{}", show.stdout());
     assert_eq!(shown[0]["line"], line.as_str());
     assert_eq!(shown[0]["verdict"], "up_to_date", "{}", shown[0]);
     assert_eq!(shown[0]["why"], serde_json::Value::Null);
     // Without the options it was installed with, the line is stale.
-    let stale = Tool::new(&home)
-        .args(["schedule", "show", "--json"])
-        .args(config_arg)
-        .run()
-        .expect_code(0);
+    let stale = schedule(&["show"], &[]).expect_code(0);
     assert_eq!(stale.json_lines()[0]["verdict"], "stale");
     assert!(
         stale.json_lines()[0]["why"]
@@ -403,24 +393,12 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
         stale.stdout()
     );
 
-    let remove = Tool::new(&home)
-        .args(["schedule", "remove", "--json"])
-        .args(config_arg)
-        .run()
-        .expect_code(0);
+    let remove = schedule(&["remove"], &[]).expect_code(0);
     assert_eq!(remove.json_lines()[0]["removed"], true);
     assert_eq!(crontab(), OTHERS);
-    let again = Tool::new(&home)
-        .args(["schedule", "remove", "--json"])
-        .args(config_arg)
-        .run()
-        .expect_code(0);
+    let again = schedule(&["remove"], &[]).expect_code(0);
     assert_eq!(again.json_lines()[0]["removed"], false);
-    let none = Tool::new(&home)
-        .args(["schedule", "show", "--json"])
-        .args(config_arg)
-        .run()
-        .expect_code(1);
+    let none = schedule(&["show"], &[]).expect_code(1);
     assert_eq!(none.json_lines()[0]["line"], serde_json::Value::Null);
     assert!(
         none.stderr().contains("no schedule installed for config"),
