@@ -154,6 +154,12 @@ async fn run_one(
         return Err(with_note(cooling_down));
     }
     let mut result = session::with_page(driver, account, &options.page, cancel, async |page| {
+        // Debug builds only (the tests' binary): a panic on demand, inside an open session,
+        // for the test that a bug still closes the browser and ends as exit 1, never 101.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("LINKEDIN_OPTOUT_TEST_PANIC").is_some() {
+            panic!("LINKEDIN_OPTOUT_TEST_PANIC is set");
+        }
         let bound = crate::run_bound::bound(options.page.timeout);
         let flow = flow::run(page, &access, options.plan, &steps, findings);
         let outcome = match crate::run_bound::within(bound, flow).await {

@@ -709,3 +709,28 @@ fn a_bad_run_bound_variable_is_a_usage_error_naming_it() {
         );
     }
 }
+
+/// A bug (a panic, forced inside an open browser session by `LINKEDIN_OPTOUT_TEST_PANIC`,
+/// which only debug builds read) ends as exit 1 with "this is a bug" and where it happened,
+/// never as Rust's backtrace and 101, and only after the browser and its driver were closed.
+#[test]
+fn a_panic_in_a_session_is_exit_1_naming_the_bug_after_the_browser_closed() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let run = tool(&home)
+        .against(&sim, EMAIL)
+        .env("LINKEDIN_OPTOUT_TEST_PANIC", "1")
+        .arg("optout");
+    let tag = run.tag().to_string();
+    let run = run.run().expect_code(1);
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("this is a bug: panicked at src/ops/run.rs:")
+            && stderr.contains("LINKEDIN_OPTOUT_TEST_PANIC is set")
+            && stderr.contains("the browser was closed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert_nothing_left(&home, &tag, Duration::from_secs(5));
+    assert_untouched(&sim, EMAIL);
+}
