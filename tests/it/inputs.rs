@@ -417,7 +417,7 @@ fn a_failed_session_save_leaves_no_temporary_file() {
 
 /// Hostile values: empty, blank, negative, zero, huge, control characters, other schemes,
 /// `%`, paths out of the tree, 10 000 characters.
-fn hostile_values() -> Vec<String> {
+pub(crate) fn hostile_values() -> Vec<String> {
     let long = "x".repeat(10_000);
     let long_email = format!("{long}@example.com");
     [
@@ -454,7 +454,7 @@ const NO_BROWSER: [&str; 2] = ["--webdriver", "http://127.0.0.1:9/"];
 
 /// The exit code is never a panic's 101 and always documented, and no value floods stderr.
 #[track_caller]
-fn assert_no_panic(cases: &[(String, Run)]) {
+pub(crate) fn assert_no_panic(cases: &[(String, Run)]) {
     let documented = documented();
     for (case, run) in cases {
         let code = run.code();
@@ -598,4 +598,42 @@ fn toml_quote(value: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+/// The simulator's own flags: a value it refuses ends the command with a documented code; one
+/// it accepts starts the server (its first line says where it listens), which is then stopped.
+#[test]
+fn hostile_values_of_the_simulators_flags_never_panic() {
+    let mut cases = Vec::new();
+    for value in hostile_values() {
+        for flag in ["--listen", "--state", "--password-file", "--account"] {
+            let home = Home::new();
+            let mut tool = Tool::new(&home).args(["simulator", &format!("{flag}={value}")]);
+            if flag != "--listen" {
+                tool = tool.args(["--listen", "127.0.0.1:0"]);
+            }
+            let mut child = tool
+                .command()
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            // Either the first line of a server that accepted it, or the end of a refusal.
+            let mut first = String::new();
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+                &mut first,
+            )
+            .unwrap();
+            if first.starts_with("listening on http://") {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                continue;
+            }
+            let output = child.wait_with_output().unwrap();
+            cases.push((format!("simulator {flag}={value:?}"), Run { output }));
+        }
+    }
+    assert!(!cases.is_empty(), "every hostile value was accepted");
+    assert_no_panic(&cases);
 }

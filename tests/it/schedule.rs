@@ -406,3 +406,25 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
         none.stderr()
     );
 }
+
+/// `schedule install`'s own flags with hostile values: never a panic, always a documented
+/// code; a value it accepts installs a line in the (saved and restored) crontab.
+#[test]
+fn hostile_values_of_the_schedule_flags_never_panic() {
+    let _saved = SavedCrontab::take();
+    let mut cases = Vec::new();
+    for value in crate::inputs::hostile_values() {
+        for flag in ["--at", "--every"] {
+            let home = Home::new();
+            let config = config(&home);
+            let run = Tool::new(&home)
+                .args(["schedule", "install", &format!("{flag}={value}")])
+                .args(["--config", config.to_str().unwrap()])
+                .args(["--account", "hostile@example.com"])
+                .args(["--base-url", "http://127.0.0.1:9/"])
+                .run();
+            cases.push((format!("schedule install {flag}={value:?}"), run));
+        }
+    }
+    crate::inputs::assert_no_panic(&cases);
+}
