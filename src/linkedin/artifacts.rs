@@ -6,7 +6,6 @@
 //! opened with `O_NOFOLLOW`; the HTML is saved without `value` attributes; and only the
 //! newest [`KEEP`] failures are kept.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// How many failures' artifacts are kept.
@@ -49,14 +48,7 @@ pub fn create_run_dir(parent: &Path, account: &str) -> std::io::Result<PathBuf> 
 /// Writes `bytes` to a new file `name` in `dir`, mode 0600, never through a link and never
 /// over an existing file.
 pub fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(dir.join(name))?.write_all(bytes)
+    crate::state::files::write_new_private(&dir.join(name), bytes)
 }
 
 /// Removes the oldest failures' directories (by name: they start with a Unix time) so that

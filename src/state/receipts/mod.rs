@@ -9,7 +9,6 @@
 
 pub mod export;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -73,18 +72,6 @@ fn account_dir(state_dir: &Path, account: &str) -> PathBuf {
     crate::state::files::account_path(&root(state_dir), account, "")
 }
 
-/// Writes a new file, mode 0600; fails if anything (a file, a link) is already there.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(path)?.write_all(bytes)
-}
-
 /// The file names of a receipt taken at `time`: ISO 8601 basic UTC time with milliseconds,
 /// then the setting, so that names sort by time.
 fn stem(time: Timestamp, setting: &str) -> String {
@@ -130,8 +117,9 @@ pub fn write(
     };
     let mut text = serde_json::to_vec_pretty(&receipt).context("encoding a receipt")?;
     text.push(b'\n');
-    write_new(&png, &evidence.png).with_context(|| format!("writing {}", png.display()))?;
-    if let Err(err) = write_new(&json, &text) {
+    crate::state::files::write_new_private(&png, &evidence.png)
+        .with_context(|| format!("writing {}", png.display()))?;
+    if let Err(err) = crate::state::files::write_new_private(&json, &text) {
         let _ = std::fs::remove_file(&png);
         return Err(err).with_context(|| format!("writing {}", json.display()));
     }
