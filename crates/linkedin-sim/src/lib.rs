@@ -53,6 +53,7 @@ mod router;
 mod signin;
 mod spec;
 mod state;
+mod switches;
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -65,9 +66,10 @@ use tokio::task::JoinHandle;
 
 pub use spec::{
     AccountSpec, AiTraining, Checkpoint, ConfirmDialog, DEFAULT_PASSWORD, Faults, Interstitial,
-    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind,
+    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind, SwitchState,
 };
 pub use state::{AccountView, Consent};
+pub use switches::switch_names;
 
 use state::SimState;
 
