@@ -6,9 +6,10 @@
 //! `linkedin-dom.md`, for any number of configured accounts, and lets tests inject what
 //! goes wrong on the real site: checkpoints, throttling, status 999/429, slow answers,
 //! saves that fail or do not stick, sessions that expire (also right before a save), a
-//! moved or missing setting, the EU cookie banner, German, French, Spanish and Russian
-//! pages, switches of every ARIA kind, a confirmation dialog, a second AI switch, and
-//! interstitials after sign-in.
+//! moved or missing setting, every data-use switch of linkedin-dom.md on its own page (each
+//! on, off or not offered, renamed or moved; see `switches.rs`), the EU cookie banner,
+//! German, French, Spanish and Russian pages, switches of every ARIA kind, a confirmation
+//! dialog, a second AI switch, and interstitials after sign-in.
 //!
 //! Pages shown before sign-in (sign-in page, authwall, throttle notice) cannot know who
 //! is about to sign in, so their presentation (login variant, locale, cookie banner,
