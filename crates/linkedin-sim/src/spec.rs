@@ -166,8 +166,8 @@ impl AccountSpec {
         SWITCHES.iter().find(|s| self.switch_key(s) == key)
     }
 
-    /// Checks the per-switch options: every name catalogued, paths relative and plain, no
-    /// key served twice.
+    /// Checks the per-switch options: every name catalogued, paths relative, plain and not a
+    /// category page's, no key served twice.
     pub(crate) fn check_switches(&self) -> Result<(), String> {
         let names = self
             .switches
@@ -187,7 +187,8 @@ impl AccountSpec {
             let plain = path
                 .split('/')
                 .all(|part| !part.is_empty() && part != "." && part != "..");
-            if !plain || path.contains(['?', '#']) {
+            // Category pages have routes of their own: a switch there would never be served.
+            if !plain || path.contains(['?', '#']) || path.starts_with("categories/") {
                 return Err(format!(
                     "the path of `{name}` must be a path under /mypreferences/d/ such as `settings/new-slug`, found `{path}`"
                 ));

@@ -547,6 +547,7 @@ async fn control_api_shows_and_takes_every_switch() {
         json!({ "switch_keys": { "ads-by-age": "" } }),
         json!({ "switch_paths": { "ads-by-age": "/settings/x" } }),
         json!({ "switch_paths": { "ads-by-age": "settings/../x" } }),
+        json!({ "switch_paths": { "ads-by-age": "categories/privacy" } }),
     ] {
         let answer = put(bad.clone()).await;
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
