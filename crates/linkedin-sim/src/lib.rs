@@ -6,9 +6,10 @@
 //! `linkedin-dom.md`, for any number of configured accounts, and lets tests inject what
 //! goes wrong on the real site: checkpoints, throttling, status 999/429, slow answers,
 //! saves that fail or do not stick, sessions that expire (also right before a save), a
-//! moved or missing setting, the EU cookie banner, German, French, Spanish and Russian
-//! pages, switches of every ARIA kind, a confirmation dialog, a second AI switch, and
-//! interstitials after sign-in.
+//! moved or missing setting, every data-use switch of linkedin-dom.md on its own page (each
+//! on, off or not offered, renamed or moved; see `switches.rs`), the EU cookie banner,
+//! German, French, Spanish and Russian pages, switches of every ARIA kind, a confirmation
+//! dialog, a second AI switch, and interstitials after sign-in.
 //!
 //! Pages shown before sign-in (sign-in page, authwall, throttle notice) cannot know who
 //! is about to sign in, so their presentation (login variant, locale, cookie banner,
@@ -53,6 +54,7 @@ mod router;
 mod signin;
 mod spec;
 mod state;
+mod switches;
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -65,9 +67,10 @@ use tokio::task::JoinHandle;
 
 pub use spec::{
     AccountSpec, AiTraining, Checkpoint, ConfirmDialog, DEFAULT_PASSWORD, Faults, Interstitial,
-    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind,
+    Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind, SwitchState,
 };
 pub use state::{AccountView, Consent};
+pub use switches::switch_names;
 
 use state::SimState;
 

@@ -19,8 +19,9 @@ use crate::pages::member::Me;
 use crate::pages::{
     self, Frame, interstitial as interstitial_page, member as member_pages, settings,
 };
-use crate::spec::{AccountSpec, AiTraining, Interstitial, SETTING_KEY};
+use crate::spec::{AccountSpec, Interstitial};
 use crate::state::{Consent, SaveError, SimState};
+use crate::switches::AI;
 
 /// A signed-in request.
 pub(crate) struct Member {
@@ -209,15 +210,14 @@ pub(crate) async fn category(
         Ok(m) => m,
         Err(signed_out) => return signed_out.into_response(),
     };
-    let ai_slug = (m.spec.ai_training != AiTraining::NotOffered).then(|| m.spec.slug());
-    match settings::category(&m.frame, &m.me(), &category, ai_slug) {
+    match settings::category(&m.frame, &m.me(), &category, &m.spec) {
         Some(page) => html(StatusCode::OK, page),
         None => html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)),
     }
 }
 
-/// `/mypreferences/d/settings/<slug>`: the simulated setting at the account's slug (the
-/// usual one answers 404 once the setting moved), or a neighbouring setting.
+/// `/mypreferences/d/settings/<slug>`: a switch's page where it is for the account (its
+/// usual path answers 404 once it moved), or a neighbouring setting.
 pub(crate) async fn setting(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -228,23 +228,38 @@ pub(crate) async fn setting(
         Ok(m) => m,
         Err(signed_out) => return signed_out.into_response(),
     };
-    if slug == m.spec.slug() {
-        state
-            .wait_while_held(&m.spec.email, |faults| faults.hold_setting_page)
-            .await;
-        return html(
-            StatusCode::OK,
-            settings::ai_setting(&m.frame, &m.me(), &m.spec),
-        );
+    let path = format!("settings/{slug}");
+    if let Some(page) = switch_page(&state, &m, &path).await {
+        return page;
     }
-    let path = format!("/mypreferences/d/settings/{slug}");
-    match settings::neighbour_title(m.frame.t(), &path) {
+    match settings::neighbour_title(m.frame.t(), &format!("/mypreferences/d/{path}")) {
         Some(title) => html(
             StatusCode::OK,
             settings::neighbour(&m.frame, &m.me(), title),
         ),
         None => html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)),
     }
+}
+
+/// The page of the switches at `path` (under `/mypreferences/d/`) for the member, if any:
+/// the AI switch's own page (held while `hold_setting_page` is on), or the page of others.
+async fn switch_page(state: &SimState, m: &Member, path: &str) -> Option<Response> {
+    let switches = m.spec.switches_at(path);
+    if switches.iter().any(|s| s.name == AI) {
+        state
+            .wait_while_held(&m.spec.email, |faults| faults.hold_setting_page)
+            .await;
+        return Some(html(
+            StatusCode::OK,
+            settings::ai_setting(&m.frame, &m.me(), &m.spec),
+        ));
+    }
+    (!switches.is_empty()).then(|| {
+        html(
+            StatusCode::OK,
+            settings::switch_page(&m.frame, &m.me(), &m.spec, &switches),
+        )
+    })
 }
 
 pub(crate) async fn download_my_data(
@@ -264,16 +279,23 @@ pub(crate) async fn download_my_data(
     }
 }
 
-/// Any other page under `/mypreferences/`: members only, and not simulated.
+/// Any other page under `/mypreferences/`: members only; a switch's page when one is there
+/// for the account (`interest-categories`, `member-cookies`, or where a switch moved), else
+/// not simulated.
 pub(crate) async fn unknown_preference(
     State(state): State<Shared>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    match member(&state, &headers, &uri) {
-        Ok(m) => html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)),
-        Err(signed_out) => signed_out.into_response(),
-    }
+    let m = match member(&state, &headers, &uri) {
+        Ok(m) => m,
+        Err(signed_out) => return signed_out.into_response(),
+    };
+    let page = match uri.path().strip_prefix("/mypreferences/d/") {
+        Some(path) => switch_page(&state, &m, path).await,
+        None => None,
+    };
+    page.unwrap_or_else(|| html(StatusCode::NOT_FOUND, pages::not_found(&m.frame)))
 }
 
 #[derive(Deserialize)]
@@ -281,7 +303,7 @@ struct SettingWrite {
     value: bool,
 }
 
-/// `POST /mysettings-api/settingsApiSettings/<key>` for the setting and the second AI
+/// `POST /mysettings-api/settingsApiSettings/<key>` for the switches and the second AI
 /// switch: needs a session and its `JSESSIONID` (without quotes) in the `csrf-token` header.
 pub(crate) async fn save_setting(
     State(state): State<Shared>,
@@ -291,10 +313,11 @@ pub(crate) async fn save_setting(
 ) -> Response {
     let li_at = cookie(&headers, "li_at");
     let session = li_at.as_deref().and_then(|li_at| state.authenticate(li_at));
-    let Some((session, _)) = session else {
+    let Some((session, spec)) = session else {
         return error(StatusCode::FORBIDDEN, "not signed in");
     };
-    if key == SETTING_KEY && state.take_session_end(&session.email) {
+    let to_ai = spec.switch_by_key(&key).is_some_and(|s| s.name == AI);
+    if to_ai && state.take_session_end(&session.email) {
         if let Some(li_at) = &li_at {
             state.end_session(li_at);
         }

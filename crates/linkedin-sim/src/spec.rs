@@ -1,9 +1,12 @@
 //! How a simulated account is configured: the data a test (or `--account`, or the control
 //! API) hands the simulator. Plain serde data, no behaviour beyond defaults and parsing.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use crate::switches::{self, AI, SWITCHES, Switch};
 
 /// The password an account gets when none is given.
 pub const DEFAULT_PASSWORD: &str = "password";
@@ -38,6 +41,21 @@ pub struct AccountSpec {
     /// `data-for-ai-improvement`.
     #[serde(default)]
     pub setting_slug: Option<String>,
+    /// The state of each catalogued switch other than `data-for-ai-improvement` (whose state
+    /// is `ai_training`), by name; a switch not named is on. Writes through the settings API
+    /// change it. The control API shows every switch here, the AI one included, and takes
+    /// the AI one here too (as `ai_training`).
+    #[serde(default)]
+    pub switches: BTreeMap<String, SwitchState>,
+    /// The key a switch is served under instead of its usual one (LinkedIn renamed it), by
+    /// name: its label's id (or its own id) and its settings API path.
+    #[serde(default)]
+    pub switch_keys: BTreeMap<String, String>,
+    /// Where a switch's page lives instead of its usual path (LinkedIn moved it), by name:
+    /// a path under `/mypreferences/d/` such as `settings/new-slug`. Its category page links
+    /// there and the usual path answers 404. For the AI switch this wins over `setting_slug`.
+    #[serde(default)]
+    pub switch_paths: BTreeMap<String, String>,
     /// The member's name as their pages show it; the email's part before the `@` when unset.
     #[serde(default)]
     pub name: Option<String>,
@@ -90,6 +108,9 @@ impl AccountSpec {
             locale: Locale::default(),
             remember_me_prompt: false,
             setting_slug: None,
+            switches: BTreeMap::new(),
+            switch_keys: BTreeMap::new(),
+            switch_paths: BTreeMap::new(),
             name: None,
             headline: None,
             photo: None,
@@ -106,6 +127,86 @@ impl AccountSpec {
     /// The path segment of the setting's page for this account.
     pub(crate) fn slug(&self) -> &str {
         self.setting_slug.as_deref().unwrap_or(USUAL_SLUG)
+    }
+
+    /// The state of the switch of this name (`On` for a name the site does not know).
+    pub(crate) fn switch_state(&self, name: &str) -> SwitchState {
+        if name == AI {
+            return self.ai_training;
+        }
+        self.switches.get(name).copied().unwrap_or_default()
+    }
+
+    /// The key the switch is served under for this account.
+    pub(crate) fn switch_key<'a>(&'a self, switch: &'a Switch) -> &'a str {
+        self.switch_keys
+            .get(switch.name)
+            .map_or(switch.key, String::as_str)
+    }
+
+    /// Where the switch's page is for this account, under `/mypreferences/d/`.
+    pub(crate) fn switch_path(&self, switch: &Switch) -> String {
+        match self.switch_paths.get(switch.name) {
+            Some(path) => path.clone(),
+            None if switch.name == AI => format!("settings/{}", self.slug()),
+            None => switch.path.to_owned(),
+        }
+    }
+
+    /// The switches whose page is at `path` (under `/mypreferences/d/`) for this account.
+    pub(crate) fn switches_at(&self, path: &str) -> Vec<&'static Switch> {
+        SWITCHES
+            .iter()
+            .filter(|s| self.switch_path(s) == path)
+            .collect()
+    }
+
+    /// The switch served under `key` for this account.
+    pub(crate) fn switch_by_key(&self, key: &str) -> Option<&'static Switch> {
+        SWITCHES.iter().find(|s| self.switch_key(s) == key)
+    }
+
+    /// Checks the per-switch options: every name catalogued, paths relative, plain and not a
+    /// category page's, no key served twice.
+    pub(crate) fn check_switches(&self) -> Result<(), String> {
+        let names = self
+            .switches
+            .keys()
+            .chain(self.switch_keys.keys())
+            .chain(self.switch_paths.keys());
+        for name in names {
+            if switches::by_name(name).is_none() {
+                let known: Vec<_> = switches::switch_names().collect();
+                return Err(format!(
+                    "unknown switch `{name}`; the simulator serves {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        for (name, path) in &self.switch_paths {
+            let plain = path
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
+            // Category pages have routes of their own: a switch there would never be served.
+            if !plain || path.contains(['?', '#']) || path.starts_with("categories/") {
+                return Err(format!(
+                    "the path of `{name}` must be a path under /mypreferences/d/ such as `settings/new-slug`, found `{path}`"
+                ));
+            }
+        }
+        for (i, a) in SWITCHES.iter().enumerate() {
+            let key = self.switch_key(a);
+            if key.is_empty() {
+                return Err(format!("the key of `{}` is empty", a.name));
+            }
+            if let Some(b) = SWITCHES[i + 1..].iter().find(|b| self.switch_key(b) == key) {
+                return Err(format!(
+                    "`{}` and `{}` would both be served under the key `{key}`",
+                    a.name, b.name
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -138,6 +239,7 @@ impl FromStr for AccountSpec {
 }
 
 /// The state of "Data for Generative AI Improvement" for an account.
+/// ([`SwitchState`] is the same type, for every switch.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AiTraining {
@@ -147,6 +249,9 @@ pub enum AiTraining {
     /// The account never sees the setting (as EU members did until November 2025).
     NotOffered,
 }
+
+/// The state of any switch of the site: on, off, or not offered to the account.
+pub type SwitchState = AiTraining;
 
 /// What stands between a correct password and the feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -246,9 +351,6 @@ pub enum SecondSwitch {
     On,
     Off,
 }
-
-/// The key of the setting's switch, in the settings API and as its label's id.
-pub(crate) const SETTING_KEY: &str = "allowDataForGenerativeAI";
 
 /// The key of the second AI switch, in the settings API and as its label's id.
 pub(crate) const SECOND_SWITCH_KEY: &str = "allowDataForAIPoweredFeatures";

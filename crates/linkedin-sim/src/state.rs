@@ -12,9 +12,9 @@ use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{
-    AccountSpec, AiTraining, Checkpoint, Faults, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY,
-    SecondSwitch,
+    AccountSpec, Checkpoint, Faults, Interstitial, SECOND_SWITCH_KEY, SecondSwitch, SwitchState,
 };
+use crate::switches::{ADS_BEYOND_LINKEDIN, AI, SHARE_DATA, SWITCHES};
 
 /// What the control API (and [`crate::SimHandle::account`]) shows of an account: its
 /// options, flattened, plus what happened to it so far.
@@ -26,6 +26,12 @@ pub struct AccountView {
     pub sign_ins: u64,
     /// Writes the settings API accepted, including ones it then did not keep.
     pub setting_writes: u64,
+    /// Writes the settings API accepted, per switch, for every switch the site serves
+    /// (`data-for-ai-improvement` is `setting_writes`). A switch that moved along with
+    /// another (ads-beyond-linkedin turning share-data-with-select-partners off) was not
+    /// written.
+    #[serde(default)]
+    pub switch_writes: BTreeMap<String, u64>,
     pub cookie_consent: Option<Consent>,
     /// The code an open email-PIN checkpoint waits for.
     pub pending_pin: Option<String>,
@@ -90,6 +96,9 @@ pub(crate) struct NewSession {
 struct Counters {
     sign_ins: u64,
     setting_writes: u64,
+    /// By switch name, the AI switch excepted (it is `setting_writes`).
+    #[serde(default)]
+    switch_writes: BTreeMap<String, u64>,
     cookie_consent: Option<Consent>,
     requests: u64,
     #[serde(default)]
@@ -152,10 +161,12 @@ impl SimState {
     pub fn new(accounts: Vec<AccountSpec>, state_file: Option<PathBuf>) -> anyhow::Result<Self> {
         let mut inner = Inner::default();
         if let Some(path) = state_file.as_deref().filter(|p| p.exists()) {
-            for view in load(path)?.accounts {
+            for mut view in load(path)?.accounts {
+                view.switch_writes.remove(AI);
                 let counters = Counters {
                     sign_ins: view.sign_ins,
                     setting_writes: view.setting_writes,
+                    switch_writes: view.switch_writes,
                     cookie_consent: view.cookie_consent,
                     requests: view.requests,
                     interstitial_answers: view.interstitial_answers,
@@ -164,7 +175,7 @@ impl SimState {
                 inner.accounts.insert(
                     key(&view.spec.email),
                     Account {
-                        spec: view.spec,
+                        spec: stored(view.spec),
                         counters,
                     },
                 );
@@ -198,8 +209,10 @@ impl SimState {
         }
     }
 
-    /// Creates the account or replaces its options; counters and sessions stay.
+    /// Creates the account or replaces its options; counters and sessions stay. The AI
+    /// switch's state is `ai_training`: an entry for it in `switches` is dropped.
     pub fn put(&self, spec: AccountSpec) -> AccountView {
+        let spec = stored(spec);
         let mut inner = self.lock();
         let k = key(&spec.email);
         match inner.accounts.get_mut(&k) {
@@ -242,11 +255,12 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 9] = [
+        const READ_ONLY: [&str; 10] = [
             "email",
             "has_totp_secret",
             "sign_ins",
             "setting_writes",
+            "switch_writes",
             "cookie_consent",
             "pending_pin",
             "active_sessions",
@@ -264,6 +278,7 @@ impl SimState {
         else {
             unreachable!("an AccountSpec serializes to an object");
         };
+        let ai_given = fields.get("ai_training").cloned();
         for (name, value) in fields {
             if READ_ONLY.contains(&name.as_str()) {
                 continue;
@@ -279,8 +294,22 @@ impl SimState {
                 (slot, value) => *slot = value,
             }
         }
+        // The AI switch is one of the switches: its entry there is its `ai_training`.
+        let ai_switch = merged
+            .get_mut("switches")
+            .and_then(serde_json::Value::as_object_mut)
+            .and_then(|switches| switches.remove(AI));
+        if let Some(state) = ai_switch {
+            if ai_given.as_ref().is_some_and(|given| *given != state) {
+                return Err(format!(
+                    "`ai_training` and `switches.{AI}` disagree: give the AI switch's state once"
+                ));
+            }
+            merged.insert("ai_training".into(), state);
+        }
         let spec: AccountSpec =
             serde_json::from_value(serde_json::Value::Object(merged)).map_err(|e| e.to_string())?;
+        spec.check_switches()?;
         Ok(self.put(spec))
     }
 
@@ -465,15 +494,22 @@ impl SimState {
         approved
     }
 
-    /// A write through the settings API to the setting (`SETTING_KEY`) or to the second AI
-    /// switch (`SECOND_SWITCH_KEY`).
-    pub fn write_setting(&self, email: &str, setting: &str, value: bool) -> Result<(), SaveError> {
+    /// A write through the settings API to the switch served under `key` for the account,
+    /// or to the second AI switch (`SECOND_SWITCH_KEY`). The faults `save_fails` and
+    /// `save_not_kept` concern the AI switch only. Switching ads-beyond-linkedin off also
+    /// switches share-data-with-select-partners off, as LinkedIn says it does.
+    pub fn write_setting(&self, email: &str, key: &str, value: bool) -> Result<(), SaveError> {
         let mut inner = self.lock();
         let account = inner
             .accounts
-            .get_mut(&key(email))
+            .get_mut(&self::key(email))
             .ok_or(SaveError::NotOffered)?;
-        if setting == SECOND_SWITCH_KEY {
+        let state = if value {
+            SwitchState::On
+        } else {
+            SwitchState::Off
+        };
+        if key == SECOND_SWITCH_KEY {
             if account.spec.second_switch == SecondSwitch::Absent {
                 return Err(SaveError::NotOffered);
             }
@@ -485,19 +521,35 @@ impl SimState {
             self.save(&inner);
             return Ok(());
         }
-        if setting != SETTING_KEY || account.spec.ai_training == AiTraining::NotOffered {
-            return Err(SaveError::NotOffered);
-        }
-        if account.spec.faults.save_fails {
-            return Err(SaveError::Fails);
-        }
-        account.counters.setting_writes += 1;
-        if !account.spec.faults.save_not_kept {
-            account.spec.ai_training = if value {
-                AiTraining::On
-            } else {
-                AiTraining::Off
-            };
+        let switch = account
+            .spec
+            .switch_by_key(key)
+            .filter(|s| account.spec.switch_state(s.name) != SwitchState::NotOffered)
+            .ok_or(SaveError::NotOffered)?;
+        if switch.name == AI {
+            if account.spec.faults.save_fails {
+                return Err(SaveError::Fails);
+            }
+            account.counters.setting_writes += 1;
+            if !account.spec.faults.save_not_kept {
+                account.spec.ai_training = state;
+            }
+        } else {
+            *account
+                .counters
+                .switch_writes
+                .entry(switch.name.to_owned())
+                .or_default() += 1;
+            account.spec.switches.insert(switch.name.to_owned(), state);
+            if switch.name == ADS_BEYOND_LINKEDIN
+                && !value
+                && account.spec.switch_state(SHARE_DATA) != SwitchState::NotOffered
+            {
+                account
+                    .spec
+                    .switches
+                    .insert(SHARE_DATA.to_owned(), SwitchState::Off);
+            }
         }
         self.save(&inner);
         Ok(())
@@ -550,10 +602,31 @@ impl Inner {
             .values()
             .filter(|c| c.email == k)
             .find_map(|c| c.pin.clone());
+        let mut spec = account.spec.clone();
+        spec.switches = SWITCHES
+            .iter()
+            .map(|s| (s.name.to_owned(), account.spec.switch_state(s.name)))
+            .collect();
+        let switch_writes = SWITCHES
+            .iter()
+            .map(|s| {
+                let writes = match s.name {
+                    AI => account.counters.setting_writes,
+                    name => account
+                        .counters
+                        .switch_writes
+                        .get(name)
+                        .copied()
+                        .unwrap_or(0),
+                };
+                (s.name.to_owned(), writes)
+            })
+            .collect();
         AccountView {
-            spec: account.spec.clone(),
+            spec,
             sign_ins: account.counters.sign_ins,
             setting_writes: account.counters.setting_writes,
+            switch_writes,
             cookie_consent: account.counters.cookie_consent,
             pending_pin,
             active_sessions: self.sessions.values().filter(|s| s.email == k).count(),
@@ -561,6 +634,12 @@ impl Inner {
             interstitial_answers: account.counters.interstitial_answers,
         }
     }
+}
+
+/// The options as the site keeps them: the AI switch's state only as `ai_training`.
+fn stored(mut spec: AccountSpec) -> AccountSpec {
+    spec.switches.remove(AI);
+    spec
 }
 
 fn random_digits(len: usize) -> String {

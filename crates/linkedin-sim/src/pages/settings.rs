@@ -1,14 +1,15 @@
 //! Settings & Privacy (`/mypreferences/d/…`): the category pages with their left-hand
-//! navigation, the "Data for Generative AI Improvement" page with LinkedIn's toggle and
-//! its save script, and plain pages for the neighbouring settings it links to.
+//! navigation, each listing its switches with their On/Off state, the "Data for Generative
+//! AI Improvement" page with LinkedIn's toggle and its save script, the pages of the other
+//! switches (same toggle, same script), and plain pages for the neighbouring settings.
 
 use super::member::{Me, me_photo};
 use super::{Frame, document, ember_id, esc, js};
 use crate::i18n::Texts;
 use crate::spec::{
-    AccountSpec, AiTraining, ConfirmDialog, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
-    SwitchKind,
+    AccountSpec, ConfirmDialog, SECOND_SWITCH_KEY, SecondSwitch, SwitchKind, SwitchState,
 };
+use crate::switches::{AI, Marker, SWITCHES, Switch};
 
 /// Category slugs, in the order of `Texts::categories`.
 pub(crate) const CATEGORIES: [&str; 6] = [
@@ -22,15 +23,11 @@ pub(crate) const CATEGORIES: [&str; 6] = [
 
 const PRIVACY: usize = 3;
 
-/// The settings that are linked from Data privacy besides the simulated one, with the
-/// path they live at. They get a plain page: the simulator does not model them.
-fn neighbours(t: &Texts) -> [(&'static str, &'static str); 6] {
+/// The settings that are linked from Data privacy besides the switches, with the path
+/// they live at. They get a plain page: the simulator does not model them.
+fn neighbours(t: &Texts) -> [(&'static str, &'static str); 5] {
     [
         ("/mypreferences/d/download-my-data", t.copy_of_data),
-        (
-            "/mypreferences/d/settings/policy-and-academic-research",
-            t.research_title,
-        ),
         (
             "/mypreferences/d/settings/invitations-to-connect",
             t.invitations,
@@ -117,37 +114,59 @@ fn member_card(me: &Me<'_>) -> String {
     )
 }
 
-/// `/mypreferences/d/categories/<slug>`; `None` for an unknown category.
-/// `ai_slug` is `None` when the account is not offered the setting: then Data privacy
-/// does not list it at all.
+/// `/mypreferences/d/categories/<slug>`; `None` for an unknown category. It lists the
+/// category's switches that the account is offered, each linking to where its page is for
+/// the account and followed by its state text, as LinkedIn's "sneak peeks" show it.
 pub(crate) fn category(
     frame: &Frame,
     me: &Me<'_>,
     slug: &str,
-    ai_slug: Option<&str>,
+    spec: &AccountSpec,
 ) -> Option<String> {
     let t = frame.t();
     let index = CATEGORIES.iter().position(|c| *c == slug)?;
     let title = t.categories[index];
+    let switches = switch_items(t, slug, spec);
     let content = if index == PRIVACY {
-        privacy_sections(t, ai_slug)
-    } else {
+        privacy_sections(t, &switches)
+    } else if switches.is_empty() {
         String::new()
+    } else {
+        format!("<section>\n<ul>\n{switches}\n</ul>\n</section>\n")
     };
     let main = format!("<main>\n<h1>{}</h1>\n{content}</main>", esc(title));
     Some(frame_page(frame, me, Some(index), &main))
 }
 
-fn privacy_sections(t: &Texts, ai_slug: Option<&str>) -> String {
+/// The list items of the category's offered switches.
+fn switch_items(t: &Texts, category: &str, spec: &AccountSpec) -> String {
+    SWITCHES
+        .iter()
+        .filter(|s| s.category == category)
+        .filter_map(|s| {
+            let on = match spec.switch_state(s.name) {
+                SwitchState::On => true,
+                SwitchState::Off => false,
+                SwitchState::NotOffered => return None,
+            };
+            Some(format!(
+                r#"<li><a href="/mypreferences/d/{path}">{title}</a> <span class="settings-sneak-peek__state">{state}</span></li>"#,
+                path = esc(&spec.switch_path(s)),
+                title = esc((s.title)(t)),
+                state = esc(if on { t.on } else { t.off }),
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn privacy_sections(t: &Texts, switches: &str) -> String {
     let link = |(href, text): (&str, &str)| {
         format!(r#"<li><a href="{}">{}</a></li>"#, esc(href), esc(text))
     };
-    let [copy, research, invitations, receipts, jobs, services] = neighbours(t);
-    let ai = ai_slug
-        .map(|slug| link((&format!("/mypreferences/d/settings/{slug}"), t.ai_title)))
-        .unwrap_or_default();
+    let [copy, invitations, receipts, jobs, services] = neighbours(t);
     let sections = [
-        format!("{}\n{}\n{ai}", link(copy), link(research)),
+        format!("{}\n{switches}", link(copy)),
         link(invitations),
         link(receipts),
         link(jobs),
@@ -165,19 +184,29 @@ fn privacy_sections(t: &Texts, ai_slug: Option<&str>) -> String {
         .collect()
 }
 
-fn back_link(t: &Texts) -> String {
+/// The link back to a category page (Data privacy unless said otherwise).
+fn back_link(t: &Texts, category: &str) -> String {
     format!(
-        r#"<a href="/mypreferences/d/categories/privacy" aria-label="{back}">← {back}</a>"#,
+        r#"<a href="/mypreferences/d/categories/{category}" aria-label="{back}">← {back}</a>"#,
         back = esc(t.back)
     )
 }
 
+fn category_index(category: &str) -> usize {
+    CATEGORIES
+        .iter()
+        .position(|c| *c == category)
+        .unwrap_or(PRIVACY)
+}
+
 /// The markup of one switch of `kind`, labelled by `key` (through `aria-labelledby`, or for
 /// `HiddenInput` as the id of the `<label>` that wraps it), with its On/Off text. `mixed`
-/// puts `"mixed"` in its ARIA state instead of true or false.
+/// puts `"mixed"` in its ARIA state instead of true or false. A switch whose `marker` is
+/// `Id` is always LinkedIn's toggle input, with the key as its own id.
 fn switch_markup(
     t: &Texts,
     kind: SwitchKind,
+    marker: Marker,
     key: &str,
     label: &str,
     on: bool,
@@ -191,6 +220,16 @@ fn switch_markup(
     };
     let label = esc(label);
     let text = format!(r#"<span class="artdeco-toggle__text" aria-hidden="true">{state}</span>"#);
+    let checked = if on { " checked" } else { "" };
+    if marker == Marker::Id {
+        return format!(
+            r#"<div class="artdeco-toggle">
+<label for="{key}">{label}</label>
+<input id="{key}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-checked="{aria}"{checked}>
+{text}
+</div>"#
+        );
+    }
     match kind {
         SwitchKind::Input => {
             let id = ember_id();
@@ -199,8 +238,7 @@ fn switch_markup(
 <label id="{key}" for="{id}">{label}</label>
 <input id="{id}" class="artdeco-toggle__button" type="checkbox" role="switch" aria-labelledby="{key}" aria-checked="{aria}"{checked}>
 {text}
-</div>"#,
-                checked = if on { " checked" } else { "" },
+</div>"#
             )
         }
         SwitchKind::Button | SwitchKind::Div | SwitchKind::ToggleButton => {
@@ -228,8 +266,7 @@ fn switch_markup(
             r#"<div class="_2f8e41ad">
 <label id="{key}" class="_7a0c5d19"><input type="checkbox" class="_e41b7f02"{checked}><span class="_9d2e6a70" aria-hidden="true"></span> {label}</label>
 {text}
-</div>"#,
-            checked = if on { " checked" } else { "" },
+</div>"#
         ),
     }
 }
@@ -283,75 +320,19 @@ fn confirm_dialog(t: &Texts, dialog: ConfirmDialog) -> String {
     )
 }
 
-/// The page of "Data for Generative AI Improvement". Each switch saves at once through the
-/// settings API and changes its state only after the server answered; with a confirmation
-/// dialog, turning the setting off waits for it. With `switch_drawn_after_ms`, the page's
-/// script draws the switches that long after the rest, as an app-rendered page does; with
-/// `switch_twice`, a second switch with the setting's own label follows the first.
-pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, spec: &AccountSpec) -> String {
-    let t = frame.t();
-    let on = match spec.ai_training {
-        AiTraining::On => true,
-        AiTraining::Off => false,
-        AiTraining::NotOffered => {
-            let main = format!(
-                "<main>\n{back}\n<h1>{title}</h1>\n<p>{notice}</p>\n</main>",
-                back = back_link(t),
-                title = esc(t.ai_title),
-                notice = esc(t.not_offered),
-            );
-            return frame_page(frame, me, Some(PRIVACY), &main);
-        }
-    };
-    let kind = spec.switch_kind;
-    // The second AI switch comes first, so that "the first switch" is the wrong one.
-    let second = match spec.second_switch {
-        SecondSwitch::Absent => String::new(),
-        SecondSwitch::On | SecondSwitch::Off => format!(
-            "<section>\n<h2>{title}</h2>\n{switch}\n</section>\n",
-            title = esc(t.second_switch_title),
-            switch = switch_markup(
-                t,
-                kind,
-                SECOND_SWITCH_KEY,
-                t.second_switch_label,
-                spec.second_switch == SecondSwitch::On,
-                false,
-            ),
-        ),
-    };
-    let own_switch = || {
-        switch_markup(
-            t,
-            kind,
-            SETTING_KEY,
-            t.ai_switch_label,
-            on,
-            spec.faults.switch_state_mixed,
-        )
-    };
-    let own_switch = if spec.faults.switch_twice {
-        format!("{}\n{}", own_switch(), own_switch())
-    } else {
-        own_switch()
-    };
-    let switches = format!(
-        "{second}<section>\n<p>{question}</p>\n{switch}\n</section>",
-        question = esc(t.ai_question),
-        switch = own_switch,
-    );
-    let faults = &spec.faults;
-    let main = format!(
-        r#"<main>
-{back}
-<h1>{title}</h1>
-{switches}
-<p>{help} <a href="/help/linkedin/answer/a5538339">{learn_more}</a></p>
-</main>
-{dialog}
-<div class="artdeco-toasts" aria-live="assertive"></div>
-<script>
-var confirmOff = {confirm_off};
+/// The script of a page of switches: each switch (found by its key in `keys`) saves at once
+/// through the settings API and changes its state only after the server answered. With
+/// `confirm_key`, turning that switch off waits for the confirmation dialog. `draw` runs
+/// last (it wires the switches, at once or once drawn).
+fn save_script(t: &Texts, keys: &[&str], confirm_key: Option<&str>, draw: &str) -> String {
+    let keys = keys
+        .iter()
+        .map(|key| js(key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"<script>
+var confirmKey = {confirm_key};
 function csrfToken() {{
   var cookie = document.cookie.split('; ').find(function (c) {{ return c.indexOf('JSESSIONID=') === 0; }}) || '';
   return cookie.slice('JSESSIONID='.length).replace(/"/g, '');
@@ -413,7 +394,7 @@ function wireSwitch(el, key) {{
   el.addEventListener('click', function (event) {{
     if (el.getAttribute('aria-busy') === 'true') {{ event.preventDefault(); return; }}
     var wanted = !current;
-    if (confirmOff && key === {key_js} && !wanted) {{
+    if (key === confirmKey && !wanted) {{
       // Nothing changes, and nothing is saved, until the member confirms.
       event.preventDefault();
       askToConfirm(function () {{ save(wanted); }});
@@ -423,15 +404,106 @@ function wireSwitch(el, key) {{
   }});
 }}
 function wireAll() {{
-  [{key_js}, {second_key_js}].forEach(function (key) {{
+  [{keys}].forEach(function (key) {{
     var el = document.querySelector('main [aria-labelledby="' + key + '"]')
-      || document.querySelector('main label[id="' + key + '"] input');
+      || document.querySelector('main label[id="' + key + '"] input')
+      || document.querySelector('main input[role="switch"][id="' + key + '"]');
     if (el) wireSwitch(el, key);
   }});
 }}
 {draw}
 </script>"#,
-        back = back_link(t),
+        confirm_key = confirm_key.map_or_else(|| "null".to_string(), js),
+        failed = js(t.save_failed),
+        on_text = js(t.on),
+        off_text = js(t.off),
+    )
+}
+
+/// The page of "Data for Generative AI Improvement", its switch labelled by the key the
+/// account's switch is served under. With a confirmation dialog, turning the setting off
+/// waits for it. With `switch_drawn_after_ms`, the page's script draws the switches that
+/// long after the rest, as an app-rendered page does; with `switch_twice`, a second switch
+/// with the setting's own label follows the first.
+pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, spec: &AccountSpec) -> String {
+    let t = frame.t();
+    let on = match spec.ai_training {
+        SwitchState::On => true,
+        SwitchState::Off => false,
+        SwitchState::NotOffered => {
+            let main = format!(
+                "<main>\n{back}\n<h1>{title}</h1>\n<p>{notice}</p>\n</main>",
+                back = back_link(t, "privacy"),
+                title = esc(t.ai_title),
+                notice = esc(t.not_offered),
+            );
+            return frame_page(frame, me, Some(PRIVACY), &main);
+        }
+    };
+    let ai = SWITCHES
+        .iter()
+        .find(|s| s.name == AI)
+        .expect("the AI switch is catalogued");
+    let key = spec.switch_key(ai);
+    let kind = spec.switch_kind;
+    // The second AI switch comes first, so that "the first switch" is the wrong one.
+    let second = match spec.second_switch {
+        SecondSwitch::Absent => String::new(),
+        SecondSwitch::On | SecondSwitch::Off => format!(
+            "<section>\n<h2>{title}</h2>\n{switch}\n</section>\n",
+            title = esc(t.second_switch_title),
+            switch = switch_markup(
+                t,
+                kind,
+                Marker::LabelledBy,
+                SECOND_SWITCH_KEY,
+                t.second_switch_label,
+                spec.second_switch == SecondSwitch::On,
+                false,
+            ),
+        ),
+    };
+    let own_switch = || {
+        switch_markup(
+            t,
+            kind,
+            ai.marker,
+            key,
+            t.ai_switch_label,
+            on,
+            spec.faults.switch_state_mixed,
+        )
+    };
+    let own_switch = if spec.faults.switch_twice {
+        format!("{}\n{}", own_switch(), own_switch())
+    } else {
+        own_switch()
+    };
+    let switches = format!(
+        "{second}<section>\n<p>{question}</p>\n{switch}\n</section>",
+        question = esc(t.ai_question),
+        switch = own_switch,
+    );
+    let faults = &spec.faults;
+    let draw = if faults.switch_drawn_after_ms == 0 {
+        "wireAll();".to_string()
+    } else {
+        format!(
+            "setTimeout(function () {{ document.getElementById('deferred-toggle-slot').replaceWith(document.getElementById('deferred-toggle').content.cloneNode(true)); wireAll(); }}, {});",
+            faults.switch_drawn_after_ms
+        )
+    };
+    let main = format!(
+        r#"<main>
+{back}
+<h1>{title}</h1>
+{switches}
+<p>{help} <a href="/help/linkedin/answer/a5538339">{learn_more}</a></p>
+</main>
+{dialog}
+<div class="artdeco-toasts" aria-live="assertive"></div>
+{script}"#,
+        back = back_link(t, "privacy"),
         title = esc(t.ai_title),
         switches = if faults.switch_drawn_after_ms == 0 {
             switches
@@ -440,25 +512,71 @@ function wireAll() {{
                 r#"<div id="deferred-toggle-slot"></div><template id="deferred-toggle">{switches}</template>"#
             )
         },
-        draw = if faults.switch_drawn_after_ms == 0 {
-            "wireAll();".to_string()
-        } else {
-            format!(
-                "setTimeout(function () {{ document.getElementById('deferred-toggle-slot').replaceWith(document.getElementById('deferred-toggle').content.cloneNode(true)); wireAll(); }}, {});",
-                faults.switch_drawn_after_ms
-            )
-        },
         dialog = confirm_dialog(t, spec.confirm_dialog),
-        confirm_off = spec.confirm_dialog != ConfirmDialog::None,
-        key_js = js(SETTING_KEY),
-        second_key_js = js(SECOND_SWITCH_KEY),
+        script = save_script(
+            t,
+            &[key, SECOND_SWITCH_KEY],
+            (spec.confirm_dialog != ConfirmDialog::None).then_some(key),
+            &draw,
+        ),
         help = esc(t.ai_help),
         learn_more = esc(t.learn_more),
-        failed = js(t.save_failed),
-        on_text = js(t.on),
-        off_text = js(t.off),
     );
     frame_page(frame, me, Some(PRIVACY), &main)
+}
+
+/// The page of one or more switches other than the AI one (`linkedin-promotions` holds two),
+/// each labelled by the key the account's switch is served under, built like the AI switch
+/// (the account's `switch_kind`) and saved the same way. Switches the account is not
+/// offered are left out; when none is left, the page says the setting is not available.
+pub(crate) fn switch_page(
+    frame: &Frame,
+    me: &Me<'_>,
+    spec: &AccountSpec,
+    switches: &[&Switch],
+) -> String {
+    let t = frame.t();
+    let first = switches.first().expect("a switch page has a switch");
+    let category = first.category;
+    let mut keys = Vec::new();
+    let sections: Vec<String> = switches
+        .iter()
+        .filter_map(|s| {
+            let on = match spec.switch_state(s.name) {
+                SwitchState::On => true,
+                SwitchState::Off => false,
+                SwitchState::NotOffered => return None,
+            };
+            let key = spec.switch_key(s);
+            keys.push(key);
+            Some(format!(
+                "<section>\n<p>{question}</p>\n{switch}\n</section>",
+                question = esc((s.question)(t)),
+                switch = switch_markup(t, spec.switch_kind, s.marker, key, (s.label)(t), on, false),
+            ))
+        })
+        .collect();
+    let back = back_link(t, category);
+    let heading = esc((first.heading)(t));
+    let main = if sections.is_empty() {
+        format!(
+            "<main>\n{back}\n<h1>{heading}</h1>\n<p>{notice}</p>\n</main>",
+            notice = esc(t.not_offered),
+        )
+    } else {
+        format!(
+            r#"<main>
+{back}
+<h1>{heading}</h1>
+{sections}
+</main>
+<div class="artdeco-toasts" aria-live="assertive"></div>
+{script}"#,
+            sections = sections.join("\n"),
+            script = save_script(t, &keys, None, "wireAll();"),
+        )
+    };
+    frame_page(frame, me, Some(category_index(category)), &main)
 }
 
 /// A neighbouring setting: its title and nothing to operate.
@@ -466,7 +584,7 @@ pub(crate) fn neighbour(frame: &Frame, me: &Me<'_>, title: &str) -> String {
     let t = frame.t();
     let main = format!(
         "<main>\n{back}\n<h1>{title}</h1>\n<p>{text}</p>\n</main>",
-        back = back_link(t),
+        back = back_link(t, "privacy"),
         title = esc(title),
         text = esc(t.other_setting),
     );
