@@ -46,7 +46,9 @@ impl Printed for Rules {
                     rule.switch.name.clone(),
                     format!("/{}", rule.switch.page_path()),
                     match rule.switch.key_is {
-                        crate::linkedin::catalogue::KeyIs::AriaLabelledby => rule.switch.key.clone(),
+                        crate::linkedin::catalogue::KeyIs::AriaLabelledby => {
+                            rule.switch.key.clone()
+                        }
                         crate::linkedin::catalogue::KeyIs::Id => format!("#{}", rule.switch.key),
                     },
                     from,

@@ -337,7 +337,11 @@ mod tests {
         for entry in catalogue.entries() {
             let s = &entry.switch;
             assert!(seen.insert(&s.name), "{} twice", s.name);
-            assert!(check(Field::Path, &s.name).is_ok(), "{} is not kebab-case", s.name);
+            assert!(
+                check(Field::Path, &s.name).is_ok(),
+                "{} is not kebab-case",
+                s.name
+            );
             for (field, value) in [
                 (Field::Path, &s.path),
                 (Field::Key, &s.key),
@@ -347,19 +351,33 @@ mod tests {
             ] {
                 assert_eq!(check(field, value), Ok(()), "{}", s.name);
             }
-            assert!(s.title.contains_key("en"), "{} has no English title", s.name);
+            assert!(
+                s.title.contains_key("en"),
+                "{} has no English title",
+                s.name
+            );
             for (language, title) in &s.title {
                 assert_eq!(check_language(language), Ok(()));
                 assert_eq!(check(Field::Title, title), Ok(()));
             }
         }
         let ai = catalogue.default_switch();
-        assert_eq!(ai.page_path(), "mypreferences/d/settings/data-for-ai-improvement");
+        assert_eq!(
+            ai.page_path(),
+            "mypreferences/d/settings/data-for-ai-improvement"
+        );
         assert_eq!(ai.key, "allowDataForGenerativeAI");
-        assert_eq!(ai.label_css().as_deref(), Some("label#allowDataForGenerativeAI"));
+        assert_eq!(
+            ai.label_css().as_deref(),
+            Some("label#allowDataForGenerativeAI")
+        );
         let cookies = catalogue.get("member-cookies").unwrap();
         assert_eq!(cookies.key_is, KeyIs::Id);
-        assert!(cookies.switch_css().contains("[role=switch]#nonEssentialCookieConsent"));
+        assert!(
+            cookies
+                .switch_css()
+                .contains("[role=switch]#nonEssentialCookieConsent")
+        );
         assert_eq!(cookies.label_css(), None);
     }
 
@@ -374,7 +392,10 @@ mod tests {
         assert_eq!(ai.title["de"], "KI-Daten");
         assert_eq!(ai.title["en"], built_in.default_switch().title["en"]);
         assert_eq!(ai.path, built_in.default_switch().path);
-        assert_eq!(catalogue.entries()[0].overridden, vec![Field::Key, Field::Title]);
+        assert_eq!(
+            catalogue.entries()[0].overridden,
+            vec![Field::Key, Field::Title]
+        );
         assert_eq!(catalogue.source(), Some(path));
         assert_eq!(catalogue.entries()[1], built_in.entries()[1]);
     }
@@ -383,12 +404,32 @@ mod tests {
     fn a_mistake_names_the_file_and_its_line() {
         let path = Path::new("rules.toml");
         for (text, line, what) in [
-            ("\n\n[no-such-switch]\nkey = \"k\"\n", 3, "no switch is named `no-such-switch`"),
-            ("[ads-by-age]\n\nkey = \"has space\"\n", 3, "key `has space`"),
-            ("[ads-by-age]\npath = \"/Settings\"\n", 2, "path `/Settings`"),
+            (
+                "\n\n[no-such-switch]\nkey = \"k\"\n",
+                3,
+                "no switch is named `no-such-switch`",
+            ),
+            (
+                "[ads-by-age]\n\nkey = \"has space\"\n",
+                3,
+                "key `has space`",
+            ),
+            (
+                "[ads-by-age]\npath = \"/Settings\"\n",
+                2,
+                "path `/Settings`",
+            ),
             ("[ads-by-age]\nkye = \"x\"\n", 2, "unknown field `kye`"),
-            ("[ads-by-age]\nkey_is = \"class\"\n", 2, "unknown variant `class`"),
-            ("[ads-by-age]\ntitle.EN = \"Age\"\n", 2, "title language `EN`"),
+            (
+                "[ads-by-age]\nkey_is = \"class\"\n",
+                2,
+                "unknown variant `class`",
+            ),
+            (
+                "[ads-by-age]\ntitle.EN = \"Age\"\n",
+                2,
+                "title language `EN`",
+            ),
             ("[ads-by-age\n", 1, ""),
         ] {
             let err = Catalogue::with_overrides(text, path).unwrap_err();

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::page::{Look, Page, SwitchState};
 use super::catalogue::Switch;
+use super::page::{Look, Page, SwitchState};
 use super::rules::{MAX_PROBES, Marker, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
@@ -513,7 +513,10 @@ mod tests {
         let alone = look(SETTING, json!({"AnySwitch": [1, 1]}), 0, "");
         assert_eq!(reached(&alone), Some(Reached::Switch(Marker::AnySwitch)));
         let two = look(SETTING, json!({"AnySwitch": [2, 2]}), 0, "");
-        assert!(matches!(setting_page(&ai(), &two), Some(Shown::ManySwitches(2))));
+        assert!(matches!(
+            setting_page(&ai(), &two),
+            Some(Shown::ManySwitches(2))
+        ));
         let feed = look("/feed/", json!({"AnySwitch": [1, 1]}), 0, "");
         assert!(setting_page(&ai(), &feed).is_none());
     }

@@ -38,6 +38,10 @@ pub struct AccountSpec {
     /// `data-for-ai-improvement`.
     #[serde(default)]
     pub setting_slug: Option<String>,
+    /// The key that labels the setting's switch (and that the settings API saves) when
+    /// LinkedIn renamed it; `None` means the usual `allowDataForGenerativeAI`.
+    #[serde(default)]
+    pub setting_key: Option<String>,
     /// The member's name as their pages show it; the email's part before the `@` when unset.
     #[serde(default)]
     pub name: Option<String>,
@@ -90,6 +94,7 @@ impl AccountSpec {
             locale: Locale::default(),
             remember_me_prompt: false,
             setting_slug: None,
+            setting_key: None,
             name: None,
             headline: None,
             photo: None,
@@ -106,6 +111,11 @@ impl AccountSpec {
     /// The path segment of the setting's page for this account.
     pub(crate) fn slug(&self) -> &str {
         self.setting_slug.as_deref().unwrap_or(USUAL_SLUG)
+    }
+
+    /// The key of the setting's switch for this account.
+    pub(crate) fn key(&self) -> &str {
+        self.setting_key.as_deref().unwrap_or(SETTING_KEY)
     }
 }
 

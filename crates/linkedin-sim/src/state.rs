@@ -12,8 +12,7 @@ use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
 use crate::spec::{
-    AccountSpec, AiTraining, Checkpoint, Faults, Interstitial, SECOND_SWITCH_KEY, SETTING_KEY,
-    SecondSwitch,
+    AccountSpec, AiTraining, Checkpoint, Faults, Interstitial, SECOND_SWITCH_KEY, SecondSwitch,
 };
 
 /// What the control API (and [`crate::SimHandle::account`]) shows of an account: its
@@ -465,7 +464,7 @@ impl SimState {
         approved
     }
 
-    /// A write through the settings API to the setting (`SETTING_KEY`) or to the second AI
+    /// A write through the settings API to the setting (its key: `AccountSpec::key`) or to the second AI
     /// switch (`SECOND_SWITCH_KEY`).
     pub fn write_setting(&self, email: &str, setting: &str, value: bool) -> Result<(), SaveError> {
         let mut inner = self.lock();
@@ -485,7 +484,7 @@ impl SimState {
             self.save(&inner);
             return Ok(());
         }
-        if setting != SETTING_KEY || account.spec.ai_training == AiTraining::NotOffered {
+        if setting != account.spec.key() || account.spec.ai_training == AiTraining::NotOffered {
             return Err(SaveError::NotOffered);
         }
         if account.spec.faults.save_fails {

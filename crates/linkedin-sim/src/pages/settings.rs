@@ -6,8 +6,7 @@ use super::member::{Me, me_photo};
 use super::{Frame, document, ember_id, esc, js};
 use crate::i18n::Texts;
 use crate::spec::{
-    AccountSpec, AiTraining, ConfirmDialog, SECOND_SWITCH_KEY, SETTING_KEY, SecondSwitch,
-    SwitchKind,
+    AccountSpec, AiTraining, ConfirmDialog, SECOND_SWITCH_KEY, SecondSwitch, SwitchKind,
 };
 
 /// Category slugs, in the order of `Texts::categories`.
@@ -324,7 +323,7 @@ pub(crate) fn ai_setting(frame: &Frame, me: &Me<'_>, spec: &AccountSpec) -> Stri
         switch_markup(
             t,
             kind,
-            SETTING_KEY,
+            spec.key(),
             t.ai_switch_label,
             on,
             spec.faults.switch_state_mixed,
@@ -450,7 +449,7 @@ function wireAll() {{
         },
         dialog = confirm_dialog(t, spec.confirm_dialog),
         confirm_off = spec.confirm_dialog != ConfirmDialog::None,
-        key_js = js(SETTING_KEY),
+        key_js = js(spec.key()),
         second_key_js = js(SECOND_SWITCH_KEY),
         help = esc(t.ai_help),
         learn_more = esc(t.learn_more),
