@@ -164,6 +164,10 @@ pub struct GlobalArgs {
     /// Read the password (and optional TOTP secret) from this TOML file (mode 0600).
     #[arg(long, value_name = "FILE", global = true)]
     pub credentials_file: Option<PathBuf>,
+    /// Override catalogue entries by name, field by field, from this TOML file (`rules show`
+    /// prints the result).
+    #[arg(long = "rules", value_name = "FILE", global = true)]
+    pub rules: Option<PathBuf>,
     /// Where to save screenshots and page HTML when a page is not understood.
     #[arg(long, value_name = "DIR", global = true)]
     pub artifacts_dir: Option<PathBuf>,
@@ -209,12 +213,21 @@ pub enum Command {
     History,
     /// List the receipts (a screenshot and what it shows) of every state read, newest first.
     Receipts(ReceiptsArgs),
+    /// Print the catalogue of switches in force, and where each entry came from.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Print a saved page with everything personal taken out, to attach to a bug report.
     Skeleton(SkeletonArgs),
     /// Print a shell completion script (for example to /usr/share/bash-completion/completions).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), with the exit codes, files and environment.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the active catalogue (built in, with `--rules`/`rules_file` applied).
+    Show,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ use crate::browser::BrowserKind;
 use crate::cli::GlobalArgs;
 use crate::error::Error;
 use crate::input::{self, with_trailing_slash};
+use crate::linkedin::catalogue::Catalogue;
 
 pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,6 +40,8 @@ pub struct ConfigFile {
     /// Extra browser arguments, before those of `--browser-arg`.
     #[serde(default)]
     pub browser_args: Vec<String>,
+    /// A file of catalogue overrides (`--rules`); relative to the config file's directory.
+    pub rules_file: Option<PathBuf>,
     #[serde(default, rename = "account")]
     pub accounts: Vec<AccountEntry>,
 }
@@ -78,6 +81,8 @@ pub struct Settings {
     pub notify_command: Option<String>,
     pub parallel: usize,
     pub receipts_keep: usize,
+    /// The switches: the built-in catalogue with `--rules` or `rules_file` applied.
+    pub catalogue: Catalogue,
 }
 
 /// The platform's directories for this tool (XDG on Linux).
@@ -190,6 +195,14 @@ impl ConfigFile {
 
 /// Resolves the command line, the config file and the defaults into `Settings`.
 pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
+    let (settings, rules) = resolve_apart_from_rules(args)?;
+    rules?;
+    Ok(settings)
+}
+
+/// Resolves like `resolve`, but a mistake in the rules file is returned beside settings that
+/// use the built-in catalogue, for `doctor` to report on its own line.
+pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(), Error>), Error> {
     crate::run_bound::check_environment()?;
     let dirs = Dirs::platform()?;
     let config_path = args.config.clone().unwrap_or(dirs.config_file);
@@ -267,7 +280,18 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
     if let Some(url) = &webdriver {
         crate::security::check_webdriver_url(url, args.insecure_webdriver)?;
     }
-    Ok(Settings {
+    let rules_file = args.rules.clone().or_else(|| {
+        file.rules_file.as_ref().map(|path| {
+            config_path
+                .parent()
+                .map_or_else(|| path.clone(), |dir| dir.join(path))
+        })
+    });
+    let (catalogue, rules) = match rules_file.as_deref().map(load_rules).transpose() {
+        Ok(catalogue) => (catalogue.unwrap_or_default(), Ok(())),
+        Err(err) => (Catalogue::built_in(), Err(err)),
+    };
+    let settings = Settings {
         accounts,
         webdriver,
         browser_args: file
@@ -298,7 +322,22 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
         receipts_keep: file
             .receipts_keep
             .unwrap_or(crate::state::receipts::DEFAULT_KEEP),
-    })
+        catalogue,
+    };
+    Ok((settings, rules))
+}
+
+/// The built-in catalogue with the override file at `path` applied. Like the config file, a
+/// rules file someone else can change is refused: it decides which switch a run clicks.
+pub fn load_rules(path: &Path) -> Result<Catalogue, Error> {
+    crate::security::check_config_trust(path)?;
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        Error::Usage(format!(
+            "cannot read rules file {}: {err}; fix the path given by `--rules` or `rules_file`",
+            path.display()
+        ))
+    })?;
+    Catalogue::with_overrides(&text, path)
 }
 
 impl Settings {

@@ -12,6 +12,7 @@ pub mod login;
 pub mod man;
 pub mod optout;
 pub mod receipts;
+pub mod rules;
 pub mod schedule;
 pub mod simulator;
 pub mod skeleton;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Schedule(command) => schedule::exec(&settings()?, &cli.global, command).await,
         Command::History => history::exec(&settings()?, &cli.global).await,
         Command::Receipts(args) => receipts::exec(&settings()?, &cli.global, args).await,
+        Command::Rules(command) => rules::exec(&settings()?, command),
         // Redacting a file needs no configuration.
         Command::Skeleton(args) => skeleton::exec(&document_output, &args),
         // Doctor reports a broken configuration instead of failing on it.

@@ -95,7 +95,7 @@ pub struct Evidence {
 /// Takes the evidence of `state` from the page as it is now (just read after a fresh load).
 pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, Error> {
     let time = Timestamp::now();
-    let selectors = [Marker::SettingSwitch.css(), Marker::AnySwitch.css()];
+    let selectors = [page.css(Marker::SettingSwitch), page.css(Marker::AnySwitch)];
     let frame = page
         .run_script(
             FRAME_SCRIPT,

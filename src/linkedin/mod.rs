@@ -2,6 +2,7 @@
 //! `page` looks and acts; `signin`, `setting` and `flow` decide.
 
 pub mod artifacts;
+pub mod catalogue;
 pub mod evidence;
 pub mod flow;
 pub mod outcome;

@@ -16,6 +16,7 @@ use serde_json::json;
 use url::Url;
 
 use super::artifacts;
+use super::catalogue::Switch;
 use super::rules::{DIALOG_PRIMARY, MARKERS, Marker, SESSION_COOKIE, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
@@ -251,9 +252,21 @@ pub struct Page<'c> {
     pub timeout: Duration,
     pub artifacts_dir: PathBuf,
     pub account: String,
+    /// The switch the flow acts on, from the active catalogue: its page, key and titles.
+    pub switch: Switch,
 }
 
 impl<'c> Page<'c> {
+    /// The selectors of `marker`: the switch's own from its catalogue entry, the others from
+    /// `MARKERS`.
+    pub fn css(&self, marker: Marker) -> String {
+        match marker {
+            Marker::SettingSwitch => self.switch.switch_css(),
+            Marker::SettingLink => self.switch.link_css(),
+            _ => marker.css().to_string(),
+        }
+    }
+
     pub fn url_for(&self, path: &str) -> Url {
         self.base
             .join(path)
@@ -381,17 +394,21 @@ impl<'c> Page<'c> {
 
     /// One look at the page as it is now.
     pub async fn look(&self) -> Result<Look, Error> {
-        let markers: Vec<(String, &str)> = MARKERS
+        let markers: Vec<(String, String)> = MARKERS
             .iter()
-            .map(|(marker, css)| (marker_name(*marker), *css))
+            .map(|(marker, css)| (marker_name(*marker), css.to_string()))
+            .chain(
+                [Marker::SettingSwitch, Marker::SettingLink]
+                    .map(|marker| (marker_name(marker), self.css(marker))),
+            )
             .collect();
         let value = self
             .run_script(
                 LOOK_SCRIPT,
                 vec![
                     json!(markers),
-                    json!(Marker::SettingSwitch.css()),
-                    json!(Marker::SettingSwitchLabel.css()),
+                    json!(self.switch.switch_css()),
+                    json!(self.switch.label_css()),
                 ],
                 "looks at the page",
             )
@@ -551,10 +568,11 @@ impl<'c> Page<'c> {
         &self,
         marker: Marker,
     ) -> Result<fantoccini::elements::Element, Error> {
-        match self.client.find(Locator::Css(marker.css())).await {
+        let css = self.css(marker);
+        match self.client.find(Locator::Css(&css)).await {
             Ok(element) => Ok(element),
             Err(err) if err.is_no_such_element() => Err(self
-                .not_understood(format!("no element for {marker:?} (`{}`)", marker.css()))
+                .not_understood(format!("no element for {marker:?} (`{css}`)"))
                 .await),
             Err(err) => Err(browser_error(err)),
         }
@@ -596,13 +614,15 @@ impl<'c> Page<'c> {
     }
 
     /// Reads the switch that `marker` finds; `count` tells how many there were. For
-    /// `Marker::SettingSwitch`, the control of a `<label>` with the setting's key counts too.
+    /// `Marker::SettingSwitch`, the control of a `<label>` with the switch's key counts too.
     pub async fn switch_state(&self, marker: Marker) -> Result<SwitchState, Error> {
-        let label = (marker == Marker::SettingSwitch).then(|| Marker::SettingSwitchLabel.css());
+        let label = (marker == Marker::SettingSwitch)
+            .then(|| self.switch.label_css())
+            .flatten();
         let value = self
             .run_script(
                 SWITCH_STATE_SCRIPT,
-                vec![json!(marker.css()), json!(label)],
+                vec![json!(self.css(marker)), json!(label)],
                 "reads the switch",
             )
             .await?;
@@ -618,7 +638,7 @@ impl<'c> Page<'c> {
             return Err(self
                 .not_understood(format!(
                     "expected one switch for `{}`, found {}",
-                    marker.css(),
+                    self.css(marker),
                     state.count
                 ))
                 .await);

@@ -12,8 +12,6 @@ pub mod paths {
     pub const LOGIN: &str = "login";
     pub const FEED: &str = "feed/";
     pub const FEED_PATH: &str = "/feed";
-    /// The setting's own page; the walk finds it when it moves.
-    pub const SETTING: &str = "mypreferences/d/settings/data-for-ai-improvement";
     /// A settings page's path starts with this; the walk's last link points into it.
     pub const SETTINGS_PREFIX: &str = "/mypreferences/d/settings/";
     pub const CATEGORIES_PREFIX: &str = "/mypreferences/d/categories/";
@@ -32,15 +30,13 @@ pub mod paths {
 /// pages) is what proves a session, not any page's navigation bar.
 pub const SESSION_COOKIE: &str = "li_at";
 
-/// The key that labels the setting's switch, through `aria-labelledby` or a `<label>` with
-/// this id. The one language-free proof that a page is the setting.
-pub const SETTING_KEY: &str = "allowDataForGenerativeAI";
-
 /// How many settings pages the walk opens on Data privacy, looking for the switch labelled by
-/// `SETTING_KEY`, before it gives up.
+/// the switch's key, before it gives up.
 pub const MAX_PROBES: usize = 15;
 
-/// Something the tool looks for on a page. Its CSS is in `MARKERS`.
+/// Something the tool looks for on a page. Its CSS is in `MARKERS`, except for the markers of
+/// the switch the run acts on (`Marker::of_switch`), built from its catalogue entry
+/// (`Page::css`). The switch's key is the one language-free proof that a page is its page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 // Lets the tests go through every marker, so that one without selectors fails a test, not a run.
 #[cfg_attr(test, derive(strum::EnumIter))]
@@ -60,13 +56,12 @@ pub enum Marker {
     MeMenuTrigger,
     SettingsLink,
     PrivacyCategoryLink,
+    /// A link to the switch's page (`catalogue::Switch::link_css`).
     SettingLink,
     AnySettingLink,
-    /// A switch labelled by `SETTING_KEY` through `aria-labelledby`.
+    /// The switch, labelled by its key (`catalogue::Switch::switch_css`, and the control a
+    /// `<label>` with the key as its id names: `label_css`).
     SettingSwitch,
-    /// A `<label>` with the id `SETTING_KEY`: the control it names (by `for`, or by wrapping
-    /// it) is the setting's switch.
-    SettingSwitchLabel,
     AnySwitch,
     ErrorToast,
     /// A modal dialog, which may ask to confirm turning the setting off.
@@ -133,22 +128,9 @@ pub const MARKERS: &[(Marker, &str)] = &[
         "a[href$='/mypreferences/d/categories/privacy']",
     ),
     (
-        Marker::SettingLink,
-        "a[href*='/mypreferences/d/settings/data-for-ai-improvement']",
-    ),
-    (
         Marker::AnySettingLink,
         "a[href*='/mypreferences/d/settings/']",
     ),
-    // Any element with `role=switch` (WAI-ARIA 1.2), a toggle button (`aria-pressed`), or a
-    // native checkbox, labelled by the setting's key.
-    (
-        Marker::SettingSwitch,
-        "[role=switch][aria-labelledby~=allowDataForGenerativeAI], \
-         button[aria-pressed][aria-labelledby~=allowDataForGenerativeAI], \
-         input[type=checkbox][aria-labelledby~=allowDataForGenerativeAI]",
-    ),
-    (Marker::SettingSwitchLabel, "label#allowDataForGenerativeAI"),
     (Marker::AnySwitch, "[role=switch]"),
     (
         Marker::ErrorToast,
@@ -168,12 +150,18 @@ pub const DIALOG_PRIMARY: &[&str] = &[
 ];
 
 impl Marker {
+    /// The markers whose CSS comes from the switch's catalogue entry, not from `MARKERS`.
+    pub fn of_switch(self) -> bool {
+        matches!(self, Marker::SettingSwitch | Marker::SettingLink)
+    }
+
+    /// The selectors of a marker of `MARKERS`; those of the switch are `Page::css`'s.
     pub fn css(self) -> &'static str {
         MARKERS
             .iter()
             .find(|(marker, _)| *marker == self)
             .map(|(_, css)| *css)
-            .expect("every marker has selectors")
+            .expect("every marker but the switch's has selectors")
     }
 }
 
@@ -182,7 +170,7 @@ impl Marker {
 /// Evidence (linkedin-dom.md): en, and the press's de, fr and nl labels. The other languages
 /// are the plain translation of LinkedIn's English wording, not seen on the site: a text that
 /// is wrong or missing only costs the walk a few probes, since the proof of the setting is the
-/// switch labelled by `SETTING_KEY`, in any language.
+/// switch labelled by its key, in any language. The switches' titles are in the catalogue.
 pub mod texts {
     /// The modern sign-in page's submit button has only its text.
     pub const SIGN_IN: &[&str] = &[
@@ -206,24 +194,6 @@ pub mod texts {
         "로그인",
         "تسجيل الدخول",
         "साइन इन करें",
-    ];
-    /// The setting's title: the link text on Data privacy and the setting page's heading.
-    pub const SETTING_TITLE: &[&str] = &[
-        "Data for Generative AI Improvement",
-        "Daten zur Verbesserung generativer KI",
-        "Données pour l'amélioration de l'IA générative",
-        "Gegevens voor verbetering van generatieve AI",
-        "Datos para mejorar la IA generativa",
-        "Dados para aprimoramento da IA generativa",
-        "Dati per il miglioramento dell'IA generativa",
-        "Dane do ulepszania generatywnej AI",
-        "Data för förbättring av generativ AI",
-        "Üretken yapay zeka iyileştirmesi için veriler",
-        "生成AIの改善のためのデータ",
-        "用于改进生成式 AI 的数据",
-        "생성형 AI 개선을 위한 데이터",
-        "بيانات لتحسين الذكاء الاصطناعي التوليدي",
-        "जनरेटिव AI सुधार के लिए डेटा",
     ];
     /// A confirmation dialog's button that turns the setting off, when the dialog marks its
     /// primary action in no other way.
@@ -280,19 +250,30 @@ pub mod texts {
             .replace('’', "'")
     }
 
-    /// Every text above: what the page skeleton keeps verbatim. A new list of texts belongs
-    /// here too.
-    pub const KNOWN: &[&[&str]] = &[SIGN_IN, SETTING_TITLE, CONFIRM, SWITCH_LABEL, SWITCH_STATE];
+    /// Every text above: what the page skeleton keeps verbatim, with the built-in
+    /// catalogue's titles. A new list of texts belongs here too.
+    pub const KNOWN: &[&[&str]] = &[SIGN_IN, CONFIRM, SWITCH_LABEL, SWITCH_STATE];
+
+    /// The built-in catalogue's titles, normalised, read once.
+    static TITLES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        crate::linkedin::catalogue::Catalogue::built_in()
+            .entries()
+            .iter()
+            .flat_map(|entry| entry.switch.titles())
+            .map(normalise)
+            .collect()
+    });
 
     /// A text of the table above, however the page spaces or cases it: what the page
     /// skeleton (`crate::skeleton::redact`) keeps verbatim.
     pub fn is_known(text: &str) -> bool {
         let text = normalise(text);
         !text.is_empty()
-            && KNOWN
+            && (KNOWN
                 .iter()
                 .flat_map(|list| list.iter())
                 .any(|known| normalise(known) == text)
+                || TITLES.contains(&text))
     }
 }
 
@@ -326,12 +307,15 @@ mod tests {
 
     #[test]
     fn every_marker_has_exactly_one_entry() {
-        for marker in Marker::iter() {
+        for marker in Marker::iter().filter(|marker| !marker.of_switch()) {
             let entries = MARKERS.iter().filter(|(m, _)| *m == marker).count();
             assert_eq!(
                 entries, 1,
                 "{marker:?} must have exactly one entry in MARKERS"
             );
+        }
+        for marker in Marker::iter().filter(|marker| marker.of_switch()) {
+            assert!(MARKERS.iter().all(|(m, _)| *m != marker), "{marker:?}");
         }
     }
 }

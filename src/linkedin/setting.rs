@@ -1,17 +1,20 @@
-//! Reaching "Data for Generative AI Improvement", reading its switch, and switching it off.
+//! Reaching a switch's page (today "Data for Generative AI Improvement"), reading its switch,
+//! and switching it off. Its page, key and titles come from the active catalogue
+//! (`Page::switch`).
 //!
 //! The fast way opens the setting's own URL; when that page is not the setting (not found,
 //! redirected, moved), the walk goes where a member goes: feed, Me, Settings & Privacy,
 //! Data privacy, the setting. The setting is known by meaning, in any language: the switch
-//! labelled by its key (`rules::SETTING_KEY`). Only a switch read "off" after a reload counts
+//! labelled by its key (`catalogue::Switch::key`). Only a switch read "off" after a reload counts
 //! as off.
 
 use std::time::Duration;
 
 use url::Url;
 
+use super::catalogue::Switch;
 use super::page::{Look, Page, SwitchState};
-use super::rules::{MAX_PROBES, Marker, SETTING_KEY, paths, texts};
+use super::rules::{MAX_PROBES, Marker, paths, texts};
 use crate::browser::wait::{self, WaitError};
 use crate::error::Error;
 use crate::linkedin::outcome::SettingState;
@@ -43,11 +46,11 @@ enum Shown {
 /// Whether `look` is the setting's page, and what it offers. The switch labelled by the
 /// setting's key wins wherever it is; the single switch of a settings page is taken only
 /// when it is the only one there.
-fn setting_page(look: &Look) -> Option<Shown> {
+fn setting_page(switch: &Switch, look: &Look) -> Option<Shown> {
     if look.setting_switches > 0 {
         return Some(Shown::Reached(Reached::Switch(Marker::SettingSwitch)));
     }
-    if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
+    if look.status == Some(404) || !settings_path(switch, look) {
         return None;
     }
     match look.count(Marker::AnySwitch) {
@@ -56,10 +59,18 @@ fn setting_page(look: &Look) -> Option<Shown> {
         many => return Some(Shown::ManySwitches(many)),
     }
     let heading = texts::normalise(&look.heading);
-    texts::SETTING_TITLE
-        .iter()
+    switch
+        .title
+        .values()
         .any(|title| texts::normalise(title) == heading)
         .then_some(Shown::Reached(Reached::NotOffered))
+}
+
+/// `look` is at a settings page: one under `settings/`, or the switch's own page (some live
+/// elsewhere under `/mypreferences/d/`).
+fn settings_path(switch: &Switch, look: &Look) -> bool {
+    let own = format!("/{}", switch.page_path());
+    look.path().starts_with(paths::SETTINGS_PREFIX) || look.path().trim_end_matches('/') == own
 }
 
 /// LinkedIn asks to sign in: the sign-in page, the authwall, or a password field.
@@ -106,7 +117,8 @@ async fn shown(page: &Page<'_>, shown: Shown) -> Result<Reached, Error> {
         Shown::Reached(reached) => Ok(reached),
         Shown::ManySwitches(count) => Err(page
             .not_understood(format!(
-                "the setting's page has {count} switches and none is labelled `{SETTING_KEY}`"
+                "the setting's page has {count} switches and none is labelled `{}`",
+                page.switch.key
             ))
             .await),
     }
@@ -116,22 +128,20 @@ async fn shown(page: &Page<'_>, shown: Shown) -> Result<Reached, Error> {
 /// path but shows neither a switch nor the setting's title may still be rendering (LinkedIn
 /// draws parts of its pages with script), so it gets the run's timeout to do so.
 async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Reached>, Error> {
-    match setting_page(&look) {
+    match setting_page(&page.switch, &look) {
         Some(Shown::Reached(Reached::NotOffered)) => {
             return switch_after_title(page).await.map(Some);
         }
         Some(found) => return shown(page, found).await.map(Some),
         None => {}
     }
-    if look.status == Some(404) || !look.path().starts_with(paths::SETTINGS_PREFIX) {
+    if look.status == Some(404) || !settings_path(&page.switch, &look) {
         return Ok(None);
     }
     match page
-        .poll_within(
-            "the setting's page to draw itself",
-            page.timeout,
-            setting_page,
-        )
+        .poll_within("the setting's page to draw itself", page.timeout, |look| {
+            setting_page(&page.switch, look)
+        })
         .await?
     {
         Some((_, found)) => shown(page, found).await.map(Some),
@@ -142,7 +152,7 @@ async fn rendered_setting_page(page: &Page<'_>, look: Look) -> Result<Option<Rea
 /// The setting's title is there but no switch: one drawn by script may follow within a short
 /// grace; after it, the setting counts as not offered (never as off).
 async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
-    let switch = |look: &Look| match setting_page(look) {
+    let switch = |look: &Look| match setting_page(&page.switch, look) {
         Some(Shown::Reached(Reached::NotOffered)) | None => None,
         Some(found) => Some(found),
     };
@@ -162,8 +172,8 @@ async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
 /// Opens the setting: by its URL unless `walk`, and by the walk when the URL fails.
 pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
     if !walk {
-        steps.step("opening Data for Generative AI Improvement");
-        let look = open_past_interstitials(page, paths::SETTING).await?;
+        steps.step(&format!("opening {}", page.switch.title_en()));
+        let look = open_past_interstitials(page, &page.switch.page_path()).await?;
         if signed_out(&look) {
             return Ok(Reached::SignedOut);
         }
@@ -216,7 +226,7 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
             .not_understood("the Data privacy link led elsewhere")
             .await);
     }
-    steps.step("walking: Data for Generative AI Improvement");
+    steps.step(&format!("walking: {}", page.switch.title_en()));
     if !look.has(Marker::SettingLink) {
         return probe_settings_links(page).await;
     }
@@ -225,9 +235,10 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
     match rendered_setting_page(page, look).await? {
         Some(reached) => Ok(reached),
         None => Err(page
-            .not_understood(
-                "the Data for Generative AI Improvement link led to a page without the setting",
-            )
+            .not_understood(format!(
+                "the {} link led to a page without the setting",
+                page.switch.title_en()
+            ))
             .await),
     }
 }
@@ -238,7 +249,7 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
 async fn probe_settings_links(page: &Page<'_>) -> Result<Reached, Error> {
     let privacy = page.look().await?.url;
     let mut links: Vec<(Url, bool)> = page
-        .settings_links(texts::SETTING_TITLE)
+        .settings_links(&page.switch.titles())
         .await?
         .into_iter()
         .filter(|(url, _)| url.origin() == page.base.origin())
@@ -247,7 +258,7 @@ async fn probe_settings_links(page: &Page<'_>) -> Result<Reached, Error> {
     links.sort_by_key(|(_, known_title)| !known_title);
     let count = links.len().min(MAX_PROBES);
     for (url, known_title) in links.into_iter().take(MAX_PROBES) {
-        tracing::info!(%url, known_title, "probing a Data privacy link for the switch labelled {SETTING_KEY}");
+        tracing::info!(%url, known_title, key = %page.switch.key, "probing a Data privacy link for the switch labelled by its key");
         let look = page.open_url(&url).await?;
         if signed_out(&look) {
             return Ok(Reached::SignedOut);
@@ -275,7 +286,8 @@ async fn probe_settings_links(page: &Page<'_>) -> Result<Reached, Error> {
     page.open_url(&privacy).await?;
     Err(page
         .not_understood(format!(
-            "none of the {count} settings pages linked from Data privacy shows the switch labelled `{SETTING_KEY}`"
+            "none of the {count} settings pages linked from Data privacy shows the switch labelled `{}`",
+            page.switch.key
         ))
         .await)
 }
@@ -297,7 +309,7 @@ async fn settled_switch(page: &Page<'_>, marker: Marker) -> Result<SwitchState, 
         return Err(page
             .not_understood(format!(
                 "expected one switch for `{}`, found {}",
-                marker.css(),
+                page.css(marker),
                 state.count
             ))
             .await);
@@ -470,8 +482,14 @@ mod tests {
         .unwrap()
     }
 
+    fn ai() -> Switch {
+        crate::linkedin::catalogue::Catalogue::built_in()
+            .default_switch()
+            .clone()
+    }
+
     fn reached(look: &Look) -> Option<Reached> {
-        match setting_page(look) {
+        match setting_page(&ai(), look) {
             Some(Shown::Reached(reached)) => Some(reached),
             Some(Shown::ManySwitches(_)) | None => None,
         }
@@ -495,9 +513,12 @@ mod tests {
         let alone = look(SETTING, json!({"AnySwitch": [1, 1]}), 0, "");
         assert_eq!(reached(&alone), Some(Reached::Switch(Marker::AnySwitch)));
         let two = look(SETTING, json!({"AnySwitch": [2, 2]}), 0, "");
-        assert!(matches!(setting_page(&two), Some(Shown::ManySwitches(2))));
+        assert!(matches!(
+            setting_page(&ai(), &two),
+            Some(Shown::ManySwitches(2))
+        ));
         let feed = look("/feed/", json!({"AnySwitch": [1, 1]}), 0, "");
-        assert!(setting_page(&feed).is_none());
+        assert!(setting_page(&ai(), &feed).is_none());
     }
 
     #[test]
@@ -510,7 +531,7 @@ mod tests {
             0,
             "Данные для улучшения генеративного ИИ",
         );
-        assert!(setting_page(&untitled).is_none());
+        assert!(setting_page(&ai(), &untitled).is_none());
     }
 
     #[test]

@@ -96,8 +96,8 @@ impl Checks {
 /// Runs every check; a configuration that does not resolve is the first check's failure.
 pub async fn doctor(global: &GlobalArgs) -> Checks {
     let mut checks = Vec::new();
-    let settings = match config::resolve(global) {
-        Ok(settings) => settings,
+    let (settings, rules) = match config::resolve_apart_from_rules(global) {
+        Ok(resolved) => resolved,
         Err(err) => {
             checks.push(Check {
                 name: "config".into(),
@@ -121,6 +121,7 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
         )),
         code: exit::USAGE,
     });
+    checks.push(rules_check(&settings, rules));
     let browser = settings
         .accounts
         .first()
@@ -136,6 +137,33 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
 }
 
 /// The first line a program prints for `--version`.
+/// The catalogue in force: built in, or with the override file applied; a mistake in that
+/// file names its line.
+fn rules_check(settings: &Settings, rules: Result<(), crate::error::Error>) -> Check {
+    let catalogue = &settings.catalogue;
+    let count = catalogue.entries().len();
+    Check {
+        name: "rules".into(),
+        result: rules
+            .map_err(|err| err.to_string())
+            .map(|()| match catalogue.source() {
+                None => format!("built-in catalogue ({count} switches)"),
+                Some(file) => {
+                    let changed = catalogue
+                        .entries()
+                        .iter()
+                        .filter(|entry| !entry.overridden.is_empty())
+                        .count();
+                    format!(
+                        "{} overrides {changed} of {count} switches (`rules show` lists them)",
+                        file.display()
+                    )
+                }
+            }),
+        code: exit::USAGE,
+    }
+}
+
 fn version_of(program: &std::path::Path) -> Option<String> {
     let output = std::process::Command::new(program)
         .arg("--version")

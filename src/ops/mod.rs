@@ -7,7 +7,7 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `schedule`: those commands'
+//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `rules`, `schedule`: those commands'
 //!   sequences (`schedule::job` is the one builder of the cron line's command).
 
 pub mod credentials;
@@ -17,6 +17,7 @@ pub mod history;
 pub mod login;
 pub mod optout;
 pub mod receipts;
+pub mod rules;
 pub mod run;
 pub mod schedule;
 pub mod session;

@@ -280,6 +280,7 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
         config,
         timeout,
         credentials_file,
+        rules,
         artifacts_dir,
         browser_args,
         parallel,
@@ -321,6 +322,9 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
     }
     if let Some(file) = credentials_file {
         push("--credentials-file", path_arg(&absolute_path(file))?);
+    }
+    if let Some(file) = rules {
+        push("--rules", path_arg(&absolute_path(file))?);
     }
     if let Some(parallel) = parallel {
         push("--parallel", parallel.to_string());
@@ -407,6 +411,7 @@ mod tests {
         ("config", "/etc/linkedin-optout/config.toml"),
         ("timeout", "45"),
         ("credentials_file", "/etc/linkedin-optout/credentials.toml"),
+        ("rules", "/etc/linkedin-optout/rules.toml"),
         ("artifacts_dir", "/var/tmp/artifacts"),
         ("browser_args", "--no-sandbox"),
         ("parallel", "3"),

@@ -10,6 +10,7 @@ use crate::browser::BrowserKind;
 use crate::browser::{SessionOptions, WebDriver};
 use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
+use crate::linkedin::catalogue::Switch;
 use crate::linkedin::page::{Page, browser_error};
 use crate::linkedin::session;
 use crate::secrets::SecretChain;
@@ -22,6 +23,8 @@ pub struct PageOptions {
     pub timeout: Duration,
     /// Where a page not understood is saved.
     pub artifacts_dir: PathBuf,
+    /// The switch the flow acts on, from the active catalogue.
+    pub switch: Switch,
 }
 
 impl PageOptions {
@@ -30,6 +33,7 @@ impl PageOptions {
             headed: settings.headed,
             timeout: settings.timeout,
             artifacts_dir: settings.artifacts_dir.clone(),
+            switch: settings.catalogue.default_switch().clone(),
         }
     }
 }
@@ -56,6 +60,7 @@ pub async fn with_page<T>(
                 timeout: options.timeout,
                 artifacts_dir: options.artifacts_dir.clone(),
                 account: account.email.clone(),
+                switch: options.switch.clone(),
             };
             work(&page).await
         })

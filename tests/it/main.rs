@@ -14,6 +14,7 @@ mod output;
 mod page_scripts;
 mod page_variants;
 mod receipts;
+mod rules;
 mod schedule;
 mod security;
 mod sessions;

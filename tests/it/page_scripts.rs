@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use linkedin_optout::browser::{BrowserKind, SessionOptions, WebDriver};
 use linkedin_optout::error::{Error, exit};
+use linkedin_optout::linkedin::catalogue::Catalogue;
 use linkedin_optout::linkedin::page::{Page, browser_error};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -36,6 +37,7 @@ async fn a_script_that_throws_fails_the_wait_at_once_with_artifacts() {
                 timeout,
                 artifacts_dir: artifacts.path().to_path_buf(),
                 account: "a@example.com".into(),
+                switch: Catalogue::built_in().default_switch().clone(),
             };
             Ok(page.settled_look().await.map(|_| ()))
         })
