@@ -34,6 +34,9 @@ pub struct AccountView {
     pub requests: u64,
     /// Answers posted to the account's interstitial (a phone number, a code, or "Skip").
     pub interstitial_answers: u64,
+    /// Data Processing Objection Forms (TS-DPRO) the member sent.
+    #[serde(default)]
+    pub objection_submits: u64,
 }
 
 /// The answer to the cookie banner.
@@ -94,6 +97,8 @@ struct Counters {
     requests: u64,
     #[serde(default)]
     interstitial_answers: u64,
+    #[serde(default)]
+    objection_submits: u64,
 }
 
 struct Account {
@@ -159,6 +164,7 @@ impl SimState {
                     cookie_consent: view.cookie_consent,
                     requests: view.requests,
                     interstitial_answers: view.interstitial_answers,
+                    objection_submits: view.objection_submits,
                 };
                 inner.last_configured = Some(key(&view.spec.email));
                 inner.accounts.insert(
@@ -242,7 +248,7 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 9] = [
+        const READ_ONLY: [&str; 10] = [
             "email",
             "has_totp_secret",
             "sign_ins",
@@ -252,6 +258,7 @@ impl SimState {
             "active_sessions",
             "requests",
             "interstitial_answers",
+            "objection_submits",
         ];
         let current = self
             .lock()
@@ -533,6 +540,15 @@ impl SimState {
         }
     }
 
+    /// Counts a Data Processing Objection Form the member sent.
+    pub fn record_objection_submit(&self, email: &str) {
+        let mut inner = self.lock();
+        if let Some(account) = inner.accounts.get_mut(&key(email)) {
+            account.counters.objection_submits += 1;
+            self.save(&inner);
+        }
+    }
+
     pub fn record_consent(&self, email: &str, consent: Consent) {
         let mut inner = self.lock();
         if let Some(account) = inner.accounts.get_mut(&key(email)) {
@@ -559,6 +575,7 @@ impl Inner {
             active_sessions: self.sessions.values().filter(|s| s.email == k).count(),
             requests: account.counters.requests,
             interstitial_answers: account.counters.interstitial_answers,
+            objection_submits: account.counters.objection_submits,
         }
     }
 }
