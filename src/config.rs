@@ -64,6 +64,8 @@ pub struct AccountSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub accounts: Vec<AccountSettings>,
+    /// The base URL of an account that names none of its own (`--base-url`, `base_url`).
+    pub base_url: Url,
     pub webdriver: Option<Url>,
     pub browser_args: Vec<String>,
     pub headed: bool,
@@ -269,6 +271,7 @@ pub fn resolve(args: &GlobalArgs) -> Result<Settings, Error> {
     }
     Ok(Settings {
         accounts,
+        base_url: default_base_url,
         webdriver,
         browser_args: file
             .browser_args

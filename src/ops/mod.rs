@@ -7,7 +7,7 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `schedule`: those commands'
+//! - `credentials`, `login`, `objection`, `doctor`, `history`, `receipts`, `schedule`: those commands'
 //!   sequences (`schedule::job` is the one builder of the cron line's command).
 
 pub mod credentials;
@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod driver;
 pub mod history;
 pub mod login;
+pub mod objection;
 pub mod optout;
 pub mod receipts;
 pub mod run;
