@@ -60,7 +60,8 @@ async fn the_form_is_for_members_only() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
-    assert_eq!(site.account(EMAIL).objection_submits, 0);
+    let view = site.account(EMAIL);
+    assert_eq!((view.objection_form_views, view.objection_submits), (0, 0));
 }
 
 #[tokio::test]
@@ -75,6 +76,7 @@ async fn the_form_names_the_member_and_counts_each_submit() {
         .has(r#"<option value="generative-ai">"#)
         .has(r#"<textarea id="dpro-text" name="explanation""#);
     // Loading the form sends nothing.
+    assert_eq!(site.account(EMAIL).objection_form_views, 1);
     assert_eq!(site.account(EMAIL).objection_submits, 0);
     let incomplete = site
         .post_form(FORM, &[("objection", ""), ("explanation", "")])

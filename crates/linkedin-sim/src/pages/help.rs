@@ -1,8 +1,8 @@
 //! LinkedIn Help's Data Processing Objection Form (`/help/linkedin/ask/TS-DPRO`), for members
 //! only: its fields as public evidence describes them (name, email, the kind of objection with
 //! a "training content-generating AI" option, a short explanation; the real markup is
-//! unknown), and its submit, which the account's `objection_submits` counts. Sending it is the
-//! member's own act: the tool only opens it.
+//! unknown), and its submit. The account's `objection_form_views` and `objection_submits`
+//! count each. Sending it is the member's own act: the tool only opens it.
 
 use axum::Form;
 use axum::extract::State;
@@ -27,6 +27,7 @@ pub(crate) async fn objection_form(
         Ok(m) => m,
         Err(not_served) => return not_served.into_response(),
     };
+    state.record_objection(&m.spec.email, false);
     let me = m.me();
     let body = format!(
         r#"<main>
@@ -94,7 +95,7 @@ pub(crate) async fn objection_submit(
             ),
         );
     }
-    state.record_objection_submit(&m.spec.email);
+    state.record_objection(&m.spec.email, true);
     html(
         StatusCode::OK,
         document(
