@@ -13,7 +13,7 @@ use crate::output::{Line, Output, Printed, json_of};
 pub async fn exec(settings: &Settings, args: &ObjectionArgs) -> Result<u8, Error> {
     let output = Output::for_settings(settings);
     // The text first: the member pastes it while the form is open.
-    output.print(&ops::objection::routes(settings));
+    output.print(&ops::objection::routes(settings, args.open)?);
     if args.open {
         output.print(&ops::objection::open(settings).await?);
     }

@@ -51,7 +51,12 @@ pub struct Opened {
 }
 
 /// The route of each selected account; with none, one route whose text holds a placeholder.
-pub fn routes(settings: &Settings) -> Routes {
+/// With `open`, first makes sure the form can be opened (one account, a display), so that a
+/// usage error comes before anything is printed.
+pub fn routes(settings: &Settings, open: bool) -> Result<Routes, Error> {
+    if open {
+        ready_to_open(settings)?;
+    }
     let route = |account: Option<&str>, base: &Url| Route {
         account: account.map(str::to_string),
         form_url: base.join(objection::FORM_PATH).expect("a relative path"),
@@ -61,15 +66,24 @@ pub fn routes(settings: &Settings) -> Routes {
         text: objection::text(account),
     };
     if settings.accounts.is_empty() {
-        return Routes(vec![route(None, &settings.base_url)]);
+        return Ok(Routes(vec![route(None, &settings.base_url)]));
     }
-    Routes(
+    Ok(Routes(
         settings
             .accounts
             .iter()
             .map(|account| route(Some(&account.email), &account.base_url))
             .collect(),
-    )
+    ))
+}
+
+/// The one account whose form `--open` opens, once it is sure a local browser can be seen.
+fn ready_to_open(settings: &Settings) -> Result<&AccountSettings, Error> {
+    let account = settings.single_account()?;
+    if settings.webdriver.is_none() {
+        browser::require_display()?;
+    }
+    Ok(account)
 }
 
 /// Opens the form for the one selected account in a visible browser, signed in with its
@@ -77,11 +91,8 @@ pub fn routes(settings: &Settings) -> Routes {
 /// the member closes the browser or `OPEN_DEADLINE` passes. The session and the driver this
 /// started are closed on every path.
 pub async fn open(settings: &Settings) -> Result<Opened, Error> {
-    let account = settings.single_account()?;
     // Said before anything starts: a local browser needs a screen to be seen on.
-    if settings.webdriver.is_none() {
-        browser::require_display()?;
-    }
+    let account = ready_to_open(settings)?;
     let chain = settings.secret_chain();
     let saved = match chain.session(&account.email).await {
         Ok(saved) => saved,

@@ -96,7 +96,16 @@ fn open_without_a_display_says_what_to_do_before_anything_starts() {
         .run()
         .expect_code(2);
     assert!(run.stderr().contains("needs a display"), "{}", run.stderr());
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
     assert_eq!(sim.account(email).requests, 0);
+    // One form, one browser: several accounts are a usage error, said before anything else.
+    let run = Tool::new(&home)
+        .args(["--account", "a@example.com", "--account", "b@example.com"])
+        .args(["objection", "--open"])
+        .run()
+        .expect_code(2);
+    assert!(run.stderr().contains("exactly one"), "{}", run.stderr());
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
 }
 
 #[test]
