@@ -235,6 +235,22 @@ pub fn prune(state_dir: &Path, account: &str, keep: usize) -> anyhow::Result<usi
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_where_a_receipt_goes_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "kept").unwrap();
+        let planted = dir.path().join("receipt.png");
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        let dangling = dir.path().join("receipt.json");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(write_new(&planted, b"png").is_err());
+        assert!(write_new(&dangling, b"{}").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert!(!dir.path().join("nowhere").exists());
+    }
+
     fn evidence(seconds: i64, state: SettingState) -> Evidence {
         Evidence {
             time: Timestamp::from_second(1_800_000_000 + seconds).unwrap(),
