@@ -206,6 +206,9 @@ pub enum Command {
     Login,
     /// Check that everything a run needs is in place, one line each.
     Doctor,
+    /// For data already used: print LinkedIn's Data Processing Objection Form, an objection
+    /// text naming the account, and "Get a copy of your data"; `--open` opens the form.
+    Objection(ObjectionArgs),
     /// Re-check the setting on a schedule from the user's crontab.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
@@ -228,6 +231,14 @@ pub enum Command {
 pub enum RulesCommand {
     /// Print the active catalogue (built in, with `--rules`/`rules_file` applied).
     Show,
+}
+
+#[derive(Debug, Args)]
+pub struct ObjectionArgs {
+    /// Open the form in a visible browser, signed in with the saved session, for you to read
+    /// and send (the tool never sends it); waits until you close the browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -67,6 +67,8 @@ pub struct AccountSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub accounts: Vec<AccountSettings>,
+    /// The base URL of an account that names none of its own (`--base-url`, `base_url`).
+    pub base_url: Url,
     pub webdriver: Option<Url>,
     pub browser_args: Vec<String>,
     pub headed: bool,
@@ -293,6 +295,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
     };
     let settings = Settings {
         accounts,
+        base_url: default_base_url,
         webdriver,
         browser_args: file
             .browser_args

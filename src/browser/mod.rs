@@ -420,13 +420,14 @@ fn hide_url_in(text: &str, url: &Url, shown: &str) -> String {
     text.replace(full, shown).replace(bare, shown)
 }
 
-fn require_display() -> Result<(), Error> {
+/// Fails with what to do when no display is there to show a visible browser on.
+pub fn require_display() -> Result<(), Error> {
     if cfg!(target_os = "linux")
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
         return Err(Error::Usage(
-            "`--headed` needs a display and there is none (DISPLAY is unset): run it on your desktop, or over `ssh -X`".to_string(),
+            "a visible browser (`--headed`, `objection --open`) needs a display and there is none (DISPLAY is unset): run it on your desktop, or over `ssh -X`".to_string(),
         ));
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod history;
 pub mod login;
 pub mod man;
+pub mod objection;
 pub mod optout;
 pub mod receipts;
 pub mod rules;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Status(args) => status::exec(&settings()?, args).await,
         Command::Demo => demo::exec(&settings()?).await,
         Command::Login => login::exec(&settings()?).await,
+        Command::Objection(args) => objection::exec(&settings()?, &args).await,
         Command::Credentials(command) => credentials::exec(&settings()?, command).await,
         Command::Schedule(command) => schedule::exec(&settings()?, &cli.global, command).await,
         Command::History => history::exec(&settings()?, &cli.global).await,

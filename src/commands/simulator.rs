@@ -33,6 +33,9 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
             args.listen
         )));
     }
+    if let Some(path) = &args.state {
+        check_state_file(path)?;
+    }
     let password = password(&args)?;
     let accounts = global
         .accounts
@@ -58,6 +61,30 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
     };
     linkedin_sim::serve_until_signal(config).await?;
     Ok(0)
+}
+
+/// Refuses a `--state` file the simulator could read but never write (its directory is
+/// missing) or that is a directory: said at start, not as a warning on every change.
+#[cfg(feature = "simulator")]
+fn check_state_file(path: &std::path::Path) -> Result<(), Error> {
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "`--state {}` is a directory: name a file (it is created when missing)",
+            path.display()
+        )));
+    }
+    if !parent.is_dir() {
+        return Err(Error::Usage(format!(
+            "`--state {}`: the directory {} does not exist: create it, or name a file in an existing directory",
+            path.display(),
+            parent.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The accounts' password: the first line of `--password-file`, or of standard input.
@@ -87,4 +114,23 @@ fn password(args: &SimulatorArgs) -> Result<Option<String>, Error> {
         ));
     }
     Ok(Some(line))
+}
+
+#[cfg(all(test, feature = "simulator"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_file_that_could_never_be_written_is_a_usage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in [
+            dir.path().to_path_buf(),
+            dir.path().join("missing/state.json"),
+        ] {
+            let err = check_state_file(&bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{bad:?}");
+        }
+        check_state_file(&dir.path().join("state.json")).unwrap();
+        check_state_file(std::path::Path::new("state.json")).unwrap();
+    }
 }

@@ -124,4 +124,22 @@ mod tests {
         let err = create_run_dir(&parent, "me@example.com").unwrap_err();
         assert!(err.to_string().contains("chmod 700"), "{err}");
     }
+
+    #[test]
+    fn a_link_planted_where_a_file_goes_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "kept").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("page.html")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling"))
+            .unwrap();
+        assert!(write_private(dir.path(), "page.html", b"secret").is_err());
+        assert!(write_private(dir.path(), "dangling", b"secret").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert!(!dir.path().join("nowhere").exists());
+        // An ordinary new file is written, mode 0600.
+        write_private(dir.path(), "fresh.html", b"page").unwrap();
+        let mode = std::fs::metadata(dir.path().join("fresh.html")).unwrap();
+        assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+    }
 }

@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod catalogue;
 pub mod evidence;
 pub mod flow;
+pub mod objection;
 pub mod outcome;
 pub mod page;
 pub mod rules;

@@ -64,7 +64,7 @@ pub async fn login(settings: &Settings) -> Result<SignedIn, Error> {
 
 /// Waits until the person has finished the checkpoint (the page proves a session), with a
 /// countdown, within `PERSON_DEADLINE`.
-async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
+pub(super) async fn wait_for_person(page: &Page<'_>, steps: &Steps) -> Result<(), Error> {
     let started = tokio::time::Instant::now();
     let mut last_shown = u64::MAX;
     wait::until("the checkpoint to be completed", PERSON_DEADLINE, async || {

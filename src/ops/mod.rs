@@ -7,14 +7,15 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
-//! - `credentials`, `login`, `doctor`, `history`, `receipts`, `rules`, `schedule`: those commands'
-//!   sequences (`schedule::job` is the one builder of the cron line's command).
+//! - `credentials`, `login`, `objection`, `doctor`, `history`, `receipts`, `rules`, `schedule`:
+//!   those commands' sequences (`schedule::job` is the one builder of the cron line's command).
 
 pub mod credentials;
 pub mod doctor;
 pub mod driver;
 pub mod history;
 pub mod login;
+pub mod objection;
 pub mod optout;
 pub mod receipts;
 pub mod rules;

@@ -283,6 +283,44 @@ mod tests {
         }
     }
 
+    /// Hostile `--every` and `--at` values (overflowing numbers, other scripts, control
+    /// characters, empty) are usage errors, exit 2: never a panic (101).
+    #[test]
+    fn hostile_every_and_at_are_usage_errors() {
+        for bad in [
+            "",
+            " ",
+            "é",
+            "1é",
+            "６h",
+            "4294967296m",
+            "4294967295h",
+            "4294967295d",
+            "99999999999999999999h",
+            "1h30m",
+            "6h\0",
+            "daily; rm -rf ~",
+        ] {
+            let err = Every::parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{bad:?}");
+        }
+        for bad in [
+            "",
+            ":",
+            "255:00",
+            "256:00",
+            "07:05:00",
+            "é:00",
+            "07:0é",
+            "-1:00",
+            "07:\n5",
+            "\u{0}7:05",
+        ] {
+            let err = TimeOfDay::parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE, "{bad:?}");
+        }
+    }
+
     #[test]
     fn at_is_hh_mm() {
         assert_eq!(

@@ -157,6 +157,22 @@ pub fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_where_a_private_file_goes_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, "kept").unwrap();
+        let planted = dir.path().join("receipt.png");
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        let dangling = dir.path().join("receipt.json");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        assert!(write_new_private(&planted, b"png").is_err());
+        assert!(write_new_private(&dangling, b"{}").is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert!(!dir.path().join("nowhere").exists());
+    }
+
     #[test]
     fn an_account_is_one_file_name_and_no_two_share_one() {
         assert_eq!(

@@ -75,13 +75,13 @@ fn headed_without_a_display_says_what_to_do() {
 }
 
 /// A virtual X display, stopped when dropped.
-struct Xvfb {
+pub(crate) struct Xvfb {
     child: Child,
-    display: String,
+    pub(crate) display: String,
 }
 
 impl Xvfb {
-    fn start() -> Xvfb {
+    pub(crate) fn start() -> Xvfb {
         // A display no other X server holds (its lock file says so).
         let number = (90..400)
             .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())

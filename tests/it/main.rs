@@ -9,6 +9,7 @@ mod grid;
 mod history;
 mod inputs;
 mod login;
+mod objection;
 mod optout;
 mod output;
 mod page_scripts;

@@ -25,14 +25,14 @@ use crate::switches::AI;
 
 /// A signed-in request.
 pub(crate) struct Member {
-    spec: AccountSpec,
-    frame: Frame,
+    pub spec: AccountSpec,
+    pub frame: Frame,
 }
 
 impl Member {
     /// The member as their pages show them; without a name, the part of the email before
     /// the `@`.
-    fn me(&self) -> Me<'_> {
+    pub fn me(&self) -> Me<'_> {
         Me {
             name: self
                 .spec
@@ -49,7 +49,11 @@ impl Member {
 /// Authenticates a member request (counting it against `session_expires_after`), or
 /// answers instead: a signed-out visitor gets LinkedIn's redirect to the authwall, and a
 /// member whose interstitial insists is sent back to it.
-fn member(state: &SimState, headers: &HeaderMap, uri: &Uri) -> Result<Member, NotServed> {
+pub(crate) fn member(
+    state: &SimState,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Member, NotServed> {
     let li_at = cookie(headers, "li_at");
     match li_at.as_deref().and_then(|li_at| state.authenticate(li_at)) {
         Some((_, spec)) => {

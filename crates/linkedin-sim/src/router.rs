@@ -70,6 +70,10 @@ pub(crate) fn router(state: Shared) -> Router {
             get(member::interstitial).post(member::answer_interstitial),
         )
         .route("/cookie-consent", post(member::cookie_consent))
+        .route(
+            pages::help::OBJECTION_FORM,
+            get(pages::help::objection_form).post(pages::help::objection_submit),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), attribute));
     Router::new()

@@ -40,6 +40,12 @@ pub struct AccountView {
     pub requests: u64,
     /// Answers posted to the account's interstitial (a phone number, a code, or "Skip").
     pub interstitial_answers: u64,
+    /// Times the member was shown the Data Processing Objection Form (TS-DPRO).
+    #[serde(default)]
+    pub objection_form_views: u64,
+    /// Data Processing Objection Forms (TS-DPRO) the member sent.
+    #[serde(default)]
+    pub objection_submits: u64,
 }
 
 /// The answer to the cookie banner.
@@ -103,6 +109,10 @@ struct Counters {
     requests: u64,
     #[serde(default)]
     interstitial_answers: u64,
+    #[serde(default)]
+    objection_form_views: u64,
+    #[serde(default)]
+    objection_submits: u64,
 }
 
 struct Account {
@@ -170,6 +180,8 @@ impl SimState {
                     cookie_consent: view.cookie_consent,
                     requests: view.requests,
                     interstitial_answers: view.interstitial_answers,
+                    objection_form_views: view.objection_form_views,
+                    objection_submits: view.objection_submits,
                 };
                 inner.last_configured = Some(key(&view.spec.email));
                 inner.accounts.insert(
@@ -255,7 +267,7 @@ impl SimState {
         email: &str,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AccountView, String> {
-        const READ_ONLY: [&str; 10] = [
+        const READ_ONLY: [&str; 12] = [
             "email",
             "has_totp_secret",
             "sign_ins",
@@ -266,6 +278,8 @@ impl SimState {
             "active_sessions",
             "requests",
             "interstitial_answers",
+            "objection_form_views",
+            "objection_submits",
         ];
         let current = self
             .lock()
@@ -585,6 +599,20 @@ impl SimState {
         }
     }
 
+    /// Counts the Data Processing Objection Form shown to the member (`sent`: false) or sent
+    /// by them (`sent`: true).
+    pub fn record_objection(&self, email: &str, sent: bool) {
+        let mut inner = self.lock();
+        if let Some(account) = inner.accounts.get_mut(&key(email)) {
+            let counter = match sent {
+                false => &mut account.counters.objection_form_views,
+                true => &mut account.counters.objection_submits,
+            };
+            *counter += 1;
+            self.save(&inner);
+        }
+    }
+
     pub fn record_consent(&self, email: &str, consent: Consent) {
         let mut inner = self.lock();
         if let Some(account) = inner.accounts.get_mut(&key(email)) {
@@ -632,6 +660,8 @@ impl Inner {
             active_sessions: self.sessions.values().filter(|s| s.email == k).count(),
             requests: account.counters.requests,
             interstitial_answers: account.counters.interstitial_answers,
+            objection_form_views: account.counters.objection_form_views,
+            objection_submits: account.counters.objection_submits,
         }
     }
 }

@@ -6,7 +6,9 @@
 //! and keys as Brave's rules give them. Where linkedin-dom.md is silent the simulator
 //! chooses, and says so here:
 //! - titles and labels are English in every locale, except those of the AI switch and of
-//!   the research switch, whose translations the pages already carry;
+//!   the research switch, whose translations the pages already carry; where no capture gives
+//!   a title, it is the tool catalogue's ("Ads outside of LinkedIn" is LinkedIn's own name,
+//!   from its help page), so that both sides name a page alike;
 //! - the two switches of `linkedin-promotions` are named `linkedin-promotions-ads` and
 //!   `linkedin-promotions-emails`;
 //! - `member-cookies` sits under Data privacy, every `ads-…` page, `interest-categories` and
@@ -126,8 +128,8 @@ pub(crate) static SWITCHES: [Switch; 13] = [
         key: "allowAdsByAge",
         marker: Marker::LabelledBy,
         category: "advertising-data",
-        title: |_| "Age range",
-        heading: |_| "Age range",
+        title: |_| "Age",
+        heading: |_| "Age",
         question: |_| "Can LinkedIn use your age range to personalize ads?",
         label: |_| "Use my age range for ads",
     },
@@ -148,8 +150,8 @@ pub(crate) static SWITCHES: [Switch; 13] = [
         key: "allowLinkedInAudienceNetwork",
         marker: Marker::LabelledBy,
         category: "advertising-data",
-        title: |_| "Ads beyond LinkedIn",
-        heading: |_| "Ads beyond LinkedIn",
+        title: |_| "Ads outside of LinkedIn",
+        heading: |_| "Ads outside of LinkedIn",
         question: |_| "Can LinkedIn show you personalized ads on apps and sites off LinkedIn?",
         label: |_| "Show me personalized ads beyond LinkedIn",
     },
@@ -192,8 +194,8 @@ pub(crate) static SWITCHES: [Switch; 13] = [
         key: "adsPrivacyAllowInterestsAndBehaviors",
         marker: Marker::LabelledBy,
         category: "advertising-data",
-        title: |_| "Interests and traits",
-        heading: |_| "Interests and traits",
+        title: |_| "Interest categories",
+        heading: |_| "Interest categories",
         question: |_| "Can LinkedIn use interests and traits it infers about you for ads?",
         label: |_| "Use my inferred interests and traits for ads",
     },

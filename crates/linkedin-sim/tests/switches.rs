@@ -476,8 +476,8 @@ async fn a_moved_page_answers_404_at_its_usual_path_and_is_listed_where_it_went(
         .has(r#"aria-labelledby="allowDataForGenerativeAI""#);
     page(&site, "categories/advertising-data")
         .await
-        .has(r#"<a href="/mypreferences/d/settings/ads-interests">Interests and traits</a>"#)
-        .has(r#"<a href="/mypreferences/d/ads/age-range">Age range</a>"#)
+        .has(r#"<a href="/mypreferences/d/settings/ads-interests">Interest categories</a>"#)
+        .has(r#"<a href="/mypreferences/d/ads/age-range">Age</a>"#)
         .lacks("/mypreferences/d/interest-categories\"");
     page(&site, "categories/privacy")
         .await

@@ -3,6 +3,7 @@
 //! `format!` strings; everything that comes from a request or an account is escaped.
 
 pub(crate) mod checkpoint;
+pub(crate) mod help;
 pub(crate) mod interstitial;
 pub(crate) mod login;
 pub(crate) mod member;
