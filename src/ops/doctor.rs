@@ -308,10 +308,9 @@ async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
     let cancel = browser::shutdown_on_signal();
     let result = async {
         let place = DriverPlace {
-            webdriver: settings.webdriver.as_ref(),
-            browser_args: &settings.browser_args,
             // A check's driver is no run's: nothing to record or clean up after.
             state_dir: None,
+            ..DriverPlace::of_settings(settings)
         };
         let driver = driver::start_one(place, browser).await?;
         let opened = match driver.url().await {

@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::browser::BrowserKind;
 use crate::browser::WebDriver;
+use crate::config::Settings;
 use crate::error::Error;
 
 /// Where the WebDriver server is, and how the browsers it starts are started.
@@ -19,6 +20,17 @@ pub struct DriverPlace<'a> {
     /// Where a started driver's processes are recorded (for the next run to end what a killed
     /// one left); `None` records nothing (a check that starts no browser of a run's).
     pub state_dir: Option<&'a Path>,
+}
+
+impl<'a> DriverPlace<'a> {
+    /// The place the settings name, its processes recorded in their state directory.
+    pub fn of_settings(settings: &'a Settings) -> DriverPlace<'a> {
+        DriverPlace {
+            webdriver: settings.webdriver.as_ref(),
+            browser_args: &settings.browser_args,
+            state_dir: Some(&settings.state_dir),
+        }
+    }
 }
 
 /// Starts the driver of `browser`, or joins the `--webdriver` server; the caller stops it.

@@ -31,12 +31,7 @@ pub async fn login(settings: &Settings) -> Result<SignedIn, Error> {
     let chain = settings.secret_chain();
     let credentials = chain.credentials(&account.email).await?;
     let cancel = browser::shutdown_on_signal();
-    let place = DriverPlace {
-        webdriver: settings.webdriver.as_ref(),
-        browser_args: &settings.browser_args,
-        state_dir: Some(&settings.state_dir),
-    };
-    let driver = driver::start_one(place, account.browser).await?;
+    let driver = driver::start_one(DriverPlace::of_settings(settings), account.browser).await?;
     let steps = StepStyle::for_run(settings.quiet).steps(&account.email);
     let options = PageOptions::for_settings(settings);
     let result = session::with_page(&driver, account, &options, &cancel, async |page| {

@@ -102,12 +102,7 @@ pub async fn open(settings: &Settings) -> Result<Opened, Error> {
         }
     };
     let cancel = browser::shutdown_on_signal();
-    let place = DriverPlace {
-        webdriver: settings.webdriver.as_ref(),
-        browser_args: &settings.browser_args,
-        state_dir: Some(&settings.state_dir),
-    };
-    let driver = driver::start_one(place, account.browser).await?;
+    let driver = driver::start_one(DriverPlace::of_settings(settings), account.browser).await?;
     let steps = crate::progress::StepStyle::for_run(settings.quiet).steps(&account.email);
     let options = PageOptions {
         headed: true,
