@@ -337,8 +337,10 @@ fn connection_refused_exits_9() {
     );
 }
 
-/// A listener that accepts every connection and resets it at once (a TCP RST), as a broken
-/// proxy or a crashing server does; it stops when dropped.
+/// A listener that accepts every connection and resets it (a TCP RST) once the request has
+/// come, as a broken proxy or a crashing server does; it stops when dropped. (Reset before
+/// the browser has written its request, a loaded machine's Chromium may call it
+/// `ERR_SOCKET_NOT_CONNECTED` instead.)
 struct Resetter {
     port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -375,7 +377,14 @@ impl Resetter {
                         std::mem::size_of::<libc::linger>() as libc::socklen_t,
                     );
                 }
-                drop(stream);
+                // Each on its own thread: a connection the browser opened ahead and never
+                // uses must not hold up the next one.
+                std::thread::spawn(move || {
+                    use std::io::Read as _;
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                    let _ = (&stream).read(&mut [0_u8; 1024]);
+                    drop(stream);
+                });
             }
         });
         Resetter {
