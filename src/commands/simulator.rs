@@ -10,6 +10,8 @@ use std::io::BufRead as _;
 use crate::cli::{GlobalArgs, SimulatorArgs};
 use crate::error::Error;
 #[cfg(feature = "simulator")]
+use crate::output::{Line, Output, Printed, json_of};
+#[cfg(feature = "simulator")]
 use linkedin_sim::{AccountSpec, SimConfig};
 
 /// The error of `demo` and `simulator` in a binary built without the simulator.
@@ -59,8 +61,36 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
         accounts,
         state_file: args.state,
     };
-    linkedin_sim::serve_until_signal(config).await?;
+    let output = Output {
+        json: global.json,
+        quiet: global.quiet,
+    };
+    linkedin_sim::serve_until_signal(config, |addr| {
+        output.print(&Listening {
+            base_url: format!("http://{addr}"),
+        })
+    })
+    .await?;
     Ok(0)
+}
+
+/// Where the simulator listens: the one line it prints, once the port is bound, so that
+/// scripts can read the address.
+#[cfg(feature = "simulator")]
+#[derive(serde::Serialize)]
+struct Listening {
+    base_url: String,
+}
+
+#[cfg(feature = "simulator")]
+impl Printed for Listening {
+    fn json_lines(&self) -> Vec<String> {
+        vec![json_of(self)]
+    }
+
+    fn human(&self) -> Vec<Line> {
+        vec![Line::Out(format!("listening on {}", self.base_url))]
+    }
 }
 
 /// Refuses a `--state` file the simulator could read but never write (its directory is

@@ -271,3 +271,32 @@ fn the_notify_command_hears_of_a_setting_found_on() {
     assert_eq!(server.spec.ai_training, AiTraining::Off, "{server:?}");
     assert_eq!(server.setting_writes, 1, "{server:?}");
 }
+
+/// `simulator --json` says where it listens as one object, the first line it prints.
+#[test]
+fn the_simulator_says_where_it_listens_in_json() {
+    let home = Home::new();
+    let mut child = Tool::new(&home)
+        .args(["simulator", "--json", "--listen", "127.0.0.1:0"])
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let said: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|err| panic!("{line:?}: {err}"));
+    let base_url = said["base_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{said}"));
+    let address = base_url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("{said}"));
+    assert_ne!(address, "0", "{said}");
+    assert_eq!(said.as_object().unwrap().len(), 1, "{said}");
+}

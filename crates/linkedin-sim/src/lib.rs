@@ -56,7 +56,6 @@ mod spec;
 mod state;
 mod switches;
 
-use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -167,15 +166,14 @@ impl Drop for SimHandle {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM (`linkedin-optout simulator`). Prints exactly one line,
-/// `listening on http://ADDR`, once the port is bound, so scripts can read the address.
-pub async fn serve_until_signal(config: SimConfig) -> anyhow::Result<()> {
+/// Serves until Ctrl-C or SIGTERM (`linkedin-optout simulator`). Calls `announce` with the
+/// address once the port is bound, so that the caller can tell scripts where it listens.
+pub async fn serve_until_signal(
+    config: SimConfig,
+    announce: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
     let handle = Simulator::start(config).await?;
-    {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "listening on http://{}", handle.addr)?;
-        stdout.flush()?;
-    }
+    announce(handle.addr);
     shutdown_signal().await?;
     handle.shutdown().await;
     Ok(())
