@@ -85,17 +85,10 @@ fn bad_input_gets_one_line_and_exit_2() {
         .expect_code(2);
 }
 
-#[test]
-fn the_simulator_subcommand_says_where_it_listens() {
-    let home = Home::new();
-    let password_file = home.path().join("sim-password");
-    std::fs::write(&password_file, "s3:cret\n").unwrap();
-    let state = home.path().join("sim.json");
-    let mut child = Tool::new(&home)
-        .args(["simulator", "--listen", "127.0.0.1:0"])
-        .args(["--account", "cli@example.com", "--password-file"])
-        .arg(password_file.to_str().unwrap())
-        .args(["--state", state.to_str().unwrap()])
+/// Starts `simulator …` and returns it with the first line it printed (where it listens);
+/// the caller stops it.
+fn start_simulator(tool: Tool) -> (std::process::Child, String) {
+    let mut child = tool
         .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -105,6 +98,22 @@ fn the_simulator_subcommand_says_where_it_listens() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    (child, line)
+}
+
+#[test]
+fn the_simulator_subcommand_says_where_it_listens() {
+    let home = Home::new();
+    let password_file = home.path().join("sim-password");
+    std::fs::write(&password_file, "s3:cret\n").unwrap();
+    let state = home.path().join("sim.json");
+    let (mut child, line) = start_simulator(
+        Tool::new(&home)
+            .args(["simulator", "--listen", "127.0.0.1:0"])
+            .args(["--account", "cli@example.com", "--password-file"])
+            .arg(password_file.to_str().unwrap())
+            .args(["--state", state.to_str().unwrap()]),
+    );
     let address = line
         .trim()
         .strip_prefix("listening on http://")
@@ -276,17 +285,8 @@ fn the_notify_command_hears_of_a_setting_found_on() {
 #[test]
 fn the_simulator_says_where_it_listens_in_json() {
     let home = Home::new();
-    let mut child = Tool::new(&home)
-        .args(["simulator", "--json", "--listen", "127.0.0.1:0"])
-        .command()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) =
+        start_simulator(Tool::new(&home).args(["simulator", "--json", "--listen", "127.0.0.1:0"]));
     child.kill().unwrap();
     child.wait().unwrap();
     let said: serde_json::Value =

@@ -558,6 +558,17 @@ fn an_unwritable_state_directory_costs_the_history_not_the_job() {
         .args(["optout", "--json"])
         .run()
         .expect_code(0);
+    let (warning, stderr) = opted_out_with_one_warning(&run, &sim);
+    assert!(
+        warning.contains(&state_dir.display().to_string()),
+        "{stderr}"
+    );
+    assert!(warning.contains("history"), "{stderr}");
+}
+
+/// The run did its job, as the server shows, and said once what it could not keep: that
+/// warning, and the whole stderr.
+fn opted_out_with_one_warning(run: &Run, sim: &Sim) -> (String, String) {
     assert_eq!(run.report()["outcome"], "opted_out");
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     let stderr = run.stderr();
@@ -566,11 +577,7 @@ fn an_unwritable_state_directory_costs_the_history_not_the_job() {
         .filter(|line| line.contains("cannot keep"))
         .collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
-    assert!(
-        warnings[0].contains(&state_dir.display().to_string()),
-        "{stderr}"
-    );
-    assert!(warnings[0].contains("history"), "{stderr}");
+    (warnings[0].to_string(), stderr.to_string())
 }
 
 #[test]
@@ -589,22 +596,15 @@ fn a_full_disk_costs_the_history_with_one_warning_naming_it() {
         .args(["optout", "--json"])
         .run()
         .expect_code(0);
-    assert_eq!(run.report()["outcome"], "opted_out");
-    assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
-    let stderr = run.stderr();
-    let warnings: Vec<&str> = stderr
-        .lines()
-        .filter(|line| line.contains("cannot keep"))
-        .collect();
-    assert_eq!(warnings.len(), 1, "{stderr}");
+    let (warning, stderr) = opted_out_with_one_warning(&run, &sim);
     assert!(
-        warnings[0].contains(&format!(
+        warning.contains(&format!(
             "cannot keep this run's history in {}",
             history.display()
         )),
         "{stderr}"
     );
-    assert!(warnings[0].contains("No space left on device"), "{stderr}");
+    assert!(warning.contains("No space left on device"), "{stderr}");
 }
 
 #[test]
