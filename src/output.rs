@@ -9,6 +9,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::cli::GlobalArgs;
 use crate::config::Settings;
 use crate::report::AccountReport;
 
@@ -66,6 +67,15 @@ pub fn json_sorted(report: &impl Serialize) -> String {
 }
 
 impl Output {
+    /// The format as typed, for the commands that need no configuration (`doctor`, the
+    /// documents, `simulator`).
+    pub fn for_args(global: &GlobalArgs) -> Output {
+        Output {
+            json: global.json,
+            quiet: global.quiet,
+        }
+    }
+
     pub fn for_settings(settings: &Settings) -> Output {
         Output {
             json: settings.json,

@@ -10,11 +10,7 @@ use crate::output::{Line, Output, Printed, json_of};
 
 pub async fn exec(global: &GlobalArgs) -> Result<u8, Error> {
     let checks = ops::doctor::doctor(global).await;
-    Output {
-        json: global.json,
-        quiet: global.quiet,
-    }
-    .print(&checks);
+    Output::for_args(global).print(&checks);
     Ok(checks.exit_code())
 }
 

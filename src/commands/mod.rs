@@ -28,10 +28,7 @@ use crate::output::Output;
 pub async fn run(cli: Cli) -> Result<u8, Error> {
     let settings = || config::resolve(&cli.global);
     // The commands that print a document need no configuration, only the output format.
-    let document_output = Output {
-        json: cli.global.json,
-        quiet: cli.global.quiet,
-    };
+    let document_output = Output::for_args(&cli.global);
     match cli.command {
         Command::Optout(args) => optout::exec(&settings()?, &args).await,
         Command::Status(args) => status::exec(&settings()?, args).await,

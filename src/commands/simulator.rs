@@ -61,10 +61,7 @@ pub async fn exec(global: &GlobalArgs, args: SimulatorArgs) -> Result<u8, Error>
         accounts,
         state_file: args.state,
     };
-    let output = Output {
-        json: global.json,
-        quiet: global.quiet,
-    };
+    let output = Output::for_args(global);
     linkedin_sim::serve_until_signal(config, |addr| {
         output.print(&Listening {
             base_url: format!("http://{addr}"),
