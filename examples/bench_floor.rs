@@ -11,9 +11,20 @@
 //!                                             switch it off, reload and read it
 //! bench_floor warm BASE_URL SESSION_JSON      set the saved session's cookies (the file the
 //!                                             tool keeps), open the setting and read it
+//! bench_floor audit-all BASE_URL SESSION_JSON  the saved session's cookies, then each page of
+//! bench_floor audit-all BASE_URL EMAIL PASSWORD  the catalogue opened once and its switches
+//!                                             read (or: sign in once on the login page first)
+//! bench_floor optout-all BASE_URL EMAIL PASSWORD  sign in once; each page of the catalogue
+//!                                             opened and read; if a switch is on, click it,
+//!                                             wait for the save, reload once and read it off
 //! ```
-//! Prints `on` or `off` (the switch as read last) and exits 0, or fails. With
+//! `cold` and `warm` print `on` or `off` (the switch as read last); the catalogue modes
+//! print `NAME on|off` per switch, as read last. Exits 0, or fails. With
 //! `BENCH_FLOOR_PHASES=1` it also prints, on stderr, how long each phase took.
+//!
+//! The catalogue modes take each switch's page and key from the tool's own catalogue file
+//! (embedded at build time), so that the floor and the tool visit the same pages. Switches
+//! that share a page (`linkedin-promotions`) are read from one load of it.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
@@ -24,6 +35,7 @@ use cookie::{Cookie, SameSite};
 use fantoccini::{Client, ClientBuilder, Locator};
 use linkedin_optout::browser::BrowserKind;
 use linkedin_optout::browser::{SessionOptions, capabilities};
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
@@ -31,6 +43,46 @@ const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
 const SETTING: &str = "mypreferences/d/settings/data-for-ai-improvement";
 const SWITCH: &str = "input[type=checkbox][role=switch][aria-labelledby=allowDataForGenerativeAI]";
+
+/// The tool's catalogue of switches: only what the floor needs of each entry.
+const CATALOGUE: &str = include_str!("../src/linkedin/catalogue.toml");
+
+#[derive(Deserialize)]
+struct Catalogue {
+    switch: Vec<Switch>,
+}
+
+#[derive(Deserialize)]
+struct Switch {
+    name: String,
+    /// Under `/mypreferences/d/`.
+    path: String,
+    key: String,
+    /// `aria-labelledby` (the switch's aria-labelledby) or `id` (the switch's own id).
+    key_is: String,
+}
+
+impl Switch {
+    fn selector(&self) -> String {
+        match self.key_is.as_str() {
+            "id" => format!("main [role=switch][id={:?}]", self.key),
+            _ => format!("main [role=switch][aria-labelledby={:?}]", self.key),
+        }
+    }
+}
+
+/// The catalogue's switches grouped by page, in catalogue order: each page is loaded once.
+fn pages() -> anyhow::Result<Vec<(String, Vec<Switch>)>> {
+    let catalogue: Catalogue = toml::from_str(CATALOGUE).context("the catalogue")?;
+    let mut pages: Vec<(String, Vec<Switch>)> = Vec::new();
+    for switch in catalogue.switch {
+        match pages.iter_mut().find(|(path, _)| *path == switch.path) {
+            Some((_, switches)) => switches.push(switch),
+            None => pages.push((switch.path.clone(), vec![switch])),
+        }
+    }
+    Ok(pages)
+}
 
 /// The chromedriver we started, killed with its process group (and so its browsers) on drop.
 struct Driver(Child);
@@ -66,11 +118,16 @@ async fn start_driver() -> anyhow::Result<(Driver, Url)> {
     Ok((driver, Url::parse(&format!("http://{address}/"))?))
 }
 
-/// Polls `script` (no arguments) until it returns something other than null.
-async fn poll_script(client: &Client, what: &str, script: &str) -> anyhow::Result<Value> {
+/// Polls `script` until it returns something other than null.
+async fn poll_script(
+    client: &Client,
+    what: &str,
+    script: &str,
+    args: Vec<Value>,
+) -> anyhow::Result<Value> {
     let deadline = Instant::now() + DEADLINE;
     loop {
-        let value = client.execute(script, vec![]).await?;
+        let value = client.execute(script, args.clone()).await?;
         if !value.is_null() {
             return Ok(value);
         }
@@ -91,7 +148,7 @@ async fn read_switch(client: &Client) -> anyhow::Result<bool> {
     Ok(element.prop("checked").await?.as_deref() == Some("true"))
 }
 
-async fn cold(client: &Client, base: &Url, email: &str, password: &str) -> anyhow::Result<bool> {
+async fn sign_in(client: &Client, base: &Url, email: &str, password: &str) -> anyhow::Result<()> {
     client.goto(base.join("login")?.as_str()).await?;
     client
         .find(Locator::Css("input[name=session_key]"))
@@ -114,6 +171,11 @@ async fn cold(client: &Client, base: &Url, email: &str, password: &str) -> anyho
         .every(POLL)
         .for_element(Locator::Css("nav.global-nav"))
         .await?;
+    Ok(())
+}
+
+async fn cold(client: &Client, base: &Url, email: &str, password: &str) -> anyhow::Result<bool> {
+    sign_in(client, base, email, password).await?;
     client.goto(base.join(SETTING)?.as_str()).await?;
     if read_switch(client).await? {
         client.find(Locator::Css(SWITCH)).await?.click().await?;
@@ -122,13 +184,13 @@ async fn cold(client: &Client, base: &Url, email: &str, password: &str) -> anyho
              return el && el.getAttribute('aria-busy') !== 'true'
                && el.getAttribute('aria-checked') === 'false' ? true : null;"
         );
-        poll_script(client, "the switch to read off", &confirm).await?;
+        poll_script(client, "the switch to read off", &confirm, vec![]).await?;
     }
     client.refresh().await?;
     read_switch(client).await
 }
 
-async fn warm(client: &Client, base: &Url, session_json: &str) -> anyhow::Result<bool> {
+async fn restore_session(client: &Client, base: &Url, session_json: &str) -> anyhow::Result<()> {
     let session: Value = serde_json::from_str(
         &std::fs::read_to_string(session_json)
             .with_context(|| format!("reading {session_json}"))?,
@@ -149,14 +211,120 @@ async fn warm(client: &Client, base: &Url, session_json: &str) -> anyhow::Result
         cookie.set_same_site(SameSite::Lax);
         client.add_cookie(cookie).await?;
     }
+    Ok(())
+}
+
+async fn warm(client: &Client, base: &Url, session_json: &str) -> anyhow::Result<bool> {
+    restore_session(client, base, session_json).await?;
     client.goto(base.join(SETTING)?.as_str()).await?;
     read_switch(client).await
+}
+
+/// Reads the page's `switches` by their keys once each is drawn and not saving: `true` for
+/// `aria-checked="true"`.
+async fn read_switches(client: &Client, switches: &[Switch]) -> anyhow::Result<Vec<bool>> {
+    const READ: &str = "const out = [];
+        for (const selector of arguments[0]) {
+          const el = document.querySelector(selector);
+          const state = el && el.getAttribute('aria-busy') !== 'true' && el.getAttribute('aria-checked');
+          if (state !== 'true' && state !== 'false') return null;
+          out.push(state === 'true');
+        }
+        return out;";
+    let selectors: Vec<String> = switches.iter().map(Switch::selector).collect();
+    let states = poll_script(client, "the switches", READ, vec![selectors.into()]).await?;
+    Ok(serde_json::from_value(states)?)
+}
+
+fn page_url(base: &Url, path: &str) -> anyhow::Result<Url> {
+    Ok(base.join("mypreferences/d/")?.join(path)?)
+}
+
+/// Opens each page of the catalogue once and reads its switches.
+async fn audit_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, bool)>> {
+    let mut read = Vec::new();
+    for (path, switches) in pages()? {
+        client.goto(page_url(base, &path)?.as_str()).await?;
+        let states = read_switches(client, &switches).await?;
+        read.extend(switches.into_iter().map(|s| s.name).zip(states));
+    }
+    Ok(read)
+}
+
+/// For each page of the catalogue: read; click every switch that is on, wait until the page
+/// shows each saved off, reload once and read again.
+async fn optout_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, bool)>> {
+    const SAVED_OFF: &str = "for (const selector of arguments[0]) {
+          const el = document.querySelector(selector);
+          if (!el || el.getAttribute('aria-busy') === 'true'
+              || el.getAttribute('aria-checked') !== 'false') return null;
+        }
+        return true;";
+    let mut read = Vec::new();
+    for (path, switches) in pages()? {
+        client.goto(page_url(base, &path)?.as_str()).await?;
+        let mut states = read_switches(client, &switches).await?;
+        let on: Vec<String> = switches
+            .iter()
+            .zip(&states)
+            .filter(|(_, on)| **on)
+            .map(|(s, _)| s.selector())
+            .collect();
+        if !on.is_empty() {
+            for selector in &on {
+                client.find(Locator::Css(selector)).await?.click().await?;
+            }
+            poll_script(
+                client,
+                "the switches to save off",
+                SAVED_OFF,
+                vec![on.into()],
+            )
+            .await?;
+            client.refresh().await?;
+            states = read_switches(client, &switches).await?;
+        }
+        read.extend(switches.into_iter().map(|s| s.name).zip(states));
+    }
+    Ok(read)
+}
+
+/// The mode's work in the open session: what it read last, by switch name (`""` for the
+/// single setting of `cold` and `warm`).
+async fn work(
+    client: &Client,
+    base: &Url,
+    mode: &str,
+    args: &[String],
+    usage: &str,
+) -> anyhow::Result<Vec<(String, bool)>> {
+    Ok(match (mode, args) {
+        ("cold", [email, password]) => {
+            vec![(String::new(), cold(client, base, email, password).await?)]
+        }
+        ("warm", [session]) => vec![(String::new(), warm(client, base, session).await?)],
+        ("audit-all", [session]) => {
+            restore_session(client, base, session).await?;
+            audit_all(client, base).await?
+        }
+        ("audit-all", [email, password]) => {
+            sign_in(client, base, email, password).await?;
+            audit_all(client, base).await?
+        }
+        ("optout-all", [email, password]) => {
+            sign_in(client, base, email, password).await?;
+            optout_all(client, base).await?
+        }
+        _ => bail!("{usage}"),
+    })
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: bench_floor cold BASE_URL EMAIL PASSWORD | warm BASE_URL SESSION_JSON";
+    let usage = "usage: bench_floor cold BASE_URL EMAIL PASSWORD | warm BASE_URL SESSION_JSON \
+                 | audit-all BASE_URL (SESSION_JSON | EMAIL PASSWORD) \
+                 | optout-all BASE_URL EMAIL PASSWORD";
     let (mode, base) = match args.as_slice() {
         [mode, base, ..] => (mode.as_str(), Url::parse(base).context("BASE_URL")?),
         _ => bail!(usage),
@@ -183,19 +351,21 @@ async fn main() -> anyhow::Result<()> {
     builder.capabilities(capabilities(headless, true, Some(profile.path()), &[]));
     let client = builder.connect(driver_url.as_str()).await?;
     phase("browser session open (Chromium started)");
-    let result = match (mode, &args[2..]) {
-        ("cold", [email, password]) => cold(&client, &base, email, password).await,
-        ("warm", [session]) => warm(&client, &base, session).await,
-        _ => Err(anyhow::anyhow!(usage)),
-    };
+    let result = work(&client, &base, mode, &args[2..], usage).await;
     phase("work done");
     let closed = client.close().await;
     phase("session closed");
     drop(driver);
     drop(profile);
     phase("driver stopped, profile removed");
-    let on = result?;
+    let read = result?;
     closed?;
-    println!("{}", if on { "on" } else { "off" });
+    for (name, on) in read {
+        let state = if on { "on" } else { "off" };
+        match name.as_str() {
+            "" => println!("{state}"),
+            name => println!("{name} {state}"),
+        }
+    }
     Ok(())
 }
