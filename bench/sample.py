@@ -9,7 +9,8 @@ Every INTERVAL it reads, from /proc:
     child, such as the chromedriver it stops);
   - the sum of PSS (smaps_rollup) over all of the command's descendants: chromedriver and
     every Chromium process, shared pages counted once in total;
-  - how many descendants there are.
+  - how many descendants there are, and how many of them are a browser's main process
+    (Chromium without `--type=`: one per browser session the command opened).
 It writes the peaks, the wall time and the exit status as JSON, and exits with the
 command's status. Standard library only; the sampler's own cost is one /proc scan per tick.
 """
@@ -61,13 +62,24 @@ def field_kb(path, key):
     return None
 
 
+def is_browser(pid):
+    """Whether pid is a Chromium main process (its helpers carry --type=...)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except OSError:
+        return False
+    name = os.path.basename(argv[0])
+    return name in (b"chromium", b"chrome") and not any(a.startswith(b"--type=") for a in argv)
+
+
 def main():
     out, interval, sep, *command = sys.argv[1:]
     assert sep == "--" and command, __doc__
     interval = float(interval)
     started = time.monotonic()
     child = subprocess.Popen(command)
-    peak_rss = peak_pss = peak_procs = samples = 0
+    peak_rss = peak_pss = peak_procs = peak_browsers = samples = 0
     while child.poll() is None:
         hwm = field_kb(f"/proc/{child.pid}/status", "VmHWM:")
         if hwm:
@@ -76,6 +88,7 @@ def main():
         pss = sum(field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") or 0 for pid in kids)
         peak_pss = max(peak_pss, pss)
         peak_procs = max(peak_procs, len(kids))
+        peak_browsers = max(peak_browsers, sum(1 for pid in kids if is_browser(pid)))
         samples += 1
         try:
             child.wait(timeout=interval)
@@ -90,6 +103,7 @@ def main():
                 "tool_peak_rss_kb": peak_rss,
                 "browser_peak_pss_kb": peak_pss,
                 "peak_descendants": peak_procs,
+                "peak_browsers": peak_browsers,
                 "samples": samples,
                 "interval_s": interval,
             },

@@ -3,11 +3,13 @@
 # measure the tool with real headless Chromium against a minimal WebDriver client (the
 # floor, examples/bench_floor.rs). Writes bench/results.json and bench/RESULTS.md.
 #
-# usage: scripts/bench.sh [--runs N] [--accounts "1 8 32"] [--parallel "1 2 4"]
+# usage: scripts/bench.sh [--runs N] [--accounts "1 8 32"] [--parallel "1 2 4"] [--only catalogue]
 #
-# Scenarios: cold opt-out (fresh state, password sign-in, --walk), warm check (`status` with
-# the saved session), their floors, many accounts at --parallel 1/2/4 (each once), and the
-# tool's own footprint. The many-accounts runs read passwords from the OS keyring, so the
+# Scenarios: the whole catalogue (`audit` with the saved session, `--setting all optout` from
+# a mixed state, their floors, and their peak memory), cold opt-out (fresh state, password
+# sign-in, --walk), warm check (`status` with the saved session), their floors, many accounts
+# at --parallel 1/2/4 (each once), and the tool's own footprint. `--only catalogue` runs only
+# the catalogue scenarios and replaces their part of an existing bench/results.json. The many-accounts runs read passwords from the OS keyring, so the
 # script runs itself under a private D-Bus session with a throwaway gnome-keyring; the
 # single-account scenarios read a credentials file and run without that bus (as from cron on
 # a server), so Chromium does not start accessibility services on it.
@@ -23,14 +25,26 @@ ROOT=$PWD
 RUNS=5
 ACCOUNT_COUNTS="1 8 32"
 PARALLEL_LEVELS="1 2 4"
+ONLY=""
+USAGE='usage: scripts/bench.sh [--runs N] [--accounts "1 8 32"] [--parallel "1 2 4"] [--only catalogue]'
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --accounts) ACCOUNT_COUNTS=$2; shift 2 ;;
     --parallel) PARALLEL_LEVELS=$2; shift 2 ;;
-    *) echo "usage: scripts/bench.sh [--runs N] [--accounts \"1 8 32\"] [--parallel \"1 2 4\"]" >&2; exit 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) echo "$USAGE" >&2; exit 2 ;;
   esac
 done
+case $ONLY in
+  "") ;;
+  catalogue)
+    [ -f bench/results.json ] || {
+      echo "error: --only catalogue updates bench/results.json, which is missing: run scripts/bench.sh in full first" >&2
+      exit 2
+    } ;;
+  *) echo "error: --only takes \`catalogue\`, not \`$ONLY\`" >&2; echo "$USAGE" >&2; exit 2 ;;
+esac
 
 # ---- a private D-Bus session (for the keyring), entered once ------------------------------
 if [ -z "${BENCH_DBUS_SESSION:-}" ]; then
@@ -38,7 +52,8 @@ if [ -z "${BENCH_DBUS_SESSION:-}" ]; then
   . scripts/lib.sh
   ensure_packages hyperfine time jq curl python3 dbus dbus-bin gnome-keyring chromium chromium-driver
   export BENCH_DBUS_SESSION=1
-  exec dbus-run-session -- bash "$SELF" --runs "$RUNS" --accounts "$ACCOUNT_COUNTS" --parallel "$PARALLEL_LEVELS"
+  exec dbus-run-session -- bash "$SELF" --runs "$RUNS" --accounts "$ACCOUNT_COUNTS" --parallel "$PARALLEL_LEVELS" \
+    ${ONLY:+--only "$ONLY"}
 fi
 
 # shellcheck source=scripts/lib.sh
@@ -136,7 +151,7 @@ PASSWORD=bench-password
 email() { printf 'member%02d@bench.example' "$1"; }
 sim_args=()
 for i in $(seq 1 "$MAX_ACCOUNTS"); do sim_args+=(--account "$(email "$i")"); done
-sim_args+=(--account "solo@bench.example")
+sim_args+=(--account "solo@bench.example" --account "catalogue@bench.example")
 printf '%s\n' "$PASSWORD" | "$TOOL" "${sim_args[@]}" simulator --listen 127.0.0.1:0 --password-stdin \
   >"$WORK/sim.out" 2>"$WORK/sim.err" &
 SIM_PID=$!
@@ -172,6 +187,131 @@ hyperfine_json() {
   shift
   hyperfine --style basic --export-json "$WORK/$name.json" "$@" >&2
 }
+summary() { # the hyperfine JSON of NAME, reduced to seconds
+  jq '[.results[] | {command, runs: (.times | length), min, median, max, mean, stddev}]' "$WORK/$1.json"
+}
+commit_id() { echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src examples || echo '-dirty')"; }
+
+# ---- 6: the whole catalogue (issue 10): audit and opt-out, against their floors ------------
+# One account of its own. Before every opt-out run (and once before the audits) every switch
+# is set to the same mixed state: seven on, six off. Both switches of linkedin-promotions are
+# on (one page, two saves); share-data-with-select-partners is off, so that switching
+# ads-beyond-linkedin off, which takes it along, moves nothing else.
+CAT=catalogue@bench.example
+CAT_CREDS="$WORK/catalogue-credentials.toml"
+printf 'email = "%s"\npassword = "%s"\n' "$CAT" "$PASSWORD" >"$CAT_CREDS"
+chmod 600 "$CAT_CREDS"
+CAT_ARGS=(--base-url "$BASE" --account "$CAT" --credentials-file "$CAT_CREDS")
+MIXED='{"switches": {"data-for-ai-improvement": "on", "policy-and-academic-research": "on",
+  "share-data-with-select-partners": "off", "linkedin-promotions-ads": "on",
+  "linkedin-promotions-emails": "on", "ads-by-age": "on", "ads-by-gender": "off",
+  "ads-beyond-linkedin": "on", "ads-interactions-with-business": "off",
+  "ads-related-actions": "off", "ads-inferred-location": "off", "interest-categories": "on",
+  "member-cookies": "off"}}'
+MIXED=$(jq -c . <<<"$MIXED")
+CATALOGUE_FILE=src/linkedin/catalogue.toml
+CAT_SWITCHES=$(grep -c '^path = ' "$CATALOGUE_FILE")
+CAT_PAGES=$(grep '^path = ' "$CATALOGUE_FILE" | sort -u | wc -l)
+[ "$(jq '.switches | length' <<<"$MIXED")" -eq "$CAT_SWITCHES" ] || {
+  echo "error: the mixed state names $(jq '.switches | length' <<<"$MIXED") switches, the catalogue $CAT_SWITCHES: update MIXED in scripts/bench.sh" >&2
+  exit 1
+}
+CAT_LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# expect_status WANT COMMAND...: runs COMMAND, fails unless it exits WANT.
+expect_status() {
+  local want=$1 status=0
+  shift
+  "$@" || status=$?
+  [ "$status" -eq "$want" ] || { echo "error: exit $status, not $want: $*" >&2; return 1; }
+}
+
+echo "== the whole catalogue: audit (saved session) vs its floor" >&2
+CAT_AUDIT_HOME=$(new_home catalogue-audit)
+sim_put "$CAT" "$MIXED"
+# A status run signs in and saves the session (exit 3: the AI switch is on).
+expect_status 3 in_home "$CAT_AUDIT_HOME" env -u DBUS_SESSION_BUS_ADDRESS "$TOOL" "${CAT_ARGS[@]}" \
+  status --json >"$WORK/catalogue-setup.json"
+CAT_SESSION="$CAT_AUDIT_HOME/state/linkedin-optout/sessions/$CAT.json"
+[ -f "$CAT_SESSION" ] || { echo "error: the set-up run saved no session at $CAT_SESSION" >&2; exit 1; }
+CAT_AUDIT_BEFORE=$(sim_get "$CAT")
+# audit exits 3 when a switch is on, as it is here: any other status fails the run.
+hyperfine_json catalogue-audit --runs "$RUNS" --warmup 1 \
+  -n "audit (whole catalogue)" "env $(tool_env "$CAT_AUDIT_HOME") $TOOL ${CAT_ARGS[*]} audit --json; test \$? -eq 3" \
+  -n "audit floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR audit-all $BASE $CAT_SESSION"
+CAT_AUDIT_AFTER=$(sim_get "$CAT")
+for field in sign_ins switch_writes switches; do
+  if [ "$(jq -c ".$field" <<<"$CAT_AUDIT_BEFORE")" != "$(jq -c ".$field" <<<"$CAT_AUDIT_AFTER")" ]; then
+    echo "error: the audits changed the account's $field: $(jq -c ".$field" <<<"$CAT_AUDIT_BEFORE") -> $(jq -c ".$field" <<<"$CAT_AUDIT_AFTER")" >&2
+    exit 1
+  fi
+done
+
+echo "== the whole catalogue: opt-out --setting all (cold, mixed state) vs its floor" >&2
+CAT_OPTOUT_HOME=$(new_home catalogue-optout)
+RESET_CAT="rm -rf $CAT_OPTOUT_HOME/state && curl -sf -X PUT -H 'content-type: application/json' -d '$MIXED' ${BASE}__sim/accounts/$CAT >/dev/null"
+CAT_WRITES_BEFORE=$(sim_get "$CAT" | jq -c .switch_writes)
+hyperfine_json catalogue-optout --runs "$RUNS" --warmup 1 --prepare "$RESET_CAT" \
+  -n "opt-out --setting all (whole catalogue)" "env $(tool_env "$CAT_OPTOUT_HOME") $TOOL ${CAT_ARGS[*]} --setting all optout --json" \
+  -n "opt-out floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR optout-all $BASE $CAT $PASSWORD"
+CAT_STATE_AFTER=$(sim_get "$CAT")
+# Every run (warm-up included, tool and floor) must have saved exactly the switches that were
+# on, once each, and left every switch off.
+jq -e -n --argjson before "$CAT_WRITES_BEFORE" --argjson after "$CAT_STATE_AFTER" \
+  --argjson mixed "$MIXED" --argjson n $((2 * (RUNS + 1))) \
+  '[$mixed.switches | to_entries[]
+    | ($after.switch_writes[.key] // 0) - ($before[.key] // 0) == (if .value == "on" then $n else 0 end)]
+   + [$after.switches[] == "off"] | all' >/dev/null || {
+  echo "error: the opt-out runs did not save exactly the switches that were on, $((2 * (RUNS + 1))) times each, leaving all off: writes $CAT_WRITES_BEFORE -> $(jq -c .switch_writes <<<"$CAT_STATE_AFTER"), switches $(jq -c .switches <<<"$CAT_STATE_AFTER")" >&2
+  exit 1
+}
+
+echo "== the whole catalogue: peak memory" >&2
+expect_status 3 in_home "$CAT_AUDIT_HOME" env -u DBUS_SESSION_BUS_ADDRESS \
+  python3 bench/sample.py "$WORK/catalogue-audit-mem.json" 0.1 -- \
+  "$TOOL" "${CAT_ARGS[@]}" audit --json >/dev/null
+bash -c "$RESET_CAT"
+in_home "$CAT_OPTOUT_HOME" env -u DBUS_SESSION_BUS_ADDRESS \
+  python3 bench/sample.py "$WORK/catalogue-optout-mem.json" 0.1 -- \
+  "$TOOL" "${CAT_ARGS[@]}" --setting all optout --json >/dev/null
+bash -c "$RESET_CAT"
+env -u DBUS_SESSION_BUS_ADDRESS python3 bench/sample.py "$WORK/catalogue-floor-mem.json" 0.1 -- \
+  "$FLOOR" optout-all "$BASE" "$CAT" "$PASSWORD" >/dev/null
+
+jq -n \
+  --arg date "$(date -u +%FT%TZ)" --arg commit "$(commit_id)" \
+  --arg load0 "$CAT_LOAD_AT_START" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --argjson runs "$RUNS" --argjson switches "$CAT_SWITCHES" --argjson pages "$CAT_PAGES" \
+  --argjson mixed "$MIXED" \
+  --argjson audit "$(summary catalogue-audit)" --argjson optout "$(summary catalogue-optout)" \
+  --argjson audit_before "$CAT_AUDIT_BEFORE" --argjson audit_after "$CAT_AUDIT_AFTER" \
+  --argjson audit_mem "$(cat "$WORK/catalogue-audit-mem.json")" \
+  --argjson optout_mem "$(cat "$WORK/catalogue-optout-mem.json")" \
+  --argjson floor_mem "$(cat "$WORK/catalogue-floor-mem.json")" \
+  'def peak: {tool_peak_rss_kb, browser_peak_pss_kb,
+              total_kb: (.tool_peak_rss_kb + .browser_peak_pss_kb), peak_browsers, wall_s};
+  {
+    measured: {date: $date, commit: $commit,
+               load_average_at_start: $load0, load_average_at_end: $load},
+    runs_per_timing: $runs, switches: $switches, pages: $pages,
+    switches_on_before_optout: [$mixed.switches[] | select(. == "on")] | length,
+    audit: $audit, optout: $optout,
+    ratios: {
+      audit_over_floor: ($audit[0].median / $audit[1].median * 100 | round / 100),
+      optout_over_floor: ($optout[0].median / $optout[1].median * 100 | round / 100)
+    },
+    audit_sign_ins: {before: $audit_before.sign_ins, after: $audit_after.sign_ins},
+    memory: {audit: ($audit_mem | peak), optout: ($optout_mem | peak),
+             optout_floor: ($floor_mem | peak)}
+  }' >"$WORK/catalogue.json"
+
+if [ "$ONLY" = catalogue ]; then
+  jq --slurpfile c "$WORK/catalogue.json" '.catalogue = $c[0]' bench/results.json >"$WORK/results.next"
+  mv "$WORK/results.next" bench/results.json
+  bash bench/render.sh bench/results.json >bench/RESULTS.md
+  echo "updated the catalogue's part of bench/results.json and bench/RESULTS.md" >&2
+  exit 0
+fi
 
 # ---- 1 and 3: cold opt-out and its floor -------------------------------------------------
 SOLO=solo@bench.example
@@ -255,12 +395,9 @@ done
 
 # ---- results -------------------------------------------------------------------------------
 STRAYS=$(stray_pids | wc -l)
-summary() { # the hyperfine JSON of NAME, reduced to seconds
-  jq '[.results[] | {command, runs: (.times | length), min, median, max, mean, stddev}]' "$WORK/$1.json"
-}
 jq -n \
   --arg date "$(date -u +%FT%TZ)" \
-  --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src examples || echo '-dirty')" \
+  --arg commit "$(commit_id)" \
   --arg cpu "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
   --argjson nproc "$(nproc)" \
   --argjson mem_kb "$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" \
@@ -278,6 +415,7 @@ jq -n \
   --argjson accounts "$(cat "$WORK/accounts.json")" \
   --argjson sign_ins_before "$SIGN_INS_BEFORE" --argjson sign_ins_after "$SIGN_INS_AFTER" \
   --argjson strays "$STRAYS" \
+  --slurpfile catalogue "$WORK/catalogue.json" \
   '{
     machine: {date: $date, commit: $commit, cpu: $cpu, nproc: $nproc, mem_total_kb: $mem_kb,
               kernel: $kernel, chromium: $chromium, chromedriver: $chromedriver,
@@ -295,6 +433,7 @@ jq -n \
                 usr_bin_time_max_rss_kb: $time_rss,
                 browser_peak_pss_kb: $foot.browser_peak_pss_kb, run: $foot},
     accounts: $accounts,
+    catalogue: $catalogue[0],
     stray_processes_at_end: $strays
   }' >bench/results.json
 bash bench/render.sh bench/results.json >bench/RESULTS.md
