@@ -108,6 +108,11 @@ pub struct GlobalArgs {
     /// Account (email) to act on; repeat for several. Default: every account in the config file.
     #[arg(long = "account", value_name = "EMAIL", global = true)]
     pub accounts: Vec<String>,
+    /// A switch to act on, by its catalogue name (`rules show` lists them); repeat for
+    /// several; `all` for the whole catalogue. Default: `settings` in the config file, else
+    /// data-for-ai-improvement (`audit`: the whole catalogue).
+    #[arg(long = "setting", value_name = "NAME", global = true)]
+    pub settings: Vec<String>,
     /// Where LinkedIn is (a simulator's address in tests).
     #[arg(
         long,
@@ -195,6 +200,9 @@ pub enum Command {
     Optout(OptoutArgs),
     /// Report the setting without changing anything (same as `optout --dry-run`).
     Status(WalkArgs),
+    /// Read every catalogued switch (or those `--setting` names) for each account and change
+    /// nothing: a table of switch, state and what "on" means; exit 3 when any is on.
+    Audit,
     /// Store, check or delete an account's password in the OS keyring.
     #[command(subcommand)]
     Credentials(CredentialsCommand),

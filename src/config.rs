@@ -16,7 +16,7 @@ use crate::browser::BrowserKind;
 use crate::cli::GlobalArgs;
 use crate::error::Error;
 use crate::input::{self, with_trailing_slash};
-use crate::linkedin::catalogue::Catalogue;
+use crate::linkedin::catalogue::{Catalogue, Switch};
 
 pub const DEFAULT_BASE_URL: &str = "https://www.linkedin.com/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -42,6 +42,9 @@ pub struct ConfigFile {
     pub browser_args: Vec<String>,
     /// A file of catalogue overrides (`--rules`); relative to the config file's directory.
     pub rules_file: Option<PathBuf>,
+    /// The switches to act on, by catalogue name (`all`: every one), unless an account names
+    /// its own or `--setting` is given.
+    pub settings: Option<Vec<String>>,
     #[serde(default, rename = "account")]
     pub accounts: Vec<AccountEntry>,
 }
@@ -53,6 +56,8 @@ pub struct AccountEntry {
     pub email: String,
     pub base_url: Option<Url>,
     pub browser: Option<BrowserKind>,
+    /// This account's switches, over the file's `settings`.
+    pub settings: Option<Vec<String>>,
 }
 
 /// One account as a run acts on it.
@@ -61,6 +66,8 @@ pub struct AccountSettings {
     pub email: String,
     pub base_url: Url,
     pub browser: BrowserKind,
+    /// The switches chosen for this account, each once, in the order chosen.
+    pub switches: Vec<Switch>,
 }
 
 /// Everything a run needs, resolved once.
@@ -85,6 +92,9 @@ pub struct Settings {
     pub receipts_keep: usize,
     /// The switches: the built-in catalogue with `--rules` or `rules_file` applied.
     pub catalogue: Catalogue,
+    /// The switches were named on the command line (`--setting`), not left to the config
+    /// file or the default: `audit` reads the whole catalogue otherwise.
+    pub switches_typed: bool,
 }
 
 /// The platform's directories for this tool (XDG on Linux).
@@ -186,13 +196,40 @@ impl ConfigFile {
             input::check_timeout(seconds)
                 .map_err(|why| format!("{} = {seconds}: {why}", at(None, "timeout")))?;
         }
+        // Names are checked against the built-in catalogue: an override file changes entries,
+        // never which names exist.
+        let catalogue = Catalogue::built_in();
+        let names = |account: Option<usize>, names: &Option<Vec<String>>| match names {
+            Some(names) => check_setting_names(&catalogue, names)
+                .map_err(|why| format!("{}: {why}", at(account, "settings"))),
+            None => Ok(()),
+        };
+        names(None, &self.settings)?;
         for (index, account) in self.accounts.iter().enumerate() {
             input::check_account(&account.email)
                 .map_err(|why| format!("{}: {why}", at(Some(index), "email")))?;
             url(Some(index), "base_url", &account.base_url)?;
+            names(Some(index), &account.settings)?;
         }
         Ok(())
     }
+}
+
+/// Whether `names` pick at least one switch of `catalogue`, and only switches it knows.
+fn check_setting_names(catalogue: &Catalogue, names: &[String]) -> Result<(), String> {
+    if names.is_empty() {
+        return Err(format!(
+            "names no setting; name at least one of {}",
+            catalogue.names()
+        ));
+    }
+    catalogue.select(names).map(|_| ()).map_err(|unknown| {
+        format!(
+            "no setting is named `{}`; the names are {}",
+            input::shown(&unknown),
+            catalogue.names()
+        )
+    })
 }
 
 /// Resolves the command line, the config file and the defaults into `Settings`.
@@ -213,6 +250,40 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
         Some(url) => with_trailing_slash(url),
         None => Url::parse(DEFAULT_BASE_URL).expect("the default base URL parses"),
     };
+    let rules_file = args.rules.clone().or_else(|| {
+        file.rules_file.as_ref().map(|path| {
+            config_path
+                .parent()
+                .map_or_else(|| path.clone(), |dir| dir.join(path))
+        })
+    });
+    let (catalogue, rules) = match rules_file.as_deref().map(load_rules).transpose() {
+        Ok(catalogue) => (catalogue.unwrap_or_default(), Ok(())),
+        Err(err) => (Catalogue::built_in(), Err(err)),
+    };
+    // `--setting` over the account's `settings` over the file's over the default. The
+    // file's names were checked as it was read; the command line's are checked here.
+    let typed_switches = if args.settings.is_empty() {
+        None
+    } else {
+        Some(catalogue.select(&args.settings).map_err(|unknown| {
+            Error::Usage(format!(
+                "`--setting {}` names no setting; the names are {} (`linkedin-optout rules show` describes them)",
+                input::shown(&unknown),
+                catalogue.names()
+            ))
+        })?)
+    };
+    let switches_of = |entry: Option<&AccountEntry>| -> Vec<Switch> {
+        if let Some(typed) = &typed_switches {
+            return typed.clone();
+        }
+        entry
+            .and_then(|entry| entry.settings.as_ref())
+            .or(file.settings.as_ref())
+            .and_then(|names| catalogue.select(names).ok())
+            .unwrap_or_else(|| vec![catalogue.default_switch().clone()])
+    };
     let default_browser = args.browser.or(file.browser).unwrap_or(BrowserKind::Chrome);
     let entry_settings = |entry: &AccountEntry| AccountSettings {
         email: input::normal_email(&entry.email),
@@ -223,6 +294,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
             _ => default_base_url.clone(),
         },
         browser: args.browser.or(entry.browser).unwrap_or(default_browser),
+        switches: switches_of(Some(entry)),
     };
     let accounts = if let (true, true, Some(path)) = (
         args.accounts.is_empty(),
@@ -235,6 +307,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
             email,
             base_url: default_base_url.clone(),
             browser: default_browser,
+            switches: switches_of(None),
         }]
     } else if args.accounts.is_empty() {
         file.accounts.iter().map(entry_settings).collect()
@@ -254,6 +327,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
                             email,
                             base_url: default_base_url.clone(),
                             browser: default_browser,
+                            switches: switches_of(None),
                         },
                     },
                 )
@@ -282,17 +356,6 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
     if let Some(url) = &webdriver {
         crate::security::check_webdriver_url(url, args.insecure_webdriver)?;
     }
-    let rules_file = args.rules.clone().or_else(|| {
-        file.rules_file.as_ref().map(|path| {
-            config_path
-                .parent()
-                .map_or_else(|| path.clone(), |dir| dir.join(path))
-        })
-    });
-    let (catalogue, rules) = match rules_file.as_deref().map(load_rules).transpose() {
-        Ok(catalogue) => (catalogue.unwrap_or_default(), Ok(())),
-        Err(err) => (Catalogue::built_in(), Err(err)),
-    };
     let settings = Settings {
         accounts,
         base_url: default_base_url,
@@ -326,6 +389,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
             .receipts_keep
             .unwrap_or(crate::state::receipts::DEFAULT_KEEP),
         catalogue,
+        switches_typed: typed_switches.is_some(),
     };
     Ok((settings, rules))
 }
@@ -437,6 +501,7 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linkedin::catalogue::DEFAULT_SWITCH;
 
     #[test]
     fn trailing_slash_keeps_the_grid_path() {
@@ -529,5 +594,80 @@ mod tests {
             validate_email(" Me@Example.COM ").unwrap(),
             "me@example.com"
         );
+    }
+
+    /// The resolved settings of a private config file holding `text`, with `--setting`
+    /// given as `typed`.
+    fn resolved(text: &str, typed: &[&str]) -> Result<Settings, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        crate::state::files::write_new_private(&path, text.as_bytes()).unwrap();
+        let args = GlobalArgs {
+            config: Some(path),
+            settings: typed.iter().map(|name| name.to_string()).collect(),
+            ..GlobalArgs::default()
+        };
+        resolve(&args)
+    }
+
+    fn chosen(settings: &Settings) -> Vec<Vec<String>> {
+        settings
+            .accounts
+            .iter()
+            .map(|account| account.switches.iter().map(|s| s.name.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn settings_come_from_the_command_line_then_the_account_then_the_file_then_the_default() {
+        let text = "settings = [\"ads-by-age\", \"ads-by-gender\"]\n\n[[account]]\nemail = \"a@example.com\"\nsettings = [\"all\"]\n\n[[account]]\nemail = \"b@example.com\"\n";
+        let settings = resolved(text, &[]).unwrap();
+        let every: Vec<String> = Catalogue::built_in()
+            .switches()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(every.len(), 13);
+        assert_eq!(
+            chosen(&settings),
+            vec![every, vec!["ads-by-age".into(), "ads-by-gender".into()]]
+        );
+        assert!(!settings.switches_typed);
+        // The command line wins for every account; a name given twice is acted on once.
+        let settings = resolved(text, &["member-cookies", "ads-by-age", "member-cookies"]).unwrap();
+        let typed = vec!["member-cookies".to_string(), "ads-by-age".to_string()];
+        assert_eq!(chosen(&settings), vec![typed.clone(), typed]);
+        assert!(settings.switches_typed);
+        // Nothing chosen anywhere: today's one switch.
+        let settings = resolved("[[account]]\nemail = \"a@example.com\"\n", &[]).unwrap();
+        assert_eq!(chosen(&settings), vec![vec![DEFAULT_SWITCH.to_string()]]);
+    }
+
+    #[test]
+    fn an_unknown_setting_is_a_usage_error_that_lists_the_names() {
+        let err = resolved("", &["ads-by-ag"]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        let message = err.to_string();
+        assert!(
+            message.starts_with(
+                "`--setting ads-by-ag` names no setting; the names are data-for-ai-improvement, "
+            ),
+            "{message}"
+        );
+        assert!(message.contains("member-cookies, all"), "{message}");
+        for (text, why) in [
+            (
+                "timeout = 30\nsettings = [\"ads-by-ag\"]\n",
+                "line 2, `settings`: no setting is named `ads-by-ag`",
+            ),
+            (
+                "[[account]]\nemail = \"a@example.com\"\nsettings = []\n",
+                "line 3, `settings`: names no setting",
+            ),
+        ] {
+            let err = resolved(text, &[]).unwrap_err();
+            assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+            assert!(err.to_string().contains(why), "{err}");
+        }
     }
 }

@@ -133,7 +133,7 @@ mod tests {
     fn report(before: SettingState, outcome: Outcome) -> AccountReport {
         AccountReport {
             account: "a@example.com".to_string(),
-            setting: crate::report::SETTING.to_string(),
+            setting: crate::linkedin::catalogue::DEFAULT_SWITCH.to_string(),
             before,
             after: SettingState::Off,
             outcome,

@@ -3,10 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::linkedin::catalogue::DEFAULT_SWITCH;
 use crate::linkedin::outcome::{Outcome, SettingState};
-
-/// The setting this tool manages, as named in reports.
-pub const SETTING: &str = "data-for-ai-improvement";
 
 /// One account's result: printed as one `--json` line and appended to the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,16 +31,22 @@ impl AccountReport {
     }
 
     /// The human summary line: the message says it all when the run went as planned; a
-    /// failure is named by its outcome first.
+    /// failure is named by its outcome first. A switch other than the default one is named
+    /// after the account, so that today's one-switch line reads as it always has.
     pub fn summary(&self) -> String {
+        let who = if self.setting == DEFAULT_SWITCH {
+            self.account.clone()
+        } else {
+            format!("{} {}", self.account, self.setting)
+        };
         match self.outcome {
             Outcome::AlreadyOff
             | Outcome::OptedOut
             | Outcome::WouldOptOut
             | Outcome::NotOffered => {
-                format!("{}: {}", self.account, self.message)
+                format!("{who}: {}", self.message)
             }
-            failure => format!("{}: {failure}: {}", self.account, self.message),
+            failure => format!("{who}: {failure}: {}", self.message),
         }
     }
 }

@@ -58,6 +58,7 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
         email: DEMO_ACCOUNT.to_string(),
         base_url: simulator.base_url(),
         browser: BrowserKind::Chrome,
+        switches: vec![settings.catalogue.default_switch().clone()],
     };
     let mut options = RunOptions::new(
         settings,

@@ -38,15 +38,17 @@ impl Printed for History {
     }
 }
 
-/// One row per record: time, account, before → after, outcome, and DRIFT where it applies.
+/// One row per record: time, account, setting, before → after, outcome, and DRIFT where it
+/// applies.
 fn table(marked: &[MarkedRecord]) -> String {
-    let rows: Vec<[String; 5]> = marked
+    let rows: Vec<[String; 6]> = marked
         .iter()
         .map(|m| {
             let r = &m.record;
             [
                 r.time.strftime("%Y-%m-%d %H:%MZ").to_string(),
                 r.account.clone(),
+                r.setting.clone(),
                 format!("{} → {}", r.before, r.after),
                 r.outcome.to_string(),
                 if m.drift {
@@ -57,5 +59,8 @@ fn table(marked: &[MarkedRecord]) -> String {
             ]
         })
         .collect();
-    crate::report::table(["TIME (UTC)", "ACCOUNT", "SETTING", "OUTCOME", ""], &rows)
+    crate::report::table(
+        ["TIME (UTC)", "ACCOUNT", "SETTING", "STATE", "OUTCOME", ""],
+        &rows,
+    )
 }

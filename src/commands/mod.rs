@@ -3,6 +3,7 @@
 //! it returns through `output::Output` (how that report reads as text is the module's
 //! `Printed` impl), and returns an exit code.
 
+pub mod audit;
 pub mod completions;
 pub mod credentials;
 pub mod demo;
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Optout(args) => optout::exec(&settings()?, &args).await,
         Command::Status(args) => status::exec(&settings()?, args).await,
+        Command::Audit => audit::exec(&settings()?).await,
         Command::Demo => demo::exec(&settings()?).await,
         Command::Login => login::exec(&settings()?).await,
         Command::Objection(args) => objection::exec(&settings()?, &args).await,

@@ -17,6 +17,9 @@ const BUILT_IN: &str = include_str!("catalogue.toml");
 /// The switch every command acts on unless told otherwise.
 pub const DEFAULT_SWITCH: &str = "data-for-ai-improvement";
 
+/// The name that picks the whole catalogue (`--setting all`).
+pub const ALL: &str = "all";
+
 /// Where a settings page's path starts, under the base URL.
 const PREFERENCES: &str = "mypreferences/d/";
 
@@ -201,10 +204,48 @@ impl Catalogue {
             .find(|switch| switch.name == name)
     }
 
-    /// The switch every command acts on today: `data-for-ai-improvement`.
+    /// The switch every command acts on unless told otherwise: `data-for-ai-improvement`.
     pub fn default_switch(&self) -> &Switch {
         self.get(DEFAULT_SWITCH)
             .expect("the catalogue has the default switch")
+    }
+
+    /// Every switch, in the catalogue's order.
+    pub fn switches(&self) -> Vec<Switch> {
+        self.entries
+            .iter()
+            .map(|entry| entry.switch.clone())
+            .collect()
+    }
+
+    /// The switches `names` pick, each once, in the order named (`all` stands for the whole
+    /// catalogue in its order); `Err` holds the first name the catalogue does not know.
+    pub fn select(&self, names: &[String]) -> Result<Vec<Switch>, String> {
+        let mut chosen: Vec<Switch> = Vec::new();
+        for name in names {
+            let picked = if name == ALL {
+                self.switches()
+            } else {
+                vec![self.get(name).ok_or_else(|| name.clone())?.clone()]
+            };
+            for switch in picked {
+                if !chosen.iter().any(|known| known.name == switch.name) {
+                    chosen.push(switch);
+                }
+            }
+        }
+        Ok(chosen)
+    }
+
+    /// The names a setting can be chosen by, for a message that refuses another.
+    pub fn names(&self) -> String {
+        let mut names: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.switch.name.as_str())
+            .collect();
+        names.push(ALL);
+        names.join(", ")
     }
 }
 
@@ -441,5 +482,24 @@ mod tests {
             );
             assert!(message.contains(what), "{text:?}: {message}");
         }
+    }
+
+    #[test]
+    fn a_selection_expands_all_and_names_each_switch_once_in_the_order_chosen() {
+        let catalogue = Catalogue::built_in();
+        let names = |chosen: Vec<Switch>| chosen.into_iter().map(|s| s.name).collect::<Vec<_>>();
+        let pick = |words: &[&str]| {
+            catalogue.select(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            names(pick(&["member-cookies", "ads-by-age", "member-cookies"]).unwrap()),
+            ["member-cookies", "ads-by-age"]
+        );
+        let all = names(pick(&["ads-by-age", ALL]).unwrap());
+        assert_eq!(all.len(), catalogue.entries().len());
+        assert_eq!(all[0], "ads-by-age");
+        assert_eq!(all[1], DEFAULT_SWITCH);
+        assert_eq!(pick(&["ads-by-age", "nope"]).unwrap_err(), "nope");
+        assert!(catalogue.names().ends_with("member-cookies, all"));
     }
 }

@@ -27,10 +27,14 @@ pub struct Plan {
 
 /// How the run gets in: a saved session when there is one, else (or when it has expired)
 /// the password, unless LinkedIn throttled sign-ins recently.
+#[derive(Clone, Copy)]
 pub struct Access<'a> {
     pub credentials: &'a Credentials,
     pub saved_session: Option<&'a StoredSession>,
     pub cool_down_until: Option<jiff::Timestamp>,
+    /// An earlier switch's run in this browser session got in: go straight to the setting
+    /// (and sign in again only if LinkedIn asks).
+    pub signed_in_already: bool,
 }
 
 /// What the run saw, kept as it goes, so that a failure still reports what was known.
@@ -41,6 +45,9 @@ pub struct Findings {
     pub changed: bool,
     /// The run signed in with the password: its session is worth keeping.
     pub signed_in: bool,
+    /// The run got in (a saved session restored, or signed in): a failure after this is the
+    /// setting page's, not the account's.
+    pub entered: bool,
 }
 
 impl Default for Findings {
@@ -50,6 +57,7 @@ impl Default for Findings {
             after: SettingState::Unknown,
             changed: false,
             signed_in: false,
+            entered: false,
         }
     }
 }
@@ -91,13 +99,15 @@ async fn reach_signed_in(
     steps: &Steps,
     findings: &mut Findings,
 ) -> Result<Reached, Error> {
-    match access.saved_session {
-        Some(saved) => {
+    match (access.signed_in_already, access.saved_session) {
+        (true, _) => {}
+        (false, Some(saved)) => {
             steps.step("reusing the saved session");
             session::restore(page, saved).await?;
         }
-        None => sign_in(page, access, steps, findings).await?,
+        (false, None) => sign_in(page, access, steps, findings).await?,
     }
+    findings.entered = true;
     let reached = setting::reach(page, plan.walk, steps).await?;
     if reached != Reached::SignedOut || findings.signed_in {
         return Ok(reached);

@@ -257,6 +257,18 @@ pub struct Page<'c> {
 }
 
 impl<'c> Page<'c> {
+    /// The same browser and account, acting on `switch`.
+    pub fn for_switch(&self, switch: &Switch) -> Page<'c> {
+        Page {
+            client: self.client,
+            base: self.base.clone(),
+            timeout: self.timeout,
+            artifacts_dir: self.artifacts_dir.clone(),
+            account: self.account.clone(),
+            switch: switch.clone(),
+        }
+    }
+
     /// The selectors of `marker`: the switch's own from its catalogue entry, the others from
     /// `MARKERS`.
     pub fn css(&self, marker: Marker) -> String {

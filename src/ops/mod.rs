@@ -7,9 +7,11 @@
 //! - `run`: the flow over the selected accounts (sign in or restore, run, keep the
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
+//! - `audit`: the dry run over the whole catalogue, with what each switch means.
 //! - `credentials`, `login`, `objection`, `doctor`, `history`, `receipts`, `rules`, `schedule`:
 //!   those commands' sequences (`schedule::job` is the one builder of the cron line's command).
 
+pub mod audit;
 pub mod credentials;
 pub mod doctor;
 pub mod driver;

@@ -16,8 +16,9 @@ use crate::error::Error;
 use crate::linkedin::evidence::{self, Evidence};
 use crate::linkedin::flow::{self, Access, Findings, Plan};
 use crate::linkedin::outcome::{Outcome, SettingState};
+use crate::linkedin::page::Page;
 use crate::progress::StepStyle;
-use crate::report::{AccountReport, SETTING};
+use crate::report::AccountReport;
 use crate::secrets::{Credentials, SecretChain};
 use crate::state::cooldown;
 use crate::state::history::{self, HistoryRecord};
@@ -62,7 +63,8 @@ impl RunOptions {
     }
 }
 
-/// Runs every account and returns their reports in the order given.
+/// Runs every account and returns their reports in the order given: one per account and
+/// chosen switch, in the order chosen.
 pub async fn run_accounts(
     accounts: &[AccountSettings],
     options: &RunOptions,
@@ -79,37 +81,75 @@ pub async fn run_accounts(
     let drivers_ref = &drivers;
     let reports = futures_util::stream::iter(accounts)
         .map(|account| async move {
-            let started = Instant::now();
-            let mut findings = Findings::default();
-            let mut evidence = None;
-            let result = match drivers_ref.get(account.browser) {
-                Ok(driver) => {
-                    let found = (&mut findings, &mut evidence);
-                    run_one(driver, account, options, source, cancel, found).await
-                }
+            let mut runs = Vec::new();
+            let stopped = match drivers_ref.get(account.browser) {
+                Ok(driver) => run_one(driver, account, options, source, cancel, &mut runs).await,
                 Err(err) => Err(err),
             };
-            let mut report = report(account, result, findings, started.elapsed());
+            let mut reports = reports_of(account, runs, stopped);
             if let Some(keep) = options.receipts_keep {
-                report.receipt = keep_receipt(&options.state_dir, &report, evidence, keep);
+                for report in &mut reports {
+                    let evidence = report.1.take();
+                    report.0.receipt = keep_receipt(&options.state_dir, &report.0, evidence, keep);
+                }
             }
-            report
+            reports
+                .into_iter()
+                .map(|(report, _)| report)
+                .collect::<Vec<_>>()
         })
         .buffered(options.parallel.max(1))
         .collect::<Vec<_>>()
         .await;
     drivers.stop();
-    reports
+    reports.into_iter().flatten().collect()
 }
 
+/// One chosen switch's run within its account's browser session.
+struct SwitchRun {
+    switch: String,
+    result: Result<Outcome, Error>,
+    findings: Findings,
+    /// What the page showed after the last fresh load, for the receipt.
+    evidence: Option<Evidence>,
+    elapsed: Duration,
+}
+
+impl SwitchRun {
+    /// Whether the account's other switches are still worth reaching after this one: it got
+    /// in, and what went wrong concerns this switch's page alone (not understood, not
+    /// offered, a save that did not stick). A failure to get in, a browser or a network that
+    /// failed, or LinkedIn asking for a person would fail every switch the same way, and
+    /// would only sign in again and again.
+    fn lets_others_go_on(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(err) => {
+                self.findings.entered
+                    && matches!(
+                        err,
+                        Error::PageNotUnderstood { .. }
+                            | Error::TimedOut { .. }
+                            | Error::NotOffered { .. }
+                            | Error::DidNotStick { .. }
+                            | Error::PageCommand(_)
+                    )
+            }
+        }
+    }
+}
+
+/// Runs `account`'s chosen switches in turn in one browser session, signed in once, each
+/// read (and verified) by its own page load; each switch's run goes into `runs` as it ends.
+/// `Err` is what stopped the account before every switch had its run.
 async fn run_one(
     driver: &WebDriver,
     account: &AccountSettings,
     options: &RunOptions,
     source: &CredentialSource<'_>,
     cancel: &CancellationToken,
-    (findings, evidence): (&mut Findings, &mut Option<Evidence>),
-) -> Result<Outcome, Error> {
+    runs: &mut Vec<SwitchRun>,
+) -> Result<(), Error> {
     let steps = options.style.steps(&account.email);
     let looked_up;
     let (credentials, saved_session, chain) = match source {
@@ -130,102 +170,193 @@ async fn run_one(
         credentials,
         saved_session: saved_session.as_ref(),
         cool_down_until: cooldown::until(&options.state_dir, &account.email),
+        signed_in_already: false,
     };
-    // A stop until the running cool-down's end is the cool-down's: say where it is kept.
+    // A stop until the running cool-down's end is the cool-down's: say where it is kept. A
+    // new throttling starts a cool-down; a dying browser is named with the step it was in.
     let cool_down_until = access.cool_down_until;
-    let is_cool_down = move |retry_at: &jiff::Timestamp| Some(*retry_at) == cool_down_until;
-    let with_note = |err: Error| match err {
-        Error::Throttled {
-            account: email,
-            mut why,
-            retry_at,
-        } if is_cool_down(&retry_at) => {
+    let finish = |err: &mut Error| match err {
+        Error::Throttled { why, retry_at, .. } if Some(*retry_at) == cool_down_until => {
             why.push_str(&cooldown::note(&options.state_dir, &account.email));
-            Error::Throttled {
-                account: email,
-                why,
-                retry_at,
-            }
         }
-        other => other,
+        Error::Throttled { retry_at, .. } => {
+            cooldown::record(&options.state_dir, &account.email, *retry_at);
+        }
+        Error::BrowserDied { step, .. } => *step = steps.current(),
+        _ => {}
     };
     // Without a saved session the run would have to sign in: do not even start a browser.
-    if let (None, Some(cooling_down)) = (access.saved_session, access.cooling_down()) {
-        return Err(with_note(cooling_down));
+    if let (None, Some(mut cooling_down)) = (access.saved_session, access.cooling_down()) {
+        finish(&mut cooling_down);
+        return Err(cooling_down);
     }
-    let mut result = session::with_page(driver, account, &options.page, cancel, async |page| {
+    let session_runs = &mut *runs;
+    let mut result = session::with_page(driver, account, &options.page, cancel, async |first| {
         // Debug builds only (the tests' binary): a panic on demand, inside an open session,
         // for the test that a bug still closes the browser and ends as exit 1, never 101.
         #[cfg(debug_assertions)]
         if std::env::var_os("LINKEDIN_OPTOUT_TEST_PANIC").is_some() {
             panic!("LINKEDIN_OPTOUT_TEST_PANIC is set");
         }
-        let bound = crate::run_bound::bound(options.page.timeout);
-        let flow = flow::run(page, &access, options.plan, &steps, findings);
-        let outcome = match crate::run_bound::within(bound, flow).await {
-            Ok(outcome) => outcome,
-            // Every step is bounded on its own; this catches a site that keeps each one
-            // busy until just before its deadline. The session still closes.
-            Err(reached) => match reached.error(&steps.current(), account.base_url.as_str()) {
-                // A page not understood names where it was, with what the browser saw.
-                Error::PageNotUnderstood { what, .. } => Err(page.not_understood(what).await),
-                other => Err(other),
-            },
-        };
-        // The page still shows what was just read from a fresh load: the receipt's proof.
-        if options.receipts_keep.is_some()
-            && matches!(
-                findings.after,
-                SettingState::On | SettingState::Off | SettingState::NotOffered
-            )
-        {
-            match evidence::capture(page, findings.after).await {
-                Ok(taken) => *evidence = Some(taken),
-                Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
+        let mut access = access;
+        let mut signed_in = false;
+        for switch in &account.switches {
+            let page = first.for_switch(switch);
+            let run = run_switch(&page, &access, options, &steps).await;
+            signed_in |= run.findings.signed_in;
+            access.signed_in_already |= run.findings.entered;
+            let go_on = run.lets_others_go_on();
+            session_runs.push(run);
+            if !go_on {
+                break;
             }
         }
-        // A save that did not stick is a page to look at, like one not understood.
-        let outcome = match outcome {
-            Err(Error::DidNotStick {
-                detail,
-                artifacts: None,
-            }) => Err(Error::DidNotStick {
-                detail,
-                artifacts: page.save_artifacts().await,
-            }),
-            outcome => outcome,
-        };
         // Keep a fresh sign-in's session, even when the run failed after it.
-        if let (true, Some(chain)) = (findings.signed_in, chain) {
-            match session::keep(page, chain, &account.email).await {
-                Ok(()) => {}
-                Err(Error::Secrets(crate::secrets::SecretError::SessionNotSaved {
-                    path,
-                    detail,
-                })) => {
-                    crate::state::warn_not_kept(
-                        &path,
-                        "the browser session for the next run",
-                        &detail,
-                    );
-                }
-                Err(Error::Secrets(err)) => {
-                    tracing::warn!("cannot keep the session for the next run: {err}")
-                }
-                Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
-            }
+        if let (true, Some(chain)) = (signed_in, chain) {
+            keep_session(first, chain, &account.email).await;
         }
-        outcome
+        Ok(())
     })
     .await;
-    match &mut result {
-        Err(Error::Throttled { retry_at, .. }) if !is_cool_down(retry_at) => {
-            cooldown::record(&options.state_dir, &account.email, *retry_at);
+    for run in runs.iter_mut() {
+        if let Err(err) = &mut run.result {
+            finish(err);
         }
-        Err(Error::BrowserDied { step, .. }) => *step = steps.current(),
-        _ => {}
     }
-    result.map_err(with_note)
+    if let Err(err) = &mut result {
+        finish(err);
+    }
+    result
+}
+
+/// One switch's flow on `page`, within the whole run's bound, with its receipt's evidence
+/// and, for a save that did not stick, what the browser saw.
+async fn run_switch(
+    page: &Page<'_>,
+    access: &Access<'_>,
+    options: &RunOptions,
+    steps: &crate::progress::Steps,
+) -> SwitchRun {
+    let started = Instant::now();
+    let mut findings = Findings::default();
+    let bound = crate::run_bound::bound(options.page.timeout);
+    let flow = flow::run(page, access, options.plan, steps, &mut findings);
+    let outcome = match crate::run_bound::within(bound, flow).await {
+        Ok(outcome) => outcome,
+        // Every step is bounded on its own; this catches a site that keeps each one busy
+        // until just before its deadline. The session still closes.
+        Err(reached) => match reached.error(&steps.current(), page.base.as_str()) {
+            // A page not understood names where it was, with what the browser saw.
+            Error::PageNotUnderstood { what, .. } => Err(page.not_understood(what).await),
+            other => Err(other),
+        },
+    };
+    // The page still shows what was just read from a fresh load: the receipt's proof.
+    let mut evidence = None;
+    if options.receipts_keep.is_some()
+        && matches!(
+            findings.after,
+            SettingState::On | SettingState::Off | SettingState::NotOffered
+        )
+    {
+        match evidence::capture(page, findings.after).await {
+            Ok(taken) => evidence = Some(taken),
+            Err(err) => tracing::warn!("cannot take the receipt's screenshot: {err}"),
+        }
+    }
+    // A save that did not stick is a page to look at, like one not understood.
+    let result = match outcome {
+        Err(Error::DidNotStick {
+            detail,
+            artifacts: None,
+        }) => Err(Error::DidNotStick {
+            detail,
+            artifacts: page.save_artifacts().await,
+        }),
+        outcome => outcome,
+    };
+    SwitchRun {
+        switch: page.switch.name.clone(),
+        result,
+        findings,
+        evidence,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Keeps the page's signed-in session for the next run; a session that cannot be kept is a
+/// warning, never a failed run.
+async fn keep_session(page: &Page<'_>, chain: &SecretChain, email: &str) {
+    match session::keep(page, chain, email).await {
+        Ok(()) => {}
+        Err(Error::Secrets(crate::secrets::SecretError::SessionNotSaved { path, detail })) => {
+            crate::state::warn_not_kept(&path, "the browser session for the next run", &detail);
+        }
+        Err(Error::Secrets(err)) => {
+            tracing::warn!("cannot keep the session for the next run: {err}")
+        }
+        Err(err) => tracing::warn!("cannot read the session cookies: {err}"),
+    }
+}
+
+/// The account's reports, one per chosen switch in the order chosen, each with the evidence
+/// for its receipt. A switch the run never reached reports what stopped the account: the
+/// first of them in full, the others as not checked because of it.
+fn reports_of(
+    account: &AccountSettings,
+    runs: Vec<SwitchRun>,
+    stopped: Result<(), Error>,
+) -> Vec<(AccountReport, Option<Evidence>)> {
+    let mut reports: Vec<(AccountReport, Option<Evidence>)> = runs
+        .into_iter()
+        .map(|run| {
+            let report = report(account, &run.switch, run.result, run.findings, run.elapsed);
+            (report, run.evidence)
+        })
+        .collect();
+    // What stopped the account: an error before or around the switches' runs (reported in
+    // full on the first switch it kept from running), else the last switch's run.
+    let mut first = stopped.err().map(|err| {
+        (
+            err.exit_code(),
+            Outcome::from(&err),
+            crate::error::chain(&err),
+        )
+    });
+    let stop = first.clone().or_else(|| {
+        reports.last().map(|(last, _)| {
+            (
+                last.exit_code,
+                last.outcome,
+                format!("{}: {}", last.setting, last.message),
+            )
+        })
+    });
+    for switch in account.switches.iter().skip(reports.len()) {
+        let Some((exit_code, outcome, why)) = &stop else {
+            break;
+        };
+        let message = match first.take() {
+            Some((_, _, message)) => message,
+            None => format!("not checked: the account's run stopped ({why})"),
+        };
+        reports.push((
+            AccountReport {
+                account: account.email.clone(),
+                setting: switch.name.clone(),
+                before: SettingState::Unknown,
+                after: SettingState::Unknown,
+                outcome: *outcome,
+                changed: false,
+                message,
+                duration_ms: 0,
+                exit_code: *exit_code,
+                receipt: None,
+            },
+            None,
+        ));
+    }
+    reports
 }
 
 /// Writes the receipt of `evidence` (when the run read the setting) and applies retention
@@ -260,10 +391,11 @@ fn keep_receipt(
     written
 }
 
-/// Whether `report` is drift by the history's own definition (`history::mark_drift`).
+/// Whether `report` is drift of its switch by the history's own definition
+/// (`history::mark_drift`).
 fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
     let mut records = history::read(state_dir).unwrap_or_default();
-    records.retain(|record| record.account == report.account);
+    records.retain(|record| record.account == report.account && record.setting == report.setting);
     records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
     history::mark_drift(records)
         .last()
@@ -272,6 +404,7 @@ fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
 
 fn report(
     account: &AccountSettings,
+    switch: &str,
     result: Result<Outcome, Error>,
     findings: Findings,
     elapsed: Duration,
@@ -286,7 +419,7 @@ fn report(
     };
     AccountReport {
         account: account.email.clone(),
-        setting: SETTING.to_string(),
+        setting: switch.to_string(),
         before: findings.before,
         after: findings.after,
         outcome,

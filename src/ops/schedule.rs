@@ -268,6 +268,7 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
     // `NOT_CARRIED`.
     let GlobalArgs {
         accounts,
+        settings,
         base_url,
         allow_base_url,
         webdriver,
@@ -296,6 +297,10 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
     }
     for account in accounts {
         push("--account", account.clone());
+    }
+    // Names the catalogue knows (checked as the settings were resolved), or `all`.
+    for setting in settings {
+        push("--setting", setting.clone());
     }
     // A crontab is readable by whoever reads the spool or `ps`: no credentials on the line.
     for url in [base_url, webdriver].into_iter().flatten() {
@@ -405,6 +410,7 @@ mod tests {
     /// them so).
     const SAMPLES: &[(&str, &str)] = &[
         ("accounts", "you@example.com"),
+        ("settings", "ads-by-age"),
         ("base_url", "http://127.0.0.1:8080/"),
         ("webdriver", "http://127.0.0.1:4444/"),
         ("browser", "firefox"),

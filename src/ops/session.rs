@@ -23,7 +23,8 @@ pub struct PageOptions {
     pub timeout: Duration,
     /// Where a page not understood is saved.
     pub artifacts_dir: PathBuf,
-    /// The switch the flow acts on, from the active catalogue.
+    /// The switch a page starts on, from the active catalogue (a run builds one page per
+    /// chosen switch from it: `Page::for_switch`).
     pub switch: Switch,
 }
 

@@ -24,6 +24,10 @@ const FILE_NAME: &str = "history.jsonl";
 pub struct HistoryRecord {
     pub time: Timestamp,
     pub account: String,
+    /// The switch, by catalogue name (records older than the catalogue are all of the
+    /// default switch).
+    #[serde(default = "default_setting")]
+    pub setting: String,
     pub before: SettingState,
     pub after: SettingState,
     pub outcome: Outcome,
@@ -37,12 +41,17 @@ pub struct HistoryRecord {
     pub receipt: Option<PathBuf>,
 }
 
+fn default_setting() -> String {
+    crate::linkedin::catalogue::DEFAULT_SWITCH.to_string()
+}
+
 impl HistoryRecord {
     /// The record of `report`, stamped with `time` and this build's version.
     pub fn new(report: &AccountReport, time: Timestamp) -> HistoryRecord {
         HistoryRecord {
             time,
             account: report.account.clone(),
+            setting: report.setting.clone(),
             before: report.before,
             after: report.after,
             outcome: report.outcome,
@@ -167,18 +176,19 @@ pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
     Ok(records)
 }
 
-/// Marks drift: a record that found the setting on while the last known state of the same
-/// account, as an earlier run left it, was off. A run that ended without a known state (an
-/// error) neither starts nor ends a stretch of "off".
+/// Marks drift: a record that found a switch on while the last known state of the same
+/// account's same switch, as an earlier run left it, was off. A run that ended without a
+/// known state (an error) neither starts nor ends a stretch of "off".
 pub fn mark_drift(records: Vec<HistoryRecord>) -> Vec<MarkedRecord> {
-    let mut last_after: HashMap<String, SettingState> = HashMap::new();
+    let mut last_after: HashMap<(String, String), SettingState> = HashMap::new();
     records
         .into_iter()
         .map(|record| {
+            let key = (record.account.clone(), record.setting.clone());
             let drift = record.before == SettingState::On
-                && last_after.get(&record.account) == Some(&SettingState::Off);
+                && last_after.get(&key) == Some(&SettingState::Off);
             if matches!(record.after, SettingState::On | SettingState::Off) {
-                last_after.insert(record.account.clone(), record.after);
+                last_after.insert(key, record.after);
             }
             MarkedRecord { record, drift }
         })
@@ -188,6 +198,7 @@ pub fn mark_drift(records: Vec<HistoryRecord>) -> Vec<MarkedRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linkedin::catalogue::DEFAULT_SWITCH;
 
     fn report(account: &str, before: SettingState, after: SettingState) -> AccountReport {
         let outcome = match (before, after) {
@@ -197,7 +208,7 @@ mod tests {
         };
         AccountReport {
             account: account.to_string(),
-            setting: crate::report::SETTING.to_string(),
+            setting: DEFAULT_SWITCH.to_string(),
             before,
             after,
             outcome,
@@ -297,5 +308,32 @@ mod tests {
         .collect();
         let drift: Vec<bool> = mark_drift(records).iter().map(|m| m.drift).collect();
         assert_eq!(drift, [false, false, false, false, true, true, false]);
+    }
+
+    #[test]
+    fn drift_is_judged_per_switch() {
+        use SettingState::{Off, On};
+        let now = Timestamp::now();
+        let of = |setting: &str, before, after| {
+            let mut report = report("a@example.com", before, after);
+            report.setting = setting.to_string();
+            HistoryRecord::new(&report, now)
+        };
+        let records = vec![
+            of("ads-by-age", Off, Off),   // left off
+            of(DEFAULT_SWITCH, On, Off),  // the other switch's first run
+            of(DEFAULT_SWITCH, On, Off),  // its own drift
+            of("ads-by-age", On, Off),    // drift of ads-by-age
+            of("ads-by-gender", On, Off), // first seen: not drift
+        ];
+        let drift: Vec<bool> = mark_drift(records).iter().map(|m| m.drift).collect();
+        assert_eq!(drift, [false, false, true, true, false]);
+    }
+
+    #[test]
+    fn a_record_older_than_the_catalogue_is_of_the_default_switch() {
+        let line = r#"{"time":"2026-01-01T00:00:00Z","account":"a@example.com","before":"on","after":"off","outcome":"opted_out","changed":true,"duration_ms":5,"version":"0.1.0","message":""}"#;
+        let record: HistoryRecord = serde_json::from_str(line).unwrap();
+        assert_eq!(record.setting, DEFAULT_SWITCH);
     }
 }
