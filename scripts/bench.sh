@@ -231,7 +231,7 @@ CAT_AUDIT_HOME=$(new_home catalogue-audit)
 sim_put "$CAT" "$MIXED"
 # A status run signs in and saves the session (exit 3: the AI switch is on).
 expect_status 3 in_home "$CAT_AUDIT_HOME" env -u DBUS_SESSION_BUS_ADDRESS "$TOOL" "${CAT_ARGS[@]}" \
-  status --json >"$WORK/catalogue-setup.json"
+  status --json >"$WORK/catalogue-setup.json" 2>"$WORK/catalogue-setup.err"
 CAT_SESSION="$CAT_AUDIT_HOME/state/linkedin-optout/sessions/$CAT.json"
 [ -f "$CAT_SESSION" ] || { echo "error: the set-up run saved no session at $CAT_SESSION" >&2; exit 1; }
 CAT_AUDIT_BEFORE=$(sim_get "$CAT")
@@ -267,13 +267,14 @@ jq -e -n --argjson before "$CAT_WRITES_BEFORE" --argjson after "$CAT_STATE_AFTER
 }
 
 echo "== the whole catalogue: peak memory" >&2
+sim_put "$CAT" "$MIXED"
 expect_status 3 in_home "$CAT_AUDIT_HOME" env -u DBUS_SESSION_BUS_ADDRESS \
   python3 bench/sample.py "$WORK/catalogue-audit-mem.json" 0.1 -- \
-  "$TOOL" "${CAT_ARGS[@]}" audit --json >/dev/null
+  "$TOOL" "${CAT_ARGS[@]}" audit --json >/dev/null 2>"$WORK/catalogue-audit-mem.err"
 bash -c "$RESET_CAT"
 in_home "$CAT_OPTOUT_HOME" env -u DBUS_SESSION_BUS_ADDRESS \
   python3 bench/sample.py "$WORK/catalogue-optout-mem.json" 0.1 -- \
-  "$TOOL" "${CAT_ARGS[@]}" --setting all optout --json >/dev/null
+  "$TOOL" "${CAT_ARGS[@]}" --setting all optout --json >/dev/null 2>"$WORK/catalogue-optout-mem.err"
 bash -c "$RESET_CAT"
 env -u DBUS_SESSION_BUS_ADDRESS python3 bench/sample.py "$WORK/catalogue-floor-mem.json" 0.1 -- \
   "$FLOOR" optout-all "$BASE" "$CAT" "$PASSWORD" >/dev/null
