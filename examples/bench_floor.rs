@@ -84,6 +84,16 @@ fn pages() -> anyhow::Result<Vec<(String, Vec<Switch>)>> {
     Ok(pages)
 }
 
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// With `BENCH_FLOOR_PHASES` set, prints on stderr how long after the start `name` ended.
+fn phase(name: &str) {
+    if std::env::var_os("BENCH_FLOOR_PHASES").is_some() {
+        let started = STARTED.get_or_init(Instant::now);
+        eprintln!("{:>6} ms  {name}", started.elapsed().as_millis());
+    }
+}
+
 /// The chromedriver we started, killed with its process group (and so its browsers) on drop.
 struct Driver(Child);
 
@@ -171,6 +181,7 @@ async fn sign_in(client: &Client, base: &Url, email: &str, password: &str) -> an
         .every(POLL)
         .for_element(Locator::Css("nav.global-nav"))
         .await?;
+    phase("signed in");
     Ok(())
 }
 
@@ -246,6 +257,7 @@ async fn audit_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, b
     for (path, switches) in pages()? {
         client.goto(page_url(base, &path)?.as_str()).await?;
         let states = read_switches(client, &switches).await?;
+        phase(&format!("{path} opened and read"));
         read.extend(switches.into_iter().map(|s| s.name).zip(states));
     }
     Ok(read)
@@ -264,6 +276,7 @@ async fn optout_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, 
     for (path, switches) in pages()? {
         client.goto(page_url(base, &path)?.as_str()).await?;
         let mut states = read_switches(client, &switches).await?;
+        phase(&format!("{path} opened and read"));
         let on: Vec<String> = switches
             .iter()
             .zip(&states)
@@ -281,8 +294,10 @@ async fn optout_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, 
                 vec![on.into()],
             )
             .await?;
+            phase(&format!("{path} switched off"));
             client.refresh().await?;
             states = read_switches(client, &switches).await?;
+            phase(&format!("{path} reloaded and read"));
         }
         read.extend(switches.into_iter().map(|s| s.name).zip(states));
     }
@@ -329,13 +344,7 @@ async fn main() -> anyhow::Result<()> {
         [mode, base, ..] => (mode.as_str(), Url::parse(base).context("BASE_URL")?),
         _ => bail!(usage),
     };
-    let phases = std::env::var_os("BENCH_FLOOR_PHASES").is_some();
-    let started = Instant::now();
-    let phase = |name: &str| {
-        if phases {
-            eprintln!("{:>6} ms  {name}", started.elapsed().as_millis());
-        }
-    };
+    STARTED.get_or_init(Instant::now);
     let (driver, driver_url) = start_driver().await?;
     phase("chromedriver listens");
     let profile = tempfile::Builder::new()
