@@ -1,5 +1,6 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
+mod catalogue;
 mod cli;
 mod common;
 mod credentials;
