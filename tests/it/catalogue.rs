@@ -376,3 +376,40 @@ fn drift_is_marked_on_the_one_switch_that_came_back_on() {
         "{history:?}"
     );
 }
+
+/// `--walk` goes where a member goes for every switch: Data privacy's from Data privacy, an
+/// advertising switch from the category that links to it.
+#[test]
+fn the_walk_finds_a_switch_in_whichever_category_links_to_it() {
+    const EMAIL: &str = "walk-categories@example.com";
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .against(&sim, EMAIL)
+        .args(["optout", "--walk", "--json"])
+        .args([
+            "--setting",
+            "ads-by-age",
+            "--setting",
+            "policy-and-academic-research",
+        ])
+        .run()
+        .expect_code(0);
+    let reports = by_switch(&run.json_lines());
+    for name in ["ads-by-age", "policy-and-academic-research"] {
+        assert_eq!(reports[name]["outcome"], "opted_out", "{}", reports[name]);
+    }
+    assert!(run.stderr().contains("walking: Age"), "{}", run.stderr());
+    let server = sim.account(EMAIL);
+    assert_eq!(server.spec.switches["ads-by-age"], SwitchState::Off);
+    assert_eq!(
+        server.spec.switches["policy-and-academic-research"],
+        SwitchState::Off
+    );
+    assert_eq!(
+        server.switch_writes.values().sum::<u64>(),
+        2,
+        "only the two chosen switches were saved: {:?}",
+        server.switch_writes
+    );
+}
