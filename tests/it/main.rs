@@ -15,6 +15,7 @@ mod optout;
 mod output;
 mod page_scripts;
 mod page_variants;
+mod readme;
 mod receipts;
 mod rules;
 mod schedule;
