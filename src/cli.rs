@@ -306,7 +306,7 @@ pub struct ScheduleInstallArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct WalkArgs {
     /// Always reach the setting through Settings & Privacy > Data privacy, as a member does
-    /// (a switch under Advertising data is reached by its URL only).
+    /// (a switch Data privacy does not link to: through the category that does).
     #[arg(long)]
     pub walk: bool,
 }
