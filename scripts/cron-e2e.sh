@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End to end through the real cron daemon: `schedule install --every 1m` puts the line in
-# this user's crontab, cron runs it once against the built-in simulator, and the account's
-# setting ends up off with the run in the history. Everything lives in a throwaway home; only
+# End to end through the real cron daemon: `schedule install --every 1m --setting …` puts the
+# line in this user's crontab, cron runs it once against the built-in simulator, and both
+# chosen switches of the account end up off, each with its run in the history. Everything lives in a throwaway home; only
 # our own crontab line is touched, and it is removed on every exit path.
 #
 # Needs: cargo, cron, curl, procps, Chromium and chromedriver. Run as the user whose crontab
@@ -80,11 +80,14 @@ sim_account() { curl -fsS "$url/__sim/accounts/$account"; }
 # (c) its password, where a cron run can read it without a keyring
 (umask 077 && printf 'email = "%s"\npassword = "pw"\n' "$account" >"$work/credentials.toml")
 
-# (d) the schedule
+# (d) the schedule, for two switches: the AI one and an advertising one
 "$bin" schedule install --every 1m --account "$account" --base-url "$url" \
-  --credentials-file "$work/credentials.toml"
+  --credentials-file "$work/credentials.toml" \
+  --setting data-for-ai-improvement --setting ads-by-age
 installed=yes
 [[ $(crontab -l) == *"--base-url $url"* ]] || fail "the line is not in the crontab"
+[[ $(crontab -l) == *"--setting data-for-ai-improvement --setting ads-by-age"* ]] \
+  || fail "the line does not carry the switches chosen"
 
 # (e) a cron daemon
 if ! pgrep -x cron >/dev/null; then
@@ -92,18 +95,22 @@ if ! pgrep -x cron >/dev/null; then
   cron_pid=$!
 fi
 
-# (f) cron starts the run at the next minute; wait for its history line
+# (f) cron starts the run at the next minute; wait for its history lines, one per switch
 deadline=$((SECONDS + deadline_seconds))
-until [ -s "$history" ]; do
+until [ "$(cat "$history" 2>/dev/null | wc -l)" -ge 2 ]; do
   [ "$SECONDS" -lt "$deadline" ] || fail "no run recorded in $history within ${deadline_seconds} s"
   sleep 1
 done
 
-# (g) the run switched the setting off and recorded it
+# (g) the run switched both off and recorded each
 [[ $(sim_account) == *'"ai_training":"off"'* ]] || fail "the simulator still has the setting on"
+[[ $(sim_account) == *'"ads-by-age":"off"'* ]] || fail "the simulator still has ads-by-age on"
 first_run=$(head -n 1 "$history")
-[[ $first_run == *'"outcome":"opted_out"'* ]] \
-  || fail "the first history line is not opted_out: $first_run"
+[[ $first_run == *'"setting":"data-for-ai-improvement"'*'"outcome":"opted_out"'* ]] \
+  || fail "the first history line is not the AI switch opted out: $first_run"
+second_run=$(sed -n 2p "$history")
+[[ $second_run == *'"setting":"ads-by-age"'*'"outcome":"opted_out"'* ]] \
+  || fail "the second history line is not ads-by-age opted out: $second_run"
 
 # (h) remove the line ourselves, so a failure to remove fails the test
 "$bin" schedule remove >/dev/null
@@ -111,4 +118,4 @@ installed=""
 if [[ $(crontab -l 2>/dev/null || true) == *"--base-url $url"* ]]; then
   fail "the line is still in the crontab"
 fi
-echo "cron-e2e: ok (cron ran the installed line; the setting is off and recorded)"
+echo "cron-e2e: ok (cron ran the installed line; both switches are off and recorded)"

@@ -16,7 +16,7 @@ use crate::browser::BrowserKind;
     name = "linkedin-optout",
     version,
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
-    after_help = "Exit codes: 0 off (verified or already off), 3 dry run found it on, 4 a person must act, \
+    after_help = "Exit codes: 0 off (verified or already off), 3 a dry run or audit found a switch on, 4 a person must act, \
 5 credentials missing or rejected, 6 page not understood or setting not offered, \
 7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
 1 other error, 2 usage."
@@ -146,7 +146,7 @@ pub struct GlobalArgs {
     /// Show the browser window instead of running headless.
     #[arg(long, global = true)]
     pub headed: bool,
-    /// Print one JSON object per account on its own line.
+    /// Print one JSON object per account (and switch) on its own line.
     #[arg(long, global = true)]
     pub json: bool,
     /// Print nothing when the setting was already off and nothing changed.
@@ -188,8 +188,8 @@ pub struct GlobalArgs {
     /// Run up to N accounts at once, each in its own browser session.
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub parallel: Option<u16>,
-    /// When the setting was found on, or a run failed, run this shell command with the run's
-    /// JSON on standard input.
+    /// When the setting (any chosen switch) was found on, or a run failed, run this shell
+    /// command with the run's JSON on standard input.
     #[arg(long, value_name = "CMD", global = true)]
     pub notify_command: Option<String>,
 }
@@ -220,7 +220,7 @@ pub enum Command {
     /// Re-check the setting on a schedule from the user's crontab.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
-    /// Show past runs and mark drift: the setting found on after a run had left it off.
+    /// Show past runs and mark drift: a switch found on after a run had left it off.
     History,
     /// List the receipts (a screenshot and what it shows) of every state read, newest first.
     Receipts(ReceiptsArgs),
@@ -305,7 +305,8 @@ pub struct ScheduleInstallArgs {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct WalkArgs {
-    /// Always reach the setting through Settings & Privacy > Data privacy, as a member does.
+    /// Always reach the setting through Settings & Privacy > Data privacy, as a member does
+    /// (a switch Data privacy does not link to: through the category that does).
     #[arg(long)]
     pub walk: bool,
 }

@@ -39,7 +39,7 @@ pub mod exit {
         ),
         (
             FOUND_ON,
-            "a dry run (status, optout --dry-run) found the setting on",
+            "a dry run (status, optout --dry-run) found the setting on, or audit found any switch on",
         ),
         (
             NEEDS_PERSON,

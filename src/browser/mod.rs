@@ -174,7 +174,7 @@ impl WebDriver {
             () = cancel.cancelled() => None,
         };
         let outcome = match outcome {
-            Some(Ok(Err(err))) => Some(Ok(Err(self.who_died(&client, options, err).await))),
+            Some(Ok(Err(err))) => Some(Ok(Err(self.who_died(&client, options.browser, err).await))),
             other => other,
         };
         // A server that stopped answering must not hold the run here either.
@@ -210,8 +210,9 @@ impl WebDriver {
     }
 
     /// Turns a failure of the browser session into `Error::BrowserDied` when our driver or
-    /// the browser is gone; any other failure stays as it was.
-    async fn who_died(&self, client: &Client, options: SessionOptions, err: Error) -> Error {
+    /// the browser is gone; any other failure stays as it was. `session` applies it to the
+    /// work's error; work that goes on after a failure asks first.
+    pub async fn who_died(&self, client: &Client, browser: BrowserKind, err: Error) -> Error {
         if !matches!(
             err,
             Error::BrowserUnavailable(_) | Error::PageCommand(_) | Error::Other(_)
@@ -253,7 +254,7 @@ impl WebDriver {
         }
         match probe {
             Ok(Err(probe)) => Error::BrowserDied {
-                which: match options.browser {
+                which: match browser {
                     BrowserKind::Chrome => "the browser (Chromium)",
                     BrowserKind::Firefox => "the browser (Firefox)",
                 }

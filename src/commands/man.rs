@@ -13,11 +13,11 @@ use crate::output::{Document, Output};
 const FILES: &[(&str, &str)] = &[
     (
         "~/.config/linkedin-optout/config.toml",
-        "the config file (TOML): accounts, webdriver, browser, timeout, notify_command",
+        "the config file (TOML): accounts, settings, webdriver, browser, timeout, notify_command",
     ),
     (
         "~/.local/state/linkedin-optout/history.jsonl",
-        "one JSON line per account and run; `linkedin-optout history` reads it",
+        "one JSON line per account, switch and run; `linkedin-optout history` reads it",
     ),
     (
         "~/.local/state/linkedin-optout/sessions/",

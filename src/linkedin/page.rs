@@ -145,8 +145,8 @@ return Array.from(dialog.querySelectorAll('button, [role=button]'))
   .find(el => wanted.includes(norm(el.textContent || ''))) || null;
 "#;
 
-/// The settings links of the page, in page order (those in `<main>` when it has any), each
-/// with whether its text is one of `texts`.
+/// The links of the page that match `css`, in page order (those in `<main>` when it has
+/// any), each with whether its text is one of `texts`.
 const SETTINGS_LINKS_SCRIPT: &str = r#"
 const [css, texts] = arguments;
 const norm = s => s.replace(/\s+/g, ' ').trim().toLowerCase().replace(/’/g, "'");
@@ -708,9 +708,9 @@ impl<'c> Page<'c> {
         }
     }
 
-    /// The settings links of the page in page order, each with whether its text is one of
+    /// The links of `marker` on the page in page order, each with whether its text is one of
     /// `titles`.
-    pub async fn settings_links(&self, titles: &[&str]) -> Result<Vec<(Url, bool)>, Error> {
+    pub async fn links(&self, marker: Marker, titles: &[&str]) -> Result<Vec<(Url, bool)>, Error> {
         #[derive(Deserialize)]
         struct Link {
             href: Url,
@@ -719,8 +719,8 @@ impl<'c> Page<'c> {
         let value = self
             .run_script(
                 SETTINGS_LINKS_SCRIPT,
-                vec![json!(Marker::AnySettingLink.css()), json!(titles)],
-                "lists the settings links",
+                vec![json!(self.css(marker)), json!(titles)],
+                "lists the links",
             )
             .await?;
         let links: Vec<Link> = serde_json::from_value(value).map_err(|err| {

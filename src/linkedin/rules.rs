@@ -56,6 +56,8 @@ pub enum Marker {
     MeMenuTrigger,
     SettingsLink,
     PrivacyCategoryLink,
+    /// A link to any category of Settings & Privacy.
+    AnyCategoryLink,
     /// A link to the switch's page (`catalogue::Switch::link_css`).
     SettingLink,
     AnySettingLink,
@@ -126,6 +128,10 @@ pub const MARKERS: &[(Marker, &str)] = &[
     (
         Marker::PrivacyCategoryLink,
         "a[href$='/mypreferences/d/categories/privacy']",
+    ),
+    (
+        Marker::AnyCategoryLink,
+        "a[href*='/mypreferences/d/categories/']",
     ),
     (
         Marker::AnySettingLink,

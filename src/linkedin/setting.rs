@@ -4,7 +4,8 @@
 //!
 //! The fast way opens the setting's own URL; when that page is not the setting (not found,
 //! redirected, moved), the walk goes where a member goes: feed, Me, Settings & Privacy,
-//! Data privacy, the setting. The setting is known by meaning, in any language: the switch
+//! Data privacy, the setting; a switch not linked from Data privacy is looked for in the
+//! other categories (the advertising switches sit under "Advertising data"). The setting is known by meaning, in any language: the switch
 //! labelled by its key (`catalogue::Switch::key`). Only a switch read "off" after a reload counts
 //! as off.
 
@@ -226,10 +227,19 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
             .not_understood("the Data privacy link led elsewhere")
             .await);
     }
-    steps.step(&format!("walking: {}", page.switch.title_en()));
     if !look.has(Marker::SettingLink) {
+        if let Some(reached) = other_categories(page, steps).await? {
+            return Ok(reached);
+        }
+        steps.step(&format!("walking: {}", page.switch.title_en()));
         return probe_settings_links(page).await;
     }
+    steps.step(&format!("walking: {}", page.switch.title_en()));
+    follow_setting_link(page).await
+}
+
+/// Opens the switch's page by its link on the category page the walk is at.
+async fn follow_setting_link(page: &Page<'_>) -> Result<Reached, Error> {
     let look = page.click_and_follow(Marker::SettingLink).await?;
     tracing::info!(url = %look.url, "reached the setting by walking");
     match rendered_setting_page(page, look).await? {
@@ -243,13 +253,44 @@ async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Erro
     }
 }
 
+/// The switch is not linked from Data privacy: looks through Settings & Privacy's other
+/// categories (LinkedIn files its advertising switches under "Advertising data") for the
+/// link to the switch's page, on LinkedIn's own origin only, at most `MAX_PROBES`. A category
+/// is known by that link, never by its name or its address, which differ by language and
+/// are not all on record. `None`: no category links to it, and the walk is back at Data
+/// privacy.
+async fn other_categories(page: &Page<'_>, steps: &Steps) -> Result<Option<Reached>, Error> {
+    let privacy = page.look().await?.url;
+    let categories: Vec<Url> = page
+        .links(Marker::AnyCategoryLink, &[])
+        .await?
+        .into_iter()
+        .map(|(url, _)| url)
+        .filter(|url| url.origin() == page.base.origin() && url.path() != privacy.path())
+        .take(MAX_PROBES)
+        .collect();
+    for url in categories {
+        tracing::info!(%url, "looking for the switch's link in another category");
+        let look = page.open_url(&url).await?;
+        if signed_out(&look) {
+            return Ok(Some(Reached::SignedOut));
+        }
+        if look.has(Marker::SettingLink) {
+            steps.step(&format!("walking: {}", page.switch.title_en()));
+            return follow_setting_link(page).await.map(Some);
+        }
+    }
+    page.open_url(&privacy).await?;
+    Ok(None)
+}
+
 /// The setting moved, in a language the rules may not know: opens Data privacy's settings
 /// links in page order (those whose text is a known title first), on LinkedIn's own origin
 /// only, until one shows the switch labelled by the setting's key, at most `MAX_PROBES`.
 async fn probe_settings_links(page: &Page<'_>) -> Result<Reached, Error> {
     let privacy = page.look().await?.url;
     let mut links: Vec<(Url, bool)> = page
-        .settings_links(&page.switch.titles())
+        .links(Marker::AnySettingLink, &page.switch.titles())
         .await?
         .into_iter()
         .filter(|(url, _)| url.origin() == page.base.origin())

@@ -96,7 +96,10 @@ mod tests {
         let on = report("ads-by-gender", Outcome::WouldOptOut);
         let unread = report("interest-categories", Outcome::PageNotUnderstood);
         assert_eq!(exit_code(&[off.clone(), absent.clone()]), exit::OFF);
-        assert_eq!(exit_code(&[off.clone(), on.clone(), absent]), exit::FOUND_ON);
+        assert_eq!(
+            exit_code(&[off.clone(), on.clone(), absent]),
+            exit::FOUND_ON
+        );
         // A switch that could not be read is never taken for off.
         assert_eq!(exit_code(&[off, on, unread]), exit::PAGE_NOT_UNDERSTOOD);
     }

@@ -202,7 +202,12 @@ async fn run_one(
         let mut signed_in = false;
         for switch in &account.switches {
             let page = first.for_switch(switch);
-            let run = run_switch(&page, &access, options, &steps).await;
+            let mut run = run_switch(&page, &access, options, &steps).await;
+            // A failed command may be the browser's or the driver's death: named as such, it
+            // stops the account instead of failing every switch after it.
+            if let Err(err) = run.result {
+                run.result = Err(driver.who_died(first.client, account.browser, err).await);
+            }
             signed_in |= run.findings.signed_in;
             access.signed_in_already |= run.findings.entered;
             let go_on = run.lets_others_go_on();

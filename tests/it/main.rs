@@ -1,5 +1,6 @@
 //! All integration tests link into this one binary; `common` holds the one test builder.
 
+mod catalogue;
 mod cli;
 mod common;
 mod credentials;
@@ -14,6 +15,7 @@ mod optout;
 mod output;
 mod page_scripts;
 mod page_variants;
+mod readme;
 mod receipts;
 mod rules;
 mod schedule;

@@ -339,6 +339,10 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
     let config = config(&home);
     let artifacts = home.path().join("artifacts");
     let options = [
+        "--setting",
+        "ads-by-age",
+        "--setting",
+        "all",
         "--timeout",
         "45",
         "--artifacts-dir",
@@ -364,6 +368,10 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
             artifacts.display()
         )),
         "{line}"
+    );
+    assert!(
+        line.contains(" --setting ads-by-age --setting all "),
+        "the switches chosen: {line}"
     );
     let installed = install.json_lines();
     assert_eq!(installed.len(), 1, "{}", install.stdout());
