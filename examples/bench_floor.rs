@@ -298,6 +298,9 @@ async fn optout_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, 
             client.refresh().await?;
             states = read_switches(client, &switches).await?;
             phase(&format!("{path} reloaded and read"));
+            if states.contains(&true) {
+                bail!("a switch of {path} read on again after the reload");
+            }
         }
         read.extend(switches.into_iter().map(|s| s.name).zip(states));
     }
