@@ -44,6 +44,10 @@ def row: "| \(.command) | \(.runs) | \(.min | s) | \(.median | s) | \(.max | s) 
 "|---|---|---|",
 "| `audit` / audit floor | \($c.ratios.audit_over_floor)× | ≤ 1.3× |",
 "| `--setting all optout` / opt-out floor | \($c.ratios.optout_over_floor)× | ≤ 1.3× |",
+(if $c.ratios.audit_over_floor_with_screenshots then
+"| `audit` / audit floor with a screenshot per page (the proof receipts keep) | \($c.ratios.audit_over_floor_with_screenshots)× | (like for like) |",
+"| `--setting all optout` / opt-out floor with a screenshot per page | \($c.ratios.optout_over_floor_with_screenshots)× | (like for like) |"
+else empty end),
 "",
 "Audits signed in \($c.audit_sign_ins.after - $c.audit_sign_ins.before) times (simulator `sign_ins` \($c.audit_sign_ins.before) → \($c.audit_sign_ins.after)) and saved no switch; the opt-out runs saved exactly the switches that were on, once per run, and left all off (checked from the simulator).",
 "",

@@ -20,7 +20,9 @@
 //! ```
 //! `cold` and `warm` print `on` or `off` (the switch as read last); the catalogue modes
 //! print `NAME on|off` per switch, as read last. Exits 0, or fails. With
-//! `BENCH_FLOOR_PHASES=1` it also prints, on stderr, how long each phase took.
+//! `BENCH_FLOOR_PHASES=1` it also prints, on stderr, how long each phase took. With
+//! `BENCH_FLOOR_SCREENSHOTS=1` the catalogue modes also take one screenshot of each page
+//! after its last reading (the proof the tool's receipts keep), and throw it away.
 //!
 //! The catalogue modes take each switch's page and key from the tool's own catalogue file
 //! (embedded at build time), so that the floor and the tool visit the same pages. Switches
@@ -251,12 +253,22 @@ fn page_url(base: &Url, path: &str) -> anyhow::Result<Url> {
     Ok(base.join("mypreferences/d/")?.join(path)?)
 }
 
+/// With `BENCH_FLOOR_SCREENSHOTS` set, one screenshot of the page as it is, thrown away: the
+/// least a receipt of the reading costs.
+async fn proof(client: &Client) -> anyhow::Result<()> {
+    if std::env::var_os("BENCH_FLOOR_SCREENSHOTS").is_some() {
+        client.screenshot().await?;
+    }
+    Ok(())
+}
+
 /// Opens each page of the catalogue once and reads its switches.
 async fn audit_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, bool)>> {
     let mut read = Vec::new();
     for (path, switches) in pages()? {
         client.goto(page_url(base, &path)?.as_str()).await?;
         let states = read_switches(client, &switches).await?;
+        proof(client).await?;
         phase(&format!("{path} opened and read"));
         read.extend(switches.into_iter().map(|s| s.name).zip(states));
     }
@@ -302,6 +314,7 @@ async fn optout_all(client: &Client, base: &Url) -> anyhow::Result<Vec<(String, 
                 bail!("a switch of {path} read on again after the reload");
             }
         }
+        proof(client).await?;
         read.extend(switches.into_iter().map(|s| s.name).zip(states));
     }
     Ok(read)

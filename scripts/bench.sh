@@ -238,7 +238,8 @@ CAT_AUDIT_BEFORE=$(sim_get "$CAT")
 # audit exits 3 when a switch is on, as it is here: any other status fails the run.
 hyperfine_json catalogue-audit --runs "$RUNS" --warmup 1 \
   -n "audit (whole catalogue)" "env $(tool_env "$CAT_AUDIT_HOME") $TOOL ${CAT_ARGS[*]} audit --json; test \$? -eq 3" \
-  -n "audit floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR audit-all $BASE $CAT_SESSION"
+  -n "audit floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR audit-all $BASE $CAT_SESSION" \
+  -n "audit floor with a screenshot per page" "env -u DBUS_SESSION_BUS_ADDRESS BENCH_FLOOR_SCREENSHOTS=1 $FLOOR audit-all $BASE $CAT_SESSION"
 CAT_AUDIT_AFTER=$(sim_get "$CAT")
 for field in sign_ins switch_writes switches; do
   if [ "$(jq -c ".$field" <<<"$CAT_AUDIT_BEFORE")" != "$(jq -c ".$field" <<<"$CAT_AUDIT_AFTER")" ]; then
@@ -253,16 +254,17 @@ RESET_CAT="rm -rf $CAT_OPTOUT_HOME/state && curl -sf -X PUT -H 'content-type: ap
 CAT_WRITES_BEFORE=$(sim_get "$CAT" | jq -c .switch_writes)
 hyperfine_json catalogue-optout --runs "$RUNS" --warmup 1 --prepare "$RESET_CAT" \
   -n "opt-out --setting all (whole catalogue)" "env $(tool_env "$CAT_OPTOUT_HOME") $TOOL ${CAT_ARGS[*]} --setting all optout --json" \
-  -n "opt-out floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR optout-all $BASE $CAT $PASSWORD"
+  -n "opt-out floor" "env -u DBUS_SESSION_BUS_ADDRESS $FLOOR optout-all $BASE $CAT $PASSWORD" \
+  -n "opt-out floor with a screenshot per page" "env -u DBUS_SESSION_BUS_ADDRESS BENCH_FLOOR_SCREENSHOTS=1 $FLOOR optout-all $BASE $CAT $PASSWORD"
 CAT_STATE_AFTER=$(sim_get "$CAT")
 # Every run (warm-up included, tool and floor) must have saved exactly the switches that were
 # on, once each, and left every switch off.
 jq -e -n --argjson before "$CAT_WRITES_BEFORE" --argjson after "$CAT_STATE_AFTER" \
-  --argjson mixed "$MIXED" --argjson n $((2 * (RUNS + 1))) \
+  --argjson mixed "$MIXED" --argjson n $((3 * (RUNS + 1))) \
   '[$mixed.switches | to_entries[]
     | ($after.switch_writes[.key] // 0) - ($before[.key] // 0) == (if .value == "on" then $n else 0 end)]
    + [$after.switches[] == "off"] | all' >/dev/null || {
-  echo "error: the opt-out runs did not save exactly the switches that were on, $((2 * (RUNS + 1))) times each, leaving all off: writes $CAT_WRITES_BEFORE -> $(jq -c .switch_writes <<<"$CAT_STATE_AFTER"), switches $(jq -c .switches <<<"$CAT_STATE_AFTER")" >&2
+  echo "error: the opt-out runs did not save exactly the switches that were on, $((3 * (RUNS + 1))) times each, leaving all off: writes $CAT_WRITES_BEFORE -> $(jq -c .switch_writes <<<"$CAT_STATE_AFTER"), switches $(jq -c .switches <<<"$CAT_STATE_AFTER")" >&2
   exit 1
 }
 
@@ -299,7 +301,9 @@ jq -n \
     audit: $audit, optout: $optout,
     ratios: {
       audit_over_floor: ($audit[0].median / $audit[1].median * 100 | round / 100),
-      optout_over_floor: ($optout[0].median / $optout[1].median * 100 | round / 100)
+      optout_over_floor: ($optout[0].median / $optout[1].median * 100 | round / 100),
+      audit_over_floor_with_screenshots: ($audit[0].median / $audit[2].median * 100 | round / 100),
+      optout_over_floor_with_screenshots: ($optout[0].median / $optout[2].median * 100 | round / 100)
     },
     audit_sign_ins: {before: $audit_before.sign_ins, after: $audit_after.sign_ins},
     memory: {audit: ($audit_mem | peak), optout: ($optout_mem | peak),

@@ -18,7 +18,9 @@ const MARGIN: f64 = 24.0;
 
 /// Scrolls the switch, its label and the page's heading into view and returns their
 /// rectangle with a margin, in viewport pixels, clipped to the viewport. With no switch
-/// (a setting not offered), the heading and the text of `main` stand in.
+/// (a setting not offered), the heading and the text of `main` stand in. With it, the page's
+/// address and its HTML as the browser has it (what WebDriver's page source returns), in the
+/// same answer: one round trip instead of three, for every switch a run reads.
 const FRAME_SCRIPT: &str = r#"
 const [selectors, margin] = arguments;
 let target = null;
@@ -55,20 +57,21 @@ const box = () => {
   return { left, top, right, bottom };
 };
 let b = box();
+const page = { url: location.href, html: document.documentElement.outerHTML, ratio: window.devicePixelRatio || 1 };
 // Nothing drawn to frame: the whole viewport is the picture.
-if (!isFinite(b.left)) return { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight, ratio: window.devicePixelRatio || 1 };
+if (!isFinite(b.left)) return { ...page, x: 0, y: 0, width: window.innerWidth, height: window.innerHeight };
 window.scrollBy(0, b.top - margin);
 b = box();
 const x = Math.max(0, b.left - margin), y = Math.max(0, b.top - margin);
 return {
+  ...page,
   x, y,
   width: Math.min(window.innerWidth, b.right + margin) - x,
   height: Math.min(window.innerHeight, b.bottom + margin) - y,
-  ratio: window.devicePixelRatio || 1,
 };
 "#;
 
-/// The part of the viewport to keep, in CSS pixels.
+/// The part of the viewport to keep, in CSS pixels, and the page it is of.
 #[derive(Debug, Deserialize)]
 struct Frame {
     x: f64,
@@ -76,6 +79,8 @@ struct Frame {
     width: f64,
     height: f64,
     ratio: f64,
+    url: String,
+    html: String,
 }
 
 /// Everything a receipt holds, before it is written.
@@ -110,13 +115,6 @@ pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, E
     })?;
     let screenshot = page.client.screenshot().await.map_err(browser_error)?;
     let png = crop(&screenshot, &frame)?;
-    let html = page.client.source().await.map_err(browser_error)?;
-    let url = page
-        .client
-        .current_url()
-        .await
-        .map_err(browser_error)?
-        .to_string();
     let capability = |key: &str| {
         page.client
             .capabilities()
@@ -128,9 +126,9 @@ pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, E
     Ok(Evidence {
         time,
         state,
-        url,
+        url: frame.url,
         png,
-        html_sha256: sha256_hex(html.as_bytes()),
+        html_sha256: sha256_hex(frame.html.as_bytes()),
         browser_name: capability("browserName"),
         browser_version: capability("browserVersion"),
     })

@@ -35,6 +35,10 @@ pub struct Access<'a> {
     /// An earlier switch's run in this browser session got in: go straight to the setting
     /// (and sign in again only if LinkedIn asks).
     pub signed_in_already: bool,
+    /// The page this switch is on is loaded already, as fresh as a load: the switch before
+    /// it lives there too, and its run left the page as loaded (it only read it, or its last
+    /// act was the reload that verified it). It is read from there, not loaded again.
+    pub page_loaded: bool,
 }
 
 /// What the run saw, kept as it goes, so that a failure still reports what was known.
@@ -108,7 +112,10 @@ async fn reach_signed_in(
         (false, None) => sign_in(page, access, steps, findings).await?,
     }
     findings.entered = true;
-    let reached = setting::reach(page, plan.walk, steps).await?;
+    let reached = match access.page_loaded {
+        true => setting::reach_here(page, plan.walk, steps).await?,
+        false => setting::reach(page, plan.walk, steps).await?,
+    };
     if reached != Reached::SignedOut || findings.signed_in {
         return Ok(reached);
     }

@@ -192,6 +192,23 @@ pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached
     walk_to_setting(page, steps).await
 }
 
+/// The setting on the page already loaded (see `flow::Access::page_loaded`); when that page
+/// does not show it after all, reaches it as `reach` does.
+pub async fn reach_here(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
+    steps.step(&format!(
+        "reading {} on the same page",
+        page.switch.title_en()
+    ));
+    let look = page.look().await?;
+    if !signed_out(&look)
+        && settings_path(&page.switch, &look)
+        && let Some(reached) = rendered_setting_page(page, look).await?
+    {
+        return Ok(reached);
+    }
+    reach(page, walk, steps).await
+}
+
 async fn walk_to_setting(page: &Page<'_>, steps: &Steps) -> Result<Reached, Error> {
     steps.step("walking: feed");
     // Signing in lands on the feed: no need to load it again.

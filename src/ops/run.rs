@@ -171,6 +171,7 @@ async fn run_one(
         saved_session: saved_session.as_ref(),
         cool_down_until: cooldown::until(&options.state_dir, &account.email),
         signed_in_already: false,
+        page_loaded: false,
     };
     // A stop until the running cool-down's end is the cool-down's: say where it is kept. A
     // new throttling starts a cool-down; a dying browser is named with the step it was in.
@@ -200,7 +201,10 @@ async fn run_one(
         }
         let mut access = access;
         let mut signed_in = false;
+        // The page the last switch's run left loaded, as fresh as a load.
+        let mut loaded: Option<String> = None;
         for switch in &account.switches {
+            access.page_loaded = loaded.as_deref() == Some(switch.page_path().as_str());
             let page = first.for_switch(switch);
             let mut run = run_switch(&page, &access, options, &steps).await;
             // A failed command may be the browser's or the driver's death: named as such, it
@@ -210,6 +214,11 @@ async fn run_one(
             }
             signed_in |= run.findings.signed_in;
             access.signed_in_already |= run.findings.entered;
+            loaded = matches!(
+                run.result,
+                Ok(Outcome::AlreadyOff | Outcome::OptedOut | Outcome::WouldOptOut)
+            )
+            .then(|| switch.page_path());
             let go_on = run.lets_others_go_on();
             session_runs.push(run);
             if !go_on {

@@ -88,6 +88,13 @@ fn audit_reads_every_switch_in_one_sign_in_and_changes_nothing() {
         assert_eq!(report["account"], EMAIL);
         assert_eq!(report["changed"], false);
     }
+    // The two switches of one page are read from one load of it.
+    assert!(
+        run.stderr()
+            .contains("reading LinkedIn promotions on the same page"),
+        "{}",
+        run.stderr()
+    );
     // The objection route goes to stderr: stdout holds only the objects.
     assert!(
         run.stderr().contains("help/linkedin/ask/TS-DPRO"),
@@ -186,6 +193,13 @@ fn optout_of_every_switch_turns_off_exactly_those_that_were_on() {
         assert_eq!(reports[name]["after"], "off", "{}", reports[name]);
     }
     assert_eq!(server.sign_ins, 1, "signed in once for every switch");
+    // The second switch of a page is read from the reload that verified the first.
+    assert!(
+        run.stderr()
+            .contains("reading LinkedIn promotions on the same page"),
+        "{}",
+        run.stderr()
+    );
 
     // Read back: every switch off, nothing saved again.
     let run = Tool::new(&home)
