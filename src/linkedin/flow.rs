@@ -112,9 +112,10 @@ async fn reach_signed_in(
         (false, None) => sign_in(page, access, steps, findings).await?,
     }
     findings.entered = true;
-    let reached = match access.page_loaded {
-        true => setting::reach_here(page, plan.walk, steps).await?,
-        false => setting::reach(page, plan.walk, steps).await?,
+    let reached = if access.page_loaded {
+        setting::reach_here(page, plan.walk, steps).await?
+    } else {
+        setting::reach(page, plan.walk, steps).await?
     };
     if reached != Reached::SignedOut || findings.signed_in {
         return Ok(reached);

@@ -5,9 +5,9 @@
 //! The fast way opens the setting's own URL; when that page is not the setting (not found,
 //! redirected, moved), the walk goes where a member goes: feed, Me, Settings & Privacy,
 //! Data privacy, the setting; a switch not linked from Data privacy is looked for in the
-//! other categories (the advertising switches sit under "Advertising data"). The setting is known by meaning, in any language: the switch
-//! labelled by its key (`catalogue::Switch::key`). Only a switch read "off" after a reload counts
-//! as off.
+//! other categories (the advertising switches sit under "Advertising data"). The setting is
+//! known by meaning, in any language: the switch labelled by its key
+//! (`catalogue::Switch::key`). Only a switch read "off" after a reload counts as off.
 
 use std::time::Duration;
 
