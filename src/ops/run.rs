@@ -88,10 +88,7 @@ pub async fn run_accounts(
             };
             let mut reports = reports_of(account, runs, stopped);
             if let Some(keep) = options.receipts_keep {
-                for report in &mut reports {
-                    let evidence = report.1.take();
-                    report.0.receipt = keep_receipt(&options.state_dir, &report.0, evidence, keep);
-                }
+                keep_receipts(&options.state_dir, &account.email, &mut reports, keep);
             }
             reports
                 .into_iter()
@@ -373,23 +370,29 @@ fn reports_of(
     reports
 }
 
-/// Writes the receipt of `evidence` (when the run read the setting) and applies retention
-/// to the account's receipts; returns the receipt's `.json`. A receipt that cannot be
-/// written is a warning, never a failed run.
-fn keep_receipt(
+/// Writes the receipt of each report whose run read its switch (its `.json` goes into the
+/// report, for the history), then applies retention to the account's receipts. A receipt
+/// that cannot be written is a warning, never a failed run.
+fn keep_receipts(
     state_dir: &std::path::Path,
-    report: &AccountReport,
-    evidence: Option<Evidence>,
+    email: &str,
+    reports: &mut [(AccountReport, Option<Evidence>)],
     keep: usize,
-) -> Option<PathBuf> {
-    let written = evidence.and_then(|evidence| {
+) {
+    // Drift is judged on the account's history as it was before this run.
+    let mut history = history::read(state_dir).unwrap_or_default();
+    history.retain(|record| record.account == email);
+    for (report, evidence) in reports {
+        let Some(evidence) = evidence.take() else {
+            continue;
+        };
         let verdict = Verdict {
             account: &report.account,
             setting: &report.setting,
             outcome: report.outcome,
-            drift: is_drift(state_dir, report),
+            drift: is_drift(&history, report),
         };
-        receipts::write(state_dir, &verdict, &evidence)
+        report.receipt = receipts::write(state_dir, &verdict, &evidence)
             .inspect_err(|err| {
                 crate::state::warn_not_kept(
                     &receipts::root(state_dir),
@@ -397,19 +400,21 @@ fn keep_receipt(
                     &format!("{err:#}"),
                 );
             })
-            .ok()
-    });
-    if let Err(err) = receipts::prune(state_dir, &report.account, keep) {
+            .ok();
+    }
+    if let Err(err) = receipts::prune(state_dir, email, keep) {
         tracing::warn!("cannot remove old receipts: {err:#}");
     }
-    written
 }
 
 /// Whether `report` is drift of its switch by the history's own definition
-/// (`history::mark_drift`).
-fn is_drift(state_dir: &std::path::Path, report: &AccountReport) -> bool {
-    let mut records = history::read(state_dir).unwrap_or_default();
-    records.retain(|record| record.account == report.account && record.setting == report.setting);
+/// (`history::mark_drift`), after the account's `history`.
+fn is_drift(history: &[HistoryRecord], report: &AccountReport) -> bool {
+    let mut records: Vec<HistoryRecord> = history
+        .iter()
+        .filter(|record| record.setting == report.setting)
+        .cloned()
+        .collect();
     records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
     history::mark_drift(records)
         .last()
