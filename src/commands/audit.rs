@@ -26,10 +26,9 @@ impl Audited {
     }
 
     fn on_means(&self, switch: &str) -> &str {
-        self.on_means
-            .iter()
-            .find(|(name, _)| name == switch)
-            .map_or("", |(_, means)| means.as_str())
+        self.catalogue
+            .get(switch)
+            .map_or("", |switch| switch.on.as_str())
     }
 }
 

@@ -7,6 +7,7 @@ use url::Url;
 use super::optout::{self, Finished};
 use crate::config::Settings;
 use crate::error::{Error, exit};
+use crate::linkedin::catalogue::Catalogue;
 use crate::linkedin::flow::{Mode, Plan};
 use crate::linkedin::objection;
 use crate::linkedin::outcome::Outcome;
@@ -16,8 +17,8 @@ use crate::report::AccountReport;
 /// run lock until recorded, and what the table needs besides.
 pub struct Audited {
     pub finished: Finished,
-    /// What "on" lets LinkedIn do, by switch name, from the active catalogue.
-    pub on_means: Vec<(String, String)>,
+    /// The active catalogue: what "on" lets LinkedIn do, for each switch.
+    pub catalogue: Catalogue,
     /// The Data Processing Objection Form under the first account's base URL.
     pub objection_form: Url,
 }
@@ -42,15 +43,9 @@ pub async fn run(settings: &Settings) -> Result<Audited, Error> {
         walk: false,
     };
     let finished = optout::run(&settings, plan).await?;
-    let on_means = settings
-        .catalogue
-        .entries()
-        .iter()
-        .map(|entry| (entry.switch.name.clone(), entry.switch.on.clone()))
-        .collect();
     Ok(Audited {
         finished,
-        on_means,
+        catalogue: settings.catalogue,
         objection_form,
     })
 }

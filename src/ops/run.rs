@@ -325,47 +325,36 @@ fn reports_of(
             (report, run.evidence)
         })
         .collect();
-    // What stopped the account: an error before or around the switches' runs (reported in
-    // full on the first switch it kept from running), else the last switch's run.
-    let mut first = stopped.err().map(|err| {
-        (
-            err.exit_code(),
-            Outcome::from(&err),
-            crate::error::chain(&err),
-        )
-    });
-    let stop = first.clone().or_else(|| {
-        reports.last().map(|(last, _)| {
-            (
-                last.exit_code,
-                last.outcome,
-                format!("{}: {}", last.setting, last.message),
-            )
-        })
-    });
+    // What stopped the account around the switches' runs is the report of the first switch
+    // it kept from running.
+    if let (Err(err), Some(switch)) = (stopped, account.switches.get(reports.len())) {
+        let stopped = report(
+            account,
+            &switch.name,
+            Err(err),
+            Findings::default(),
+            Duration::ZERO,
+        );
+        reports.push((stopped, None));
+    }
+    let Some(last) = reports.last().map(|(last, _)| last.clone()) else {
+        return reports;
+    };
     for switch in account.switches.iter().skip(reports.len()) {
-        let Some((exit_code, outcome, why)) = &stop else {
-            break;
+        let not_checked = AccountReport {
+            setting: switch.name.clone(),
+            before: SettingState::Unknown,
+            after: SettingState::Unknown,
+            changed: false,
+            message: format!(
+                "not checked: the account's run stopped ({}: {})",
+                last.setting, last.message
+            ),
+            duration_ms: 0,
+            receipt: None,
+            ..last.clone()
         };
-        let message = match first.take() {
-            Some((_, _, message)) => message,
-            None => format!("not checked: the account's run stopped ({why})"),
-        };
-        reports.push((
-            AccountReport {
-                account: account.email.clone(),
-                setting: switch.name.clone(),
-                before: SettingState::Unknown,
-                after: SettingState::Unknown,
-                outcome: *outcome,
-                changed: false,
-                message,
-                duration_ms: 0,
-                exit_code: *exit_code,
-                receipt: None,
-            },
-            None,
-        ));
+        reports.push((not_checked, None));
     }
     reports
 }
