@@ -1,10 +1,18 @@
 //! Why a run stopped short, and the one place where outcomes and errors become exit codes.
 //!
-//! Every variant carries the context its message needs, and every message is one lowercase
-//! line that says what to do next (the style of `just`'s errors). Exit codes are methods on
-//! the types, never chosen by downcasting.
+//! Every variant carries the context its message needs. A message's first line names the
+//! cause and the one fix, in under about 200 characters (the style of `just`'s errors); what
+//! more there is to say follows on lines of its own, each indented by two spaces
+//! ([`DETAIL`]). Exit codes are methods on the types, never chosen by downcasting.
 
 use std::path::PathBuf;
+
+/// What starts each line of detail after a message's first line.
+pub const DETAIL: &str = "\n  ";
+
+/// The advice that ends a message about a browser or driver that would not start. `doctor`
+/// itself leaves it out of what it shows.
+pub const SEE_DOCTOR: &str = "; run `linkedin-optout doctor`";
 
 /// The documented exit codes (README, `--help`).
 pub mod exit {
@@ -92,11 +100,21 @@ impl Checkpoint {
                 "LinkedIn asks for a two-step verification code and no authenticator secret is stored"
             }
             Checkpoint::TwoStepRejected => {
-                "LinkedIn did not accept the two-step code made from the stored authenticator secret (check the secret with `credentials set --totp-secret-stdin`, and the clock)"
+                "LinkedIn refused the two-step code made from the stored TOTP secret"
             }
             Checkpoint::AppApproval => "LinkedIn asks to approve the sign-in in its mobile app",
             Checkpoint::Captcha => "LinkedIn shows a CAPTCHA (the tool never solves one)",
             Checkpoint::Unknown => "LinkedIn shows a security checkpoint",
+        }
+    }
+
+    /// More to say, on a line after the message's first.
+    pub fn detail(self) -> String {
+        match self {
+            Checkpoint::TwoStepRejected => format!(
+                "{DETAIL}check the secret (`linkedin-optout credentials set --totp-secret-stdin`) and this machine's clock"
+            ),
+            _ => String::new(),
         }
     }
 }
@@ -105,8 +123,9 @@ impl Checkpoint {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "{}: sign in once by hand with `linkedin-optout login --headed --account {account}`, then run again",
-        .checkpoint.what_to_do()
+        "{}: sign in by hand with `linkedin-optout login --headed --account {account}`, then run again{}",
+        .checkpoint.what_to_do(),
+        .checkpoint.detail()
     )]
     NeedsPerson {
         account: String,
@@ -122,7 +141,7 @@ pub enum Error {
         retry_at: jiff::Timestamp,
     },
     #[error(
-        "LinkedIn keeps showing {url} instead of the setting, a page the tool never fills in or accepts for you: sign in once by hand with `linkedin-optout login --headed --account {account}`, deal with that page, then run again"
+        "LinkedIn keeps showing {url}: sign in by hand with `linkedin-optout login --headed --account {account}` and deal with that page{DETAIL}the tool never fills in or accepts such a page for you; run again afterwards"
     )]
     Interstitial { account: String, url: String },
     #[error(
@@ -181,7 +200,7 @@ pub enum Error {
     BrowserUnavailable(String),
     /// The browser or our driver died (killed, crashed) during the run.
     #[error(
-        "{which} died while {}: {detail}; nothing of it is left running, so run again (if it keeps happening, run `linkedin-optout doctor`)",
+        "{which} died while {}: run again{DETAIL}{detail}; nothing of it is left running; if it keeps happening, run `linkedin-optout doctor`",
         if .step.is_empty() { "starting" } else { .step.as_str() }
     )]
     BrowserDied {
@@ -203,25 +222,27 @@ pub enum Error {
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error(
-        "no password stored for `{account}`: run `linkedin-optout credentials set --account {account}`"
+        "no password stored for `{account}`: run `linkedin-optout credentials set --account {account}`{DETAIL}or, to stop acting on it, `linkedin-optout credentials remove --forget --account {account}`"
     )]
     Missing { account: String },
-    #[error("cannot reach the OS keyring ({detail}): {fix}")]
-    KeyringUnreachable { detail: String, fix: String },
+    /// `cause`: why, in a few words; `fix`: what to do, on the lines after it.
+    #[error("cannot reach the OS keyring: {cause}{DETAIL}{fix}")]
+    KeyringUnreachable { cause: String, fix: String },
     #[error(
         "the OS keyring is locked: unlock it (sign in to the desktop session, or `gnome-keyring-daemon --unlock`), or pass `--credentials-file FILE`"
     )]
     KeyringLocked,
     #[error(
-        "the OS keyring did not answer within {seconds} s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
+        "the OS keyring did not answer within {seconds} s: unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine{DETAIL}it may be waiting on an unlock prompt nobody can see"
     )]
     KeyringTimeout { seconds: u64 },
     #[error(
-        "the OS keyring failed ({detail}): run `linkedin-optout credentials check --account EMAIL` to see whether it is usable"
+        "the OS keyring failed: {detail}{DETAIL}check that it runs and is unlocked, or pass `--credentials-file FILE`"
     )]
     KeyringFailed { detail: String },
     #[error(
-        "the keyring entry `{user}` is not usable ({detail}): store it again with `linkedin-optout credentials set --account EMAIL`"
+        "the keyring entry `{user}` is not usable: store it again with `linkedin-optout credentials set --account {}`{DETAIL}{detail}",
+        .user.split('#').next().unwrap_or(.user)
     )]
     KeyringEntryInvalid { user: String, detail: String },
     #[error(
@@ -237,7 +258,7 @@ pub enum SecretError {
     )]
     FileInvalid { path: PathBuf, detail: String },
     #[error(
-        "{} holds the password of `{file_email}`, not `{account}`: pass `--account {file_email}` or another credentials file",
+        "{} is for `{file_email}`, not `{account}`: pass `--account {file_email}`{DETAIL}or another credentials file, one for `{account}`",
         .path.display()
     )]
     WrongAccount {
@@ -246,27 +267,41 @@ pub enum SecretError {
         account: String,
     },
     #[error(
-        "the TOTP secret is not valid ({detail}): give the base32 key LinkedIn shows when you set up an authenticator app, or the whole `otpauth://` URI"
+        "the TOTP secret is not valid: give the base32 key LinkedIn shows when you set up an authenticator app, or the whole `otpauth://` URI{DETAIL}{detail}"
     )]
     TotpInvalid { detail: String },
     #[error("cannot save the browser session in {}: {detail}", .path.display())]
     SessionNotSaved { path: PathBuf, detail: String },
 }
 
-/// Where what the browser saw was saved, and which file is safe to share.
+impl SecretError {
+    /// The keyring itself is at fault (missing, locked, silent, failing), not what it holds:
+    /// the `keyring_unavailable` outcome, apart from a wrong or missing password.
+    pub fn is_keyring_fault(&self) -> bool {
+        matches!(
+            self,
+            SecretError::KeyringUnreachable { .. }
+                | SecretError::KeyringLocked
+                | SecretError::KeyringTimeout { .. }
+                | SecretError::KeyringFailed { .. }
+        )
+    }
+}
+
+/// Where what the browser saw was saved, and which file is safe to share: on a line of its
+/// own after the message's first, the directory named once.
 fn artifact_note(artifacts: &Option<PathBuf>) -> String {
     let Some(dir) = artifacts else {
         return String::new();
     };
-    let skeleton = dir.join(crate::skeleton::FILE_NAME);
-    if skeleton.is_file() {
+    if dir.join(crate::skeleton::FILE_NAME).is_file() {
         format!(
-            " (what the browser saw is in {}: attach {} to a bug report, it keeps the page's structure without your data; page.png and page.html show your profile and are for your eyes only)",
+            "{DETAIL}what the browser saw is in {}: attach {} to a bug report (the page's structure without your data); page.png and page.html show your profile and are for your eyes only",
             dir.display(),
-            skeleton.display()
+            crate::skeleton::FILE_NAME
         )
     } else {
-        format!(" (what the browser saw is in {})", dir.display())
+        format!("{DETAIL}what the browser saw is in {}", dir.display())
     }
 }
 
@@ -309,4 +344,133 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
         cause = err.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message's first line names the cause and the fix in under about 200 characters,
+    /// with values as long as a real run's; what more there is follows on lines of its own.
+    #[test]
+    fn every_first_line_is_short_and_the_detail_follows() {
+        let account = "firstname.lastname@example-company.com".to_string();
+        let url =
+            "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement".to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let artifacts = dir
+            .path()
+            .join("2026-12-07T20-00-00Z-firstname.lastname@example-company.com");
+        std::fs::create_dir_all(&artifacts).unwrap();
+        std::fs::write(artifacts.join(crate::skeleton::FILE_NAME), "").unwrap();
+        let path = PathBuf::from("/home/member/.config/linkedin-optout/credentials.toml");
+        let errors: Vec<Error> = vec![
+            Error::NeedsPerson {
+                account: account.clone(),
+                checkpoint: Checkpoint::TwoStepRejected,
+            },
+            Error::Throttled {
+                account: account.clone(),
+                why: "LinkedIn says: too many sign-in attempts".into(),
+                retry_at: jiff::Timestamp::UNIX_EPOCH,
+            },
+            Error::Interstitial {
+                account: account.clone(),
+                url: "https://www.linkedin.com/check/add-phone?trk=a".into(),
+            },
+            Error::CredentialsRejected {
+                account: account.clone(),
+            },
+            Error::PageNotUnderstood {
+                url: url.clone(),
+                what: "no switch labelled by its key".into(),
+                artifacts: Some(artifacts.clone()),
+            },
+            Error::TimedOut {
+                url: url.clone(),
+                what: "the switch to settle".into(),
+                after: Some(std::time::Duration::from_secs(30)),
+                artifacts: Some(artifacts.clone()),
+            },
+            Error::DidNotStick {
+                detail: "it read on again after a reload".into(),
+                artifacts: Some(artifacts.clone()),
+            },
+            Error::Busy {
+                pid: "4194304".into(),
+                started: "2026-12-07 20:00:00Z".into(),
+            },
+            Error::Unreachable {
+                url: url.clone(),
+                why: "net::ERR_CONNECTION_REFUSED".into(),
+            },
+            Error::BrowserDied {
+                which: "the browser (Chromium)".into(),
+                step: "opening Data for Generative AI Improvement".into(),
+                detail: "the WebDriver server says the session is gone: invalid session id".into(),
+            },
+        ];
+        let secrets = vec![
+            SecretError::Missing {
+                account: account.clone(),
+            },
+            SecretError::KeyringUnreachable {
+                cause: "there is no D-Bus session bus at /run/user/1000/bus, and DBUS_SESSION_BUS_ADDRESS is unset (as under cron)".into(),
+                fix: "a long fix".repeat(30),
+            },
+            SecretError::KeyringLocked,
+            SecretError::KeyringTimeout { seconds: 10 },
+            SecretError::KeyringFailed {
+                detail: "org.freedesktop.DBus.Error.NoReply".into(),
+            },
+            SecretError::KeyringEntryInvalid {
+                user: format!("{account}#totp"),
+                detail: "it is not UTF-8 text".into(),
+            },
+            SecretError::FilePermissions {
+                path: path.clone(),
+                mode: 0o644,
+            },
+            SecretError::TotpInvalid {
+                detail: "it is not base32 (letters A-Z and digits 2-7) nor an `otpauth://` URI"
+                    .into(),
+            },
+            SecretError::WrongAccount {
+                path: path.clone(),
+                file_email: "other.person@example-company.com".into(),
+                account: account.clone(),
+            },
+        ];
+        let messages = errors
+            .iter()
+            .map(|err| chain(err))
+            .chain(secrets.iter().map(ToString::to_string));
+        for message in messages {
+            let mut lines = message.lines();
+            let first = lines.next().unwrap();
+            assert!(first.chars().count() <= 200, "{}: {first}", first.len());
+            for detail in lines {
+                assert!(detail.starts_with("  "), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_artifacts_are_named_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(crate::skeleton::FILE_NAME), "").unwrap();
+        let message = Error::PageNotUnderstood {
+            url: "https://www.linkedin.com/feed/".into(),
+            what: "no link to Settings".into(),
+            artifacts: Some(dir.path().to_path_buf()),
+        }
+        .to_string();
+        let shown = dir.path().display().to_string();
+        assert_eq!(message.matches(&shown).count(), 1, "{message}");
+        assert_eq!(
+            message.lines().next(),
+            Some("page not understood at https://www.linkedin.com/feed/: no link to Settings")
+        );
+        assert!(message.contains(crate::skeleton::FILE_NAME), "{message}");
+    }
 }

@@ -145,8 +145,9 @@ impl LocalDriver {
         if let Err(why) = ready {
             driver.stop();
             return Err(Error::BrowserUnavailable(format!(
-                "{} did not start: {why}; run `linkedin-optout doctor`",
-                driver.binary.display()
+                "{} did not start: {why}{}",
+                driver.binary.display(),
+                crate::error::SEE_DOCTOR
             )));
         }
         if let Some(secret) = &secret {

@@ -305,8 +305,9 @@ async fn connect(
         Ok(Ok(client)) => Ok(client),
         Ok(Err(err)) if new_session_no_answer(&err) => Err(silent()),
         Ok(Err(err)) => Err(Error::BrowserUnavailable(format!(
-            "cannot start a browser session at {shown}: {}; run `linkedin-optout doctor`",
-            hide_url_in(&err.to_string(), url, shown)
+            "cannot start a browser session at {shown}: {}{}",
+            hide_url_in(&err.to_string(), url, shown),
+            crate::error::SEE_DOCTOR
         ))),
     }
 }

@@ -29,7 +29,9 @@ impl Printed for Checks {
                     Status::Warn => "warn ",
                     Status::Fail => "FAIL ",
                 };
-                Line::Out(format!("{status} {}: {}", check.name, check.detail()))
+                // A detail's further lines line up under the first's text.
+                let detail = check.detail().replace('\n', "\n    ");
+                Line::Out(format!("{status} {}: {detail}", check.name))
             })
             .collect()
     }

@@ -38,6 +38,9 @@ pub enum Outcome {
     NotOffered,
     NeedsPerson,
     BadCredentials,
+    /// The OS keyring is missing, locked, silent or failing: the password could not be read,
+    /// which says nothing about whether it is right.
+    KeyringUnavailable,
     PageNotUnderstood,
     DidNotStick,
     Unreachable,
@@ -50,7 +53,7 @@ impl Outcome {
             Outcome::AlreadyOff | Outcome::OptedOut => exit::OFF,
             Outcome::WouldOptOut => exit::FOUND_ON,
             Outcome::NeedsPerson => exit::NEEDS_PERSON,
-            Outcome::BadCredentials => exit::CREDENTIALS,
+            Outcome::BadCredentials | Outcome::KeyringUnavailable => exit::CREDENTIALS,
             Outcome::NotOffered | Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
             Outcome::DidNotStick => exit::DID_NOT_STICK,
             Outcome::Unreachable => exit::UNREACHABLE,
@@ -73,6 +76,7 @@ impl fmt::Display for Outcome {
             Outcome::NotOffered => "not offered",
             Outcome::NeedsPerson => "needs a person",
             Outcome::BadCredentials => "bad credentials",
+            Outcome::KeyringUnavailable => "keyring unavailable",
             Outcome::PageNotUnderstood => "page not understood",
             Outcome::DidNotStick => "did not stick",
             Outcome::Unreachable => "unreachable",
@@ -89,6 +93,7 @@ impl From<&Error> for Outcome {
             Error::NeedsPerson { .. } | Error::Throttled { .. } | Error::Interstitial { .. } => {
                 Outcome::NeedsPerson
             }
+            Error::Secrets(err) if err.is_keyring_fault() => Outcome::KeyringUnavailable,
             Error::CredentialsRejected { .. } | Error::Secrets(_) => Outcome::BadCredentials,
             Error::PageNotUnderstood { .. } | Error::TimedOut { .. } => Outcome::PageNotUnderstood,
             Error::NotOffered { .. } => Outcome::NotOffered,
@@ -153,6 +158,17 @@ mod tests {
         for err in &errors {
             assert_eq!(Outcome::from(err).exit_code(), err.exit_code(), "{err}");
         }
+        // A keyring that cannot be read is not a wrong password: an outcome of its own.
+        assert_eq!(
+            Outcome::from(&Error::Secrets(SecretError::KeyringLocked)),
+            Outcome::KeyringUnavailable
+        );
+        assert_eq!(
+            Outcome::from(&Error::Secrets(SecretError::Missing {
+                account: "a@example.com".into()
+            })),
+            Outcome::BadCredentials
+        );
         for (err, code) in [
             (
                 Error::BrowserUnavailable("b".into()),

@@ -122,6 +122,7 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
         code: exit::USAGE,
     });
     checks.push(rules_check(&settings, rules));
+    checks.push(state_dir_check(&settings.state_dir));
     let browser = settings
         .accounts
         .first()
@@ -136,7 +137,6 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
     Checks(checks)
 }
 
-/// The first line a program prints for `--version`.
 /// The catalogue in force: built in, or with the override file applied; a mistake in that
 /// file names its line.
 fn rules_check(settings: &Settings, rules: Result<(), crate::error::Error>) -> Check {
@@ -164,6 +164,41 @@ fn rules_check(settings: &Settings, rules: Result<(), crate::error::Error>) -> C
     }
 }
 
+/// Whether the state directory (history, receipts, sessions, the run lock) can be written:
+/// a run goes on without it, but loses its proof. Nothing is created: where the directory
+/// is not there yet, the first directory above it that is must take it.
+fn state_dir_check(state_dir: &std::path::Path) -> Check {
+    let receipts = crate::state::receipts::root(state_dir);
+    let probe = |dir: &std::path::Path| {
+        tempfile::Builder::new()
+            .prefix(".write-test-")
+            .tempfile_in(dir)
+            .map(drop)
+    };
+    let result = match state_dir.ancestors().find(|dir| dir.exists()) {
+        Some(dir) if dir == state_dir => [state_dir, receipts.as_path()]
+            .into_iter()
+            .filter(|dir| dir.exists())
+            .try_for_each(|dir| probe(dir).map_err(|err| (dir.to_path_buf(), err)))
+            .map(|()| format!("{} is writable", state_dir.display())),
+        Some(parent) => probe(parent)
+            .map(|()| format!("{} will be created on the first run", state_dir.display()))
+            .map_err(|err| (parent.to_path_buf(), err)),
+        None => Ok(format!("{} will be created", state_dir.display())),
+    };
+    Check {
+        name: "state directory".into(),
+        result: result.map_err(|(dir, err)| {
+            format!(
+                "cannot write in {} ({err}): runs would lose their history and receipts; make it writable (or set XDG_STATE_HOME)",
+                dir.display()
+            )
+        }),
+        code: exit::OTHER,
+    }
+}
+
+/// The first line a program prints for `--version`.
 fn version_of(program: &std::path::Path) -> Option<String> {
     let output = std::process::Command::new(program)
         .arg("--version")
@@ -204,7 +239,7 @@ fn browser_and_driver(browser: BrowserKind) -> Vec<Check> {
     let driver_check = Check {
         name: "driver".into(),
         result: find_driver(browser)
-            .map_err(|err| err.to_string())
+            .map_err(|err| err.to_string().replace(crate::error::SEE_DOCTOR, ""))
             .and_then(|found| {
                 let version = version_of(&found.path).unwrap_or_else(|| "version unknown".into());
                 let browser_major = browser_version.as_ref().and_then(|(_, v)| major(v));
@@ -328,7 +363,8 @@ async fn session_check(settings: &Settings, browser: BrowserKind) -> Check {
     .await;
     Check {
         name: "webdriver session".into(),
-        result: result.map_err(|err| err.to_string()),
+        // The advice to run `doctor` is no advice here.
+        result: result.map_err(|err| err.to_string().replace(crate::error::SEE_DOCTOR, "")),
         code: exit::BROWSER_UNAVAILABLE,
     }
 }
@@ -377,10 +413,19 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
                     .collect::<Vec<_>>()
                     .join("; ")),
                 SourceStatus::Absent => Ok("not set up (optional)".to_string()),
-                SourceStatus::Unusable { reason } => Err(reason.clone()),
+                SourceStatus::Unusable { reason } => {
+                    Err(reason.replace(crate::error::SEE_DOCTOR, ""))
+                }
             },
             code: source_code,
         })
+        .collect();
+    // A source that cannot be read says nothing about the password: the cause is that
+    // source, named in its own check above, not a password that was never stored.
+    let unreadable: Vec<String> = sources
+        .iter()
+        .filter(|source| matches!(source.status, SourceStatus::Unusable { .. }))
+        .map(|source| source.source.to_string())
         .collect();
     checks.push(Check {
         name: "accounts".into(),
@@ -388,11 +433,22 @@ async fn secret_checks(settings: &Settings) -> Vec<Check> {
             Err("none configured: run `linkedin-optout credentials set --account EMAIL`".into())
         } else if missing.is_empty() {
             Ok(format!("{} with a password", accounts.join(", ")))
-        } else {
+        } else if !unreadable.is_empty() {
             Err(format!(
-                "no password for {}: run `linkedin-optout credentials set --account EMAIL`",
-                missing.join(", ")
+                "cannot tell whether {} has a password: {} cannot be read (its fix is above)",
+                missing.join(", "),
+                unreadable.join(", ")
             ))
+        } else {
+            Err(missing
+                .iter()
+                .map(|account| {
+                    format!(
+                        "no password for {account}: run `linkedin-optout credentials set --account {account}`"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(crate::error::DETAIL))
         },
         code: exit::CREDENTIALS,
     });

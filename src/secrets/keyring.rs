@@ -311,10 +311,7 @@ fn classify(err: keyring::Error) -> SecretError {
             if let Some(err) = inner.downcast_ref::<dbus_secret_service::Error>() {
                 return classify_secret_service(err);
             }
-            SecretError::KeyringUnreachable {
-                detail: inner.to_string(),
-                fix: unreachable_fix(),
-            }
+            unreachable(inner.to_string())
         }
         keyring::Error::Invalid(user, detail) => SecretError::KeyringEntryInvalid { user, detail },
         keyring::Error::Ambiguous(items) => SecretError::KeyringEntryInvalid {
@@ -334,34 +331,41 @@ fn classify_secret_service(err: &dbus_secret_service::Error) -> SecretError {
         Ss::Locked | Ss::Prompt => SecretError::KeyringLocked,
         Ss::Dbus(dbus) if dbus.name() == Some("org.freedesktop.DBus.Error.ServiceUnknown") => {
             SecretError::KeyringUnreachable {
-                detail: "no Secret Service provider is running on the session bus".into(),
+                cause: "no Secret Service provider is running on the session bus".into(),
                 fix: "start one (`gnome-keyring-daemon --start --components=secrets`, or KeePassXC with Secret Service integration), or pass `--credentials-file FILE`".into(),
             }
         }
-        Ss::Dbus(_) | Ss::Unavailable => SecretError::KeyringUnreachable {
-            detail: err.to_string(),
-            fix: unreachable_fix(),
-        },
+        Ss::Dbus(_) | Ss::Unavailable => unreachable(err.to_string()),
         other => SecretError::KeyringFailed {
             detail: other.to_string(),
         },
     }
 }
 
-/// The next step when there is no keyring to talk to, told apart by how we looked for the
-/// session bus: under cron the usual cause is that nobody is logged in.
-fn unreachable_fix() -> String {
+/// No keyring to talk to: the real cause, told apart by how we looked for the session bus
+/// (under cron the usual cause is that nobody is logged in), and the next step. `error` is
+/// what the keyring library said, kept as detail.
+fn unreachable(error: String) -> SecretError {
     let headless = "on a headless server pass `--credentials-file FILE` (mode 0600) or use systemd credentials (`LoadCredential=linkedin-optout:FILE`)";
     #[cfg(all(unix, not(target_vendor = "apple")))]
     if let Some(super::dbus_env::SessionBus::NotFound(socket)) = super::dbus_env::session_bus() {
-        return format!(
-            "DBUS_SESSION_BUS_ADDRESS is unset (as under cron) and there is no D-Bus session bus at {}: stay logged in or run `loginctl enable-linger` so your bus and keyring exist, set XDG_RUNTIME_DIR in the crontab if the bus lives elsewhere, or {headless}",
-            socket.display()
-        );
+        return SecretError::KeyringUnreachable {
+            cause: format!(
+                "there is no D-Bus session bus at {}, and DBUS_SESSION_BUS_ADDRESS is unset (as under cron)",
+                socket.display()
+            ),
+            fix: format!(
+                "stay logged in or run `loginctl enable-linger` so your bus and keyring exist, set XDG_RUNTIME_DIR in the crontab if the bus lives elsewhere, or {headless}{}({error})",
+                crate::error::DETAIL
+            ),
+        };
     }
-    format!(
-        "start a D-Bus session with a keyring (`dbus-run-session`, `gnome-keyring-daemon --start --components=secrets`), or {headless}"
-    )
+    SecretError::KeyringUnreachable {
+        cause: error,
+        fix: format!(
+            "start a D-Bus session with a keyring (`dbus-run-session`, `gnome-keyring-daemon --start --components=secrets`), or {headless}"
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -391,7 +395,12 @@ mod tests {
         ));
         let message = error.to_string();
         assert!(message.contains("--credentials-file"), "{message}");
-        assert!(!message.contains('\n'), "{message}");
+        let first = message.lines().next().unwrap();
+        assert!(
+            first.starts_with("cannot reach the OS keyring: "),
+            "{message}"
+        );
+        assert!(first.len() < 200, "{message}");
     }
 
     #[cfg(target_os = "linux")]

@@ -41,13 +41,22 @@ fn assert_never_shown(secret: &str, runs: &[&Run], home: &Home) {
 
 /// The one error line, without the `error: ` prefix.
 #[track_caller]
+/// The error on stderr, and nothing else: a first line under about 200 characters, then its
+/// detail on lines indented by two spaces.
 fn error_line(run: &Run) -> String {
     let stderr = run.stderr();
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line expected on stderr: {stderr}");
-    lines[0]
+    let mut lines = stderr.lines();
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "an error expected: {stderr}");
+    assert!(first.chars().count() <= 210, "a long first line: {stderr}");
+    assert!(
+        lines.all(|line| line.starts_with("  ")),
+        "only the error's detail expected after it: {stderr}"
+    );
+    stderr
+        .trim_end()
         .strip_prefix("error: ")
-        .unwrap_or(lines[0])
+        .unwrap()
         .to_string()
 }
 
@@ -100,7 +109,7 @@ fn a_stored_password_is_found_by_another_process_until_deleted() {
     assert_eq!(
         error_line(&missing),
         format!(
-            "no password stored for `{0}`: run `linkedin-optout credentials set --account {0}`",
+            "no password stored for `{0}`: run `linkedin-optout credentials set --account {0}`\n  or, to stop acting on it, `linkedin-optout credentials remove --forget --account {0}`",
             account.email
         )
     );
@@ -312,8 +321,8 @@ fn cron_without_a_session_bus_explains_what_to_do() {
     );
     let socket = runtime_dir.path().join("bus");
     assert!(
-        message.contains(&format!(
-            "there is no D-Bus session bus at {}:",
+        message.lines().next().unwrap().contains(&format!(
+            "there is no D-Bus session bus at {},",
             socket.display()
         )),
         "{message}"
@@ -369,7 +378,7 @@ fn a_keyring_that_never_answers_times_out() {
         .expect_code(5);
     assert_eq!(
         error_line(&failed),
-        "the OS keyring did not answer within 10 s (it may be waiting on an unlock prompt nobody can see): unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine"
+        "the OS keyring did not answer within 10 s: unlock it in the desktop session, or pass `--credentials-file FILE` on a headless machine\n  it may be waiting on an unlock prompt nobody can see"
     );
 }
 

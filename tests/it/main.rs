@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod credentials;
 mod emails;
+mod errors;
 mod faults;
 mod grid;
 mod history;

@@ -253,6 +253,54 @@ fn no_stored_password_exits_5_with_a_hint() {
     assert_eq!(server.setting_writes, 0, "{server:?}");
 }
 
+/// A keyring that cannot be reached is not a wrong password: the run says so in its own
+/// outcome and headline, still exit 5, and nothing is tried on LinkedIn.
+#[test]
+fn an_unreachable_keyring_is_its_own_outcome_not_bad_credentials() {
+    let sim = Sim::start(&[]);
+    let home = Home::new();
+    let account = Account::new("keyring-gone");
+    sim.put(&account.email, json!({"password": PASSWORD}));
+    let runtime_dir = tempfile::tempdir().unwrap();
+    let without_bus = |tool: Tool<'_>| {
+        tool.env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("XDG_RUNTIME_DIR", runtime_dir.path().to_str().unwrap())
+            .run()
+            .expect_code(5)
+    };
+    let report = without_bus(tool(&home, &sim, &account, "optout")).report();
+    assert_eq!(report["outcome"], "keyring_unavailable", "{report}");
+    assert_eq!(report["exit_code"], 5, "{report}");
+    let human = without_bus(Tool::new(&home).args([
+        "--base-url",
+        &sim.base_url(),
+        "--account",
+        &account.email,
+        "status",
+    ]));
+    let headline = human
+        .stdout()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        headline.starts_with(&format!(
+            "{}: keyring unavailable: cannot reach the OS keyring: there is no D-Bus session bus at",
+            account.email
+        )),
+        "{}",
+        human.stdout()
+    );
+    assert!(
+        !human.stdout().contains("bad credentials"),
+        "{}",
+        human.stdout()
+    );
+    let server = sim.account(&account.email);
+    assert_eq!(server.sign_ins, 0, "{server:?}");
+}
+
 #[test]
 fn doctor_passes_on_a_good_setup_and_names_the_fix_on_a_broken_one() {
     let sim = Sim::start(&[]);

@@ -41,7 +41,17 @@ fn saved(message: &str) -> (PathBuf, PathBuf) {
         rest.contains("page.png and page.html show your profile and are for your eyes only"),
         "{message}"
     );
-    (PathBuf::from(dir), PathBuf::from(skeleton))
+    // The directory once, on a line of its own after the message's first.
+    assert_eq!(message.matches(dir).count(), 1, "{message}");
+    let dir = PathBuf::from(dir);
+    assert!(
+        message
+            .lines()
+            .any(|line| line.starts_with("  what the browser saw is in ")),
+        "{message}"
+    );
+    let skeleton = dir.join(skeleton);
+    (dir, skeleton)
 }
 
 /// The session cookies the run kept (beside its read-only credentials file).
