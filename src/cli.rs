@@ -34,7 +34,11 @@ impl Cli {
     /// clap itself names only the option.
     pub fn parse_args() -> Cli {
         match <Cli as Parser>::try_parse() {
-            Ok(cli) => cli,
+            Ok(mut cli) => {
+                cli.global.base_url_from_environment =
+                    cli.global.base_url.is_some() && !typed("--base-url");
+                cli
+            }
             Err(err) => match from_environment(&err) {
                 Some(message) => {
                     eprintln!("error: {message}");
@@ -89,17 +93,22 @@ fn from_environment(err: &clap::Error) -> Option<String> {
     let (flag, variable) = FROM_ENVIRONMENT
         .iter()
         .find(|(flag, _)| arg.split_whitespace().next() == Some(*flag))?;
-    let typed = std::env::args_os().skip(1).any(|word| {
-        let word = word.to_string_lossy();
-        word == *flag || word.starts_with(&format!("{flag}="))
-    });
-    if typed {
+    if typed(flag) {
         return None;
     }
     let why = std::error::Error::source(err).map_or_else(|| err.to_string(), |why| why.to_string());
     Some(format!(
         "the environment variable {variable} (the default of `{flag}`) is refused: {why}; fix or unset it"
     ))
+}
+
+/// Whether `flag` was typed on the command line (its value did not come from the
+/// environment).
+fn typed(flag: &str) -> bool {
+    std::env::args_os().skip(1).any(|word| {
+        let word = word.to_string_lossy();
+        word == flag || word.starts_with(&format!("{flag}="))
+    })
 }
 
 /// Options that every subcommand accepts, before or after its name.
@@ -122,6 +131,9 @@ pub struct GlobalArgs {
         value_parser = crate::input::web_url_arg
     )]
     pub base_url: Option<Url>,
+    /// `base_url` came from `LINKEDIN_OPTOUT_BASE_URL`, not the command line.
+    #[arg(skip)]
+    pub base_url_from_environment: bool,
     /// Let the password go to a base URL that is neither LinkedIn (https:// under
     /// linkedin.com) nor this machine (loopback). Named in a warning on every run.
     #[arg(long, global = true)]

@@ -47,6 +47,9 @@ pub struct ConfigFile {
     pub settings: Option<Vec<String>>,
     #[serde(default, rename = "account")]
     pub accounts: Vec<AccountEntry>,
+    /// The text as read, for naming the line a value is on.
+    #[serde(skip)]
+    text: String,
 }
 
 /// One `[[account]]` table.
@@ -125,7 +128,7 @@ impl ConfigFile {
     /// Reads the file; a missing file is an empty configuration. A file that someone else
     /// can change is refused.
     pub fn load(path: &Path) -> Result<ConfigFile, Error> {
-        crate::security::check_config_trust(path)?;
+        crate::security::check_config_trust(path, crate::security::TrustedFile::Config)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -153,7 +156,8 @@ impl ConfigFile {
                 err.message().trim_end()
             ))
         })?;
-        file.check(&text).map_err(|why| {
+        let file = ConfigFile { text, ..file };
+        file.check().map_err(|why| {
             Error::Usage(format!(
                 "config file {}, {why}; fix it or pass another with `--config`",
                 path.display()
@@ -162,12 +166,19 @@ impl ConfigFile {
         Ok(file)
     }
 
-    /// The values a run would act on, checked as they enter (see `input`). A refusal names
-    /// the line of `text` the value is on, and its key.
-    fn check(&self, text: &str) -> Result<(), String> {
-        let spans = toml_edit::Document::parse(text).ok();
-        let line = |account: Option<usize>, key: &str| {
-            let doc = spans.as_ref()?;
+    /// Where `key` is (of the `account`th `[[account]]`, or at the top): `line N, `key``.
+    fn at(&self, account: Option<usize>, key: &str) -> String {
+        match (self.line_of(account, key), account) {
+            (Some(line), _) => format!("line {line}, `{key}`"),
+            (None, Some(index)) => format!("`{key}` of [[account]] number {}", index + 1),
+            (None, None) => format!("`{key}`"),
+        }
+    }
+
+    /// The line `key` is on (of the `account`th `[[account]]`, or at the top), from 1.
+    fn line_of(&self, account: Option<usize>, key: &str) -> Option<usize> {
+        let line = || {
+            let doc = toml_edit::Document::parse(self.text.as_str()).ok()?;
             let item = match account {
                 None => doc.get(key)?,
                 Some(index) => doc
@@ -177,13 +188,15 @@ impl ConfigFile {
                     .get(key)?,
             };
             let start = item.span()?.start;
-            Some(text.get(..start)?.matches('\n').count() + 1)
+            Some(self.text.get(..start)?.matches('\n').count() + 1)
         };
-        let at = |account: Option<usize>, key: &str| match (line(account, key), account) {
-            (Some(line), _) => format!("line {line}, `{key}`"),
-            (None, Some(index)) => format!("`{key}` of [[account]] number {}", index + 1),
-            (None, None) => format!("`{key}`"),
-        };
+        line()
+    }
+
+    /// The values a run would act on, checked as they enter (see `input`). A refusal names
+    /// the line the value is on, and its key.
+    fn check(&self) -> Result<(), String> {
+        let at = |account: Option<usize>, key: &str| self.at(account, key);
         let url = |account: Option<usize>, key: &str, url: &Option<Url>| match url {
             Some(url) => {
                 input::check_web_url(url).map_err(|why| format!("{}: {why}", at(account, key)))
@@ -341,10 +354,32 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
         .filter(|account| seen.insert(account.email.clone()))
         .collect();
     let allow_base_url = args.allow_base_url || file.allow_base_url;
+    // Where an account's base URL came from, as a refusal names it.
+    let base_url_from = |email: &str| {
+        let in_file = |account: Option<usize>| match file.line_of(account, "base_url") {
+            Some(line) => format!("config file {}, line {line}", config_path.display()),
+            None => format!("config file {}", config_path.display()),
+        };
+        let entry = file.accounts.iter().position(|entry| {
+            input::normal_email(&entry.email) == email && entry.base_url.is_some()
+        });
+        match (&args.base_url, entry) {
+            (Some(_), _) if args.base_url_from_environment => {
+                "environment variable LINKEDIN_OPTOUT_BASE_URL".to_string()
+            }
+            (Some(_), _) => "`--base-url`".to_string(),
+            (None, Some(index)) => in_file(Some(index)),
+            (None, None) => in_file(None),
+        }
+    };
     let mut checked = Vec::new();
     for account in &accounts {
         if !checked.contains(&&account.base_url) {
-            crate::security::check_base_url(&account.base_url, allow_base_url)?;
+            crate::security::check_base_url(
+                &account.base_url,
+                allow_base_url,
+                &base_url_from(&account.email),
+            )?;
             checked.push(&account.base_url);
         }
     }
@@ -397,7 +432,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
 /// The built-in catalogue with the override file at `path` applied. Like the config file, a
 /// rules file someone else can change is refused: it decides which switch a run clicks.
 pub fn load_rules(path: &Path) -> Result<Catalogue, Error> {
-    crate::security::check_config_trust(path)?;
+    crate::security::check_config_trust(path, crate::security::TrustedFile::Rules)?;
     let text = std::fs::read_to_string(path).map_err(|err| {
         Error::Usage(format!(
             "cannot read rules file {}: {err}; fix the path given by `--rules` or `rules_file`",
@@ -534,18 +569,27 @@ mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
-        assert!(crate::security::check_config_trust(&path).is_ok());
+        assert!(
+            crate::security::check_config_trust(&path, crate::security::TrustedFile::Config)
+                .is_ok()
+        );
     }
 
     #[test]
     fn a_refused_value_names_its_line_and_key() {
         let text = "# mine\ntimeout = 30\n\n[[account]]\nemail = \"a@example.com\"\n\n[[account]]\nemail = \"b@example.com\"\nbase_url = \"ftp://x\"\n";
-        let file: ConfigFile = toml::from_str(text).unwrap();
-        let why = file.check(text).unwrap_err();
+        let file = ConfigFile {
+            text: text.to_string(),
+            ..toml::from_str(text).unwrap()
+        };
+        let why = file.check().unwrap_err();
         assert!(why.starts_with("line 9, `base_url`: `ftp://x"), "{why}");
         let text = "timeout = 0\n";
-        let file: ConfigFile = toml::from_str(text).unwrap();
-        let why = file.check(text).unwrap_err();
+        let file = ConfigFile {
+            text: text.to_string(),
+            ..toml::from_str(text).unwrap()
+        };
+        let why = file.check().unwrap_err();
         assert!(why.starts_with("line 1, `timeout` = 0: "), "{why}");
     }
 

@@ -127,7 +127,9 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// Refuses a base URL the password must not go to, unless the user allowed it; an allowed
 /// one is named in a warning on every run.
-pub fn check_base_url(url: &Url, allowed: bool) -> Result<(), Error> {
+/// `from` says where the URL came from (`--base-url`, the environment, the config file and
+/// line), for the refusal.
+pub fn check_base_url(url: &Url, allowed: bool, from: &str) -> Result<(), Error> {
     if has_credentials(url) {
         return Err(Error::Usage(format!(
             "the base URL {} carries a user name or password, which would show wherever the URL does; LinkedIn needs none: leave them out",
@@ -142,8 +144,9 @@ pub fn check_base_url(url: &Url, allowed: bool) -> Result<(), Error> {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "the base URL {} is neither LinkedIn (https:// under linkedin.com) nor this machine: the password would be typed there; pass `--allow-base-url` (or `allow_base_url = true` in the config) only if you trust it",
-        for_display(url)
+        "the base URL {} ({from}) is neither LinkedIn nor this machine: fix it, or pass `--allow-base-url`{}the password would be typed there, so allow it (or set `allow_base_url = true` in the config) only if you trust it; LinkedIn is https:// under linkedin.com",
+        for_display(url),
+        crate::error::DETAIL
     )))
 }
 
@@ -183,9 +186,36 @@ pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
 
-/// Refuses a config file, or the directory it is in, that someone else can change: owned by
-/// another user (root aside), or writable by group or others. A missing file is fine.
-pub fn check_config_trust(path: &Path) -> Result<(), Error> {
+/// A file whose content decides what a run does, and so must be the member's alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustedFile {
+    Config,
+    Rules,
+}
+
+impl TrustedFile {
+    fn noun(self) -> &'static str {
+        match self {
+            TrustedFile::Config => "config",
+            TrustedFile::Rules => "rules file",
+        }
+    }
+
+    /// What whoever can change the file could make a run do.
+    fn power(self) -> &'static str {
+        match self {
+            TrustedFile::Config => "could decide where the password goes",
+            TrustedFile::Rules => {
+                "could change which switch a run clicks and what it counts as off"
+            }
+        }
+    }
+}
+
+/// Refuses a config or rules file, or the directory it is in, that someone else can change:
+/// owned by another user (root aside), or writable by group or others. A missing file is
+/// fine.
+pub fn check_config_trust(path: &Path, kind: TrustedFile) -> Result<(), Error> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
@@ -208,15 +238,19 @@ pub fn check_config_trust(path: &Path) -> Result<(), Error> {
             let sticky_dir = meta.is_dir() && mode & 0o1000 != 0;
             if owner != me && owner != 0 {
                 return Err(Error::Usage(format!(
-                    "config {} is owned by another user (uid {owner}), who could decide where the password goes: `chown {me} {}`, or pass another with `--config`",
+                    "{} {} is owned by another user (uid {owner}), who {}: `chown {me} {}`",
+                    kind.noun(),
                     what.display(),
+                    kind.power(),
                     what.display()
                 )));
             }
             if mode & 0o022 != 0 && !sticky_dir {
                 return Err(Error::Usage(format!(
-                    "config {} is writable by group or others, who could decide where the password goes: `chmod go-w {}`",
+                    "{} {} is writable by group or others, who {}: `chmod go-w {}`",
+                    kind.noun(),
                     what.display(),
+                    kind.power(),
                     what.display()
                 )));
             }
@@ -278,12 +312,14 @@ mod tests {
     #[test]
     fn an_untrusted_base_url_needs_the_allowance() {
         let look_alike = url("https://linkedin.example.test/");
-        let err = check_base_url(&look_alike, false).unwrap_err();
-        assert!(err.to_string().contains("--allow-base-url"), "{err}");
+        let err = check_base_url(&look_alike, false, "`--base-url`").unwrap_err();
+        let first = err.to_string().lines().next().unwrap().to_string();
+        assert!(first.contains("(`--base-url`)"), "{err}");
+        assert!(first.contains("--allow-base-url"), "{err}");
         assert_eq!(err.exit_code(), 2);
-        assert!(check_base_url(&look_alike, true).is_ok());
+        assert!(check_base_url(&look_alike, true, "`--base-url`").is_ok());
         let with_password = url("http://me:sekrit@127.0.0.1:8080/");
-        let err = check_base_url(&with_password, true).unwrap_err();
+        let err = check_base_url(&with_password, true, "`--base-url`").unwrap_err();
         assert!(!err.to_string().contains("sekrit"), "{err}");
     }
 
@@ -312,17 +348,23 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        assert!(check_config_trust(&path).is_ok(), "a missing file is fine");
+        assert!(
+            check_config_trust(&path, TrustedFile::Config).is_ok(),
+            "a missing file is fine"
+        );
         std::fs::write(&path, "").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(check_config_trust(&path).is_ok());
+        assert!(check_config_trust(&path, TrustedFile::Config).is_ok());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
-        let err = check_config_trust(&path).unwrap_err();
+        let err = check_config_trust(&path, TrustedFile::Config).unwrap_err();
         assert!(err.to_string().contains("chmod go-w"), "{err}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(check_config_trust(&path).is_err());
+        assert!(check_config_trust(&path, TrustedFile::Config).is_err());
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
-        assert!(check_config_trust(&path).is_ok(), "a sticky directory");
+        assert!(
+            check_config_trust(&path, TrustedFile::Config).is_ok(),
+            "a sticky directory"
+        );
     }
 }

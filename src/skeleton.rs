@@ -77,6 +77,37 @@ const VOID: &[&str] = &[
 /// A run of at least this many digits in a kept value is masked (member and URN ids).
 const LONG_DIGITS: usize = 6;
 
+/// The text of `bytes` when they are an HTML page, or what they look like instead: a
+/// picture, an archive or any binary file would come out as a masked garbage document.
+pub fn html_text(bytes: &[u8]) -> Result<&str, String> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x1f\x8b", "gzip-compressed data"),
+        (b"RIFF", "a RIFF file (WebP, WAV…)"),
+        (b"\x7fELF", "a program"),
+    ];
+    if let Some((_, what)) = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Err(format!("it looks like {what}"));
+    }
+    if bytes.contains(&0) {
+        return Err("it holds binary data".to_string());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|err| format!("it is not UTF-8 text: {err}"))?;
+    // Some markup: a tag, a doctype or a comment, wherever the page starts.
+    let has_markup = text
+        .as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || pair[1] == b'!'));
+    if !has_markup {
+        return Err("it has no HTML tag".to_string());
+    }
+    Ok(text)
+}
+
 /// The redaction of `html`: a complete document, safe to attach to a public bug report.
 /// `is_known` tells a text the rules table knows (`linkedin::rules::texts::is_known`): those
 /// are kept verbatim.
@@ -355,6 +386,22 @@ mod tests {
             "x.png",
         ] {
             assert!(!skeleton.contains(gone), "found {gone} in\n{skeleton}");
+        }
+    }
+
+    #[test]
+    fn only_html_is_redacted() {
+        assert!(html_text(PAGE.as_bytes()).is_ok());
+        assert!(html_text(b"\xef\xbb\xbf<p>x</p>").is_ok());
+        for (bytes, why) in [
+            (&b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..], "a PNG image"),
+            (b"%PDF-1.7\n", "a PDF document"),
+            (b"<p>\0</p>", "binary data"),
+            (b"<p>\xff\xfe</p>", "not UTF-8"),
+            (b"just a note, no page", "no HTML tag"),
+        ] {
+            let err = html_text(bytes).unwrap_err();
+            assert!(err.contains(why), "{err}");
         }
     }
 

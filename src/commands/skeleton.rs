@@ -12,12 +12,15 @@ pub fn exec(output: &Output, args: &SkeletonArgs) -> Result<u8, Error> {
             args.file.display()
         ))
     })?;
+    let text = crate::skeleton::html_text(&bytes).map_err(|what| {
+        Error::Usage(format!(
+            "{} is not an HTML page ({what}): pass a page saved from the browser (File > Save Page As, \"HTML only\")",
+            args.file.display()
+        ))
+    })?;
     output.print(&Document::new(
         "skeleton",
-        crate::skeleton::redact(
-            &String::from_utf8_lossy(&bytes),
-            &crate::linkedin::rules::texts::is_known,
-        ),
+        crate::skeleton::redact(text, &crate::linkedin::rules::texts::is_known),
     ));
     Ok(exit::OFF)
 }

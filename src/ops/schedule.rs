@@ -270,6 +270,8 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
         accounts,
         settings,
         base_url,
+        // Carried as `--base-url` whatever it came from.
+        base_url_from_environment: _,
         allow_base_url,
         webdriver,
         insecure_webdriver,

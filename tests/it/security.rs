@@ -404,9 +404,22 @@ fn a_base_url_that_is_not_linkedin_needs_allow_base_url() {
         .args(["--base-url", look_alike, "--account", EMAIL, "history"])
         .run()
         .expect_code(2);
-    assert_eq!(refused.stderr().lines().count(), 1, "{}", refused.stderr());
     assert!(
-        refused.stderr().contains("--allow-base-url"),
+        refused
+            .stderr()
+            .lines()
+            .skip(1)
+            .all(|line| line.starts_with("  ")),
+        "{}",
+        refused.stderr()
+    );
+    assert!(
+        refused
+            .stderr()
+            .lines()
+            .next()
+            .unwrap()
+            .contains("--allow-base-url"),
         "{}",
         refused.stderr()
     );
