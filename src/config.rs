@@ -309,42 +309,32 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
         browser: args.browser.or(entry.browser).unwrap_or(default_browser),
         switches: switches_of(Some(entry)),
     };
-    let accounts = if let (true, true, Some(path)) = (
-        args.accounts.is_empty(),
-        file.accounts.is_empty(),
-        &args.credentials_file,
-    ) {
-        // Only a credentials file: its email is the account (it holds one account only).
-        let email = crate::secrets::credentials_file_account(path)?;
-        vec![AccountSettings {
+    // An account named outside the config file (`--account`, a credentials file): its entry
+    // in the file, if it has one, still gives its settings.
+    let named = |email: String| match file
+        .accounts
+        .iter()
+        .find(|entry| input::normal_email(&entry.email) == email)
+    {
+        Some(entry) => entry_settings(entry),
+        None => AccountSettings {
             email,
             base_url: default_base_url.clone(),
             browser: default_browser,
             switches: switches_of(None),
-        }]
+        },
+    };
+    let accounts = if let (true, Some(path)) = (args.accounts.is_empty(), &args.credentials_file)
+    {
+        // A credentials file and no `--account`: its email is the account (it holds one
+        // account only), whatever accounts the config file names.
+        vec![named(crate::secrets::credentials_file_account(path)?)]
     } else if args.accounts.is_empty() {
         file.accounts.iter().map(entry_settings).collect()
     } else {
         args.accounts
             .iter()
-            .map(|email| {
-                let email = validate_email(email)?;
-                Ok(
-                    match file
-                        .accounts
-                        .iter()
-                        .find(|a| input::normal_email(&a.email) == email)
-                    {
-                        Some(entry) => entry_settings(entry),
-                        None => AccountSettings {
-                            email,
-                            base_url: default_base_url.clone(),
-                            browser: default_browser,
-                            switches: switches_of(None),
-                        },
-                    },
-                )
-            })
+            .map(|email| Ok(named(validate_email(email)?)))
             .collect::<Result<Vec<_>, Error>>()?
     };
     // Spellings of one address are one account (`input::normal_email`), run once.

@@ -14,6 +14,7 @@ mod login;
 mod objection;
 mod optout;
 mod output;
+mod promises;
 mod page_scripts;
 mod page_variants;
 mod readme;
