@@ -215,7 +215,7 @@ pub enum Command {
     /// Read every catalogued switch (or those `--setting` names) for each account and change
     /// nothing: a table of switch, state and what "on" means; exit 3 when any is on.
     Audit,
-    /// Store, check or delete an account's password in the OS keyring.
+    /// Store, check or remove an account's password in the OS keyring.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
     /// Opt out a demo account on the built-in simulator, in headless Chromium, step by step.
@@ -302,6 +302,7 @@ pub enum ScheduleCommand {
     /// Print the installed line and its next run time.
     Show,
     /// Remove this tool's line from the crontab, keeping every other line.
+    #[command(visible_alias = "delete")]
     Remove,
 }
 
@@ -338,8 +339,17 @@ pub enum CredentialsCommand {
     Set(CredentialsSetArgs),
     /// Say whether a password is stored and the keyring reachable (never prints it).
     Check,
-    /// Delete the stored password and session.
-    Delete,
+    /// Remove the stored password, TOTP secret and session; `--forget` also takes the
+    /// account out of the config file (on a terminal, without it, you are asked).
+    #[command(visible_alias = "delete")]
+    Remove(CredentialsRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialsRemoveArgs {
+    /// Also take the account out of the config file, so that no run acts on it any more.
+    #[arg(long)]
+    pub forget: bool,
 }
 
 #[derive(Debug, Args)]

@@ -324,8 +324,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
             switches: switches_of(None),
         },
     };
-    let accounts = if let (true, Some(path)) = (args.accounts.is_empty(), &args.credentials_file)
-    {
+    let accounts = if let (true, Some(path)) = (args.accounts.is_empty(), &args.credentials_file) {
         // A credentials file and no `--account`: its email is the account (it holds one
         // account only), whatever accounts the config file names.
         vec![named(crate::secrets::credentials_file_account(path)?)]
@@ -475,6 +474,66 @@ fn validate_email(email: &str) -> Result<String, Error> {
 /// Adds an `[[account]]` for `email` to the config file unless it is there, keeping
 /// everything else in the file (comments included) as it was.
 pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
+    edit_config(path, |doc| {
+        let accounts = doc
+            .entry("account")
+            .or_insert_with(|| toml_edit::Item::ArrayOfTables(Default::default()))
+            .as_array_of_tables_mut()
+            .with_context(|| format!("`account` in {} is not a list of tables", path.display()))?;
+        if accounts.iter().any(|table| is_entry_of(table, email)) {
+            return Ok(false);
+        }
+        let mut table = toml_edit::Table::new();
+        table.insert("email", toml_edit::value(email));
+        accounts.push(table);
+        Ok(true)
+    })
+}
+
+/// Takes `email`'s `[[account]]` tables out of the config file at `path`, keeping every
+/// other line; returns whether there was one.
+pub fn forget_account(path: &Path, email: &str) -> anyhow::Result<bool> {
+    edit_config(path, |doc| {
+        let Some(accounts) = doc
+            .get_mut("account")
+            .and_then(toml_edit::Item::as_array_of_tables_mut)
+        else {
+            return Ok(false);
+        };
+        let before = accounts.len();
+        accounts.retain(|table| !is_entry_of(table, email));
+        Ok(accounts.len() != before)
+    })
+}
+
+/// Whether the config file at `path` has an `[[account]]` for `email` (a file that cannot be
+/// read has none).
+pub fn names_account(path: &Path, email: &str) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+        .and_then(|doc| {
+            let accounts = doc.get("account")?.as_array_of_tables()?;
+            Some(accounts.iter().any(|table| is_entry_of(table, email)))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether an `[[account]]` table is `email`'s, in any spelling of the address.
+fn is_entry_of(table: &toml_edit::Table, email: &str) -> bool {
+    table
+        .get("email")
+        .and_then(|e| e.as_str())
+        .is_some_and(|e| input::normal_email(e) == input::normal_email(email))
+}
+
+/// Reads the config file at `path` (missing: empty), lets `edit` change it, and writes it
+/// back when `edit` says it changed, private to this user whatever the umask (a config
+/// others can write is refused).
+fn edit_config(
+    path: &Path,
+    edit: impl FnOnce(&mut toml_edit::DocumentMut) -> anyhow::Result<bool>,
+) -> anyhow::Result<bool> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -483,23 +542,9 @@ pub fn record_account(path: &Path, email: &str) -> anyhow::Result<bool> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
-    let accounts = doc
-        .entry("account")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(Default::default()))
-        .as_array_of_tables_mut()
-        .with_context(|| format!("`account` in {} is not a list of tables", path.display()))?;
-    if accounts.iter().any(|table| {
-        table
-            .get("email")
-            .and_then(|e| e.as_str())
-            .is_some_and(|e| input::normal_email(e) == input::normal_email(email))
-    }) {
+    if !edit(&mut doc)? {
         return Ok(false);
     }
-    let mut table = toml_edit::Table::new();
-    table.insert("email", toml_edit::value(email));
-    accounts.push(table);
-    // Created for this user alone, whatever the umask: a config others can write is refused.
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         let mut builder = std::fs::DirBuilder::new();
         builder.recursive(true);
@@ -549,6 +594,24 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[test]
+    fn forget_account_takes_out_only_that_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "# mine\ntimeout = 30\n\n[[account]]\nemail = \"A@example.com\"\nsettings = [\"all\"]\n\n[[account]]\nemail = \"b@example.com\"\n";
+        std::fs::write(&path, text).unwrap();
+        assert!(names_account(&path, "a@example.com"));
+        assert!(forget_account(&path, "a@example.com").unwrap());
+        assert!(!names_account(&path, "a@example.com"));
+        assert!(!forget_account(&path, "a@example.com").unwrap());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# mine\ntimeout = 30\n\n[[account]]\nemail = \"b@example.com\"\n"
+        );
+        assert!(!forget_account(&dir.path().join("none.toml"), "a@example.com").unwrap());
+        assert!(!dir.path().join("none.toml").exists());
+    }
+
     #[test]
     fn a_recorded_config_is_private_whatever_the_umask() {
         use std::os::unix::fs::PermissionsExt as _;

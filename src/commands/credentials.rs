@@ -1,4 +1,4 @@
-//! `credentials set|check|delete`: an account's password (and TOTP secret and browser
+//! `credentials set|check|remove`: an account's password (and TOTP secret and browser
 //! session) in the OS keyring; `check` looks at a credentials file instead when one is in
 //! effect, since that is where a run would read the password.
 //!
@@ -11,7 +11,7 @@ use std::io::{BufRead, IsTerminal as _};
 use secrecy::SecretString;
 use secrecy::zeroize::Zeroizing;
 
-use crate::cli::{CredentialsCommand, CredentialsSetArgs};
+use crate::cli::{CredentialsCommand, CredentialsRemoveArgs, CredentialsSetArgs};
 use crate::config::Settings;
 use crate::error::{Error, exit};
 use crate::ops;
@@ -35,7 +35,10 @@ pub async fn exec(settings: &Settings, command: CredentialsCommand) -> Result<u8
                 return Err(failure);
             }
         }
-        CredentialsCommand::Delete => output.print(&ops::credentials::delete(settings).await?),
+        CredentialsCommand::Remove(args) => {
+            let forget = args.forget || ask_to_forget(settings, &args)?;
+            output.print(&ops::credentials::remove(settings, forget).await?);
+        }
     }
     Ok(exit::OFF)
 }
@@ -113,6 +116,28 @@ impl Printed for Checked {
     }
 }
 
+/// On a terminal, without `--forget`, asks whether to take the account out of the config
+/// file too (only when the file names it). Elsewhere the answer is no: a script says
+/// `--forget` when it means it.
+fn ask_to_forget(settings: &Settings, args: &CredentialsRemoveArgs) -> Result<bool, Error> {
+    if args.forget || !std::io::stdin().is_terminal() || !ops::credentials::in_config(settings)? {
+        return Ok(false);
+    }
+    let account = &settings.single_account()?.email;
+    eprint!(
+        "Also take {account} out of {}, so that no run acts on it any more? [y/N] ",
+        settings.config_path.display()
+    );
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|err| Error::Usage(format!("cannot read the answer: {err}")))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES"))
+}
+
+/// Success is no news; an account left in the config file is, since every run will stop
+/// for it: a note that says so and how to take it out.
 impl Printed for Removed {
     fn json_lines(&self) -> Vec<String> {
         vec![json_sorted(self)]
@@ -128,11 +153,20 @@ impl Printed for Removed {
         .into_iter()
         .filter_map(|(present, what)| present.then_some(what))
         .collect();
-        vec![Line::Out(if removed.is_empty() {
-            format!("nothing was stored for {account}: nothing to delete")
+        let mut lines = vec![Line::Out(if removed.is_empty() {
+            format!("nothing was stored for {account}: nothing to remove")
         } else {
-            format!("deleted the {} of {account}", join(&removed))
-        })]
+            format!("removed the {} of {account}", join(&removed))
+        })];
+        let config = self.config.display();
+        if self.forgotten {
+            lines.push(Line::Out(format!("took {account} out of {config}")));
+        } else if self.in_config {
+            lines.push(Line::Note(format!(
+                "warning: {account} stays in {config}, so every run (a scheduled one too) stops for it with exit 5: `linkedin-optout credentials remove --forget --account {account}` takes it out"
+            )));
+        }
+        lines
     }
 
     fn is_news(&self) -> bool {

@@ -1,4 +1,4 @@
-//! `credentials set|check|delete`'s sequences: an account's password (and TOTP secret and
+//! `credentials set|check|remove`'s sequences: an account's password (and TOTP secret and
 //! browser session) in the OS keyring; `check` looks at a credentials file instead when one
 //! is in effect, since that is where a run would read the password. Secrets come in from
 //! the command (a terminal or stdin) and never go out in a report.
@@ -48,12 +48,20 @@ pub struct Checked {
     pub failure: Option<Error>,
 }
 
-/// `credentials delete`'s report.
+/// `credentials remove`'s report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Removed {
     pub account: String,
     pub source: SecretSource,
     pub deleted: RemovedEntries,
+    /// Whether the account was taken out of the config file (`--forget`, or yes to the
+    /// question).
+    pub forgotten: bool,
+    /// Whether the config file still names the account: then every run acts on it, and
+    /// stops with exit 5 until a password is stored again.
+    pub in_config: bool,
+    #[serde(skip)]
+    pub config: PathBuf,
 }
 
 /// Which of an account's entries were there and are gone.
@@ -144,12 +152,21 @@ pub async fn check(settings: &Settings) -> Result<Checked, Error> {
     Ok(report)
 }
 
-/// Deletes the one selected account's password, TOTP secret and saved session.
-pub async fn delete(settings: &Settings) -> Result<Removed, Error> {
+/// Whether the config file names the one selected account (`credentials remove` asks
+/// whether to take it out only then).
+pub fn in_config(settings: &Settings) -> Result<bool, Error> {
+    let account = settings.single_account()?.email.as_str();
+    Ok(config::names_account(&settings.config_path, account))
+}
+
+/// Deletes the one selected account's password, TOTP secret and saved session, and with
+/// `forget` takes the account out of the config file too.
+pub async fn remove(settings: &Settings, forget: bool) -> Result<Removed, Error> {
     let account = settings.single_account()?.email.as_str();
     let chain = settings.secret_chain();
     let deleted = chain.keyring().delete(account).await?;
     let session_file = chain.forget_session_file(account)?;
+    let forgotten = forget && config::forget_account(&settings.config_path, account)?;
     Ok(Removed {
         account: account.to_string(),
         source: SecretSource::Keyring,
@@ -158,5 +175,8 @@ pub async fn delete(settings: &Settings) -> Result<Removed, Error> {
             totp_secret: deleted.totp,
             session: deleted.session || session_file,
         },
+        forgotten,
+        in_config: config::names_account(&settings.config_path, account),
+        config: settings.config_path.clone(),
     })
 }

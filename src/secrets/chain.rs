@@ -171,7 +171,7 @@ impl SecretChain {
     }
 
     /// Removes the session file kept for file-based credentials, whatever the source is now:
-    /// `credentials delete` forgets everything stored for the account.
+    /// `credentials remove` forgets everything stored for the account.
     pub fn forget_session_file(&self, account: &str) -> Result<bool, SecretError> {
         session::remove_file(&session::session_file(&self.state_dir, account))
     }

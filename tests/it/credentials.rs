@@ -98,12 +98,12 @@ fn a_stored_password_is_found_by_another_process_until_deleted() {
     assert_eq!(object["source"]["kind"], "keyring");
 
     let deleted = Tool::new(&home)
-        .args(["credentials", "delete", "--account", &account.email])
+        .args(["credentials", "remove", "--account", &account.email])
         .run()
         .expect_code(0);
     assert_eq!(
         deleted.stdout().trim(),
-        format!("deleted the password of {}", account.email)
+        format!("removed the password of {}", account.email)
     );
     let missing = check(&home, &account).run().expect_code(5);
     assert_eq!(

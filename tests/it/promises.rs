@@ -6,7 +6,7 @@
 use linkedin_sim::AiTraining;
 use serde_json::json;
 
-use crate::common::{Home, PASSWORD, Sim, Tool};
+use crate::common::{Account, Home, PASSWORD, Sim, Terminal, Tool};
 
 /// "The account is the file's email": with `--credentials-file` and no `--account`, the run
 /// acts on the file's account even when the config names another (as `credentials set`
@@ -39,4 +39,126 @@ fn a_credentials_file_selects_its_own_account_whatever_the_config_names() {
     let history = std::fs::read_to_string(home.state_dir().join("history.jsonl")).unwrap();
     assert!(!history.contains(in_config), "{history}");
     assert!(!history.contains("bad_credentials"), "{history}");
+}
+
+/// `credentials remove` (and its alias `delete`): without `--forget`, and not on a terminal,
+/// the account stays in the config with a warning that says what follows; the next run
+/// stops with exit 5 and a message that names both ways out. `--forget` takes it out, and a
+/// run has no account left to act on.
+#[test]
+fn credentials_remove_keeps_or_forgets_the_account_and_says_what_follows() {
+    let sim = Sim::start(&[]);
+    let home = Home::new();
+    let account = Account::new("remove-forget");
+    sim.put(&account.email, json!({"password": PASSWORD}));
+    account
+        .set_password(&home, &format!("{PASSWORD}\n"))
+        .expect_code(0);
+    let kept = Tool::new(&home)
+        .args([
+            "credentials",
+            "remove",
+            "--account",
+            &account.email,
+            "--json",
+        ])
+        .run()
+        .expect_code(0);
+    let report = &kept.json_lines()[0];
+    assert_eq!(report["deleted"]["password"], true, "{report}");
+    assert_eq!(report["forgotten"], false, "{report}");
+    assert_eq!(report["in_config"], true, "{report}");
+    assert!(
+        kept.stderr().contains(&format!(
+            "{} stays in {}, so every run (a scheduled one too) stops for it with exit 5",
+            account.email,
+            home.config_file().display()
+        )),
+        "{}",
+        kept.stderr()
+    );
+    assert!(config_names(&home, &account.email));
+
+    // What the scheduled run then does: exit 5, never silently, with both ways out.
+    let stopped = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "optout", "--quiet", "--json"])
+        .run()
+        .expect_code(5);
+    let report = stopped.report();
+    assert_eq!(report["outcome"], "bad_credentials", "{report}");
+    let message = report["message"].as_str().unwrap();
+    assert!(message.contains("credentials set --account"), "{message}");
+    assert!(
+        message.contains("credentials remove --forget --account"),
+        "{message}"
+    );
+    assert_eq!(sim.account(&account.email).sign_ins, 0);
+
+    let forgotten = Tool::new(&home)
+        .args([
+            "credentials",
+            "delete",
+            "--forget",
+            "--account",
+            &account.email,
+            "--json",
+        ])
+        .run()
+        .expect_code(0);
+    let report = &forgotten.json_lines()[0];
+    assert_eq!(report["forgotten"], true, "{report}");
+    assert_eq!(report["in_config"], false, "{report}");
+    assert!(!config_names(&home, &account.email));
+    assert_eq!(forgotten.stderr(), "", "no warning once it is out");
+    let nothing = Tool::new(&home)
+        .args(["--base-url", &sim.base_url(), "optout"])
+        .run()
+        .expect_code(2);
+    assert!(
+        nothing.stderr().contains("no account selected"),
+        "{}",
+        nothing.stderr()
+    );
+}
+
+/// On a terminal, `credentials remove` without `--forget` asks whether to take the account
+/// out of the config, and does what the member answers.
+#[test]
+fn credentials_remove_on_a_terminal_asks_whether_to_forget() {
+    let home = Home::new();
+    for (answer, forgotten) in [("n", false), ("y", true)] {
+        let account = Account::new(&format!("remove-asks-{answer}"));
+        account
+            .set_password(&home, &format!("{PASSWORD}\n"))
+            .expect_code(0);
+        let shown = on_a_terminal(
+            &Tool::new(&home).args(["credentials", "remove", "--account", &account.email]),
+            "? [y/N]",
+            &format!("{answer}\n"),
+        );
+        assert!(
+            shown.contains(&format!(
+                "Also take {} out of {}, so that no run acts on it any more? [y/N]",
+                account.email,
+                home.config_file().display()
+            )),
+            "{shown}"
+        );
+        assert_eq!(config_names(&home, &account.email), !forgotten, "{shown}");
+    }
+}
+
+fn config_names(home: &Home, email: &str) -> bool {
+    std::fs::read_to_string(home.config_file())
+        .unwrap_or_default()
+        .contains(email)
+}
+
+/// Runs `tool` on a pseudo-terminal of its own (`script`), types `input` once it has printed
+/// `prompt`, and returns all it showed.
+fn on_a_terminal(tool: &Tool<'_>, prompt: &str, input: &str) -> String {
+    let mut terminal = Terminal::start(&tool.command());
+    terminal.wait_for(prompt);
+    terminal.type_in(input);
+    terminal.finish()
 }

@@ -4,6 +4,7 @@
 
 pub mod driver;
 pub mod sim;
+pub mod terminal;
 pub mod wait;
 
 use std::io::Write as _;
@@ -16,6 +17,7 @@ use tempfile::TempDir;
 
 pub use driver::Chromedriver;
 pub use sim::{PASSWORD, Sim};
+pub use terminal::Terminal;
 pub use wait::wait_for;
 
 /// A home directory of its own: config, state and artifacts of one test never meet another's.
