@@ -43,12 +43,26 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
         ..SimConfig::default()
     })
     .await?;
-    println!(
+    // The demo's story is for a person: with `--json` it goes to stderr, and stdout carries
+    // only the report's JSON.
+    let say = |line: String| {
+        if settings.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    say(format!(
         "simulator:  LinkedIn look-alike at {}",
         simulator.base_url()
-    );
-    println!("account:    {DEMO_ACCOUNT} (a demo account; LinkedIn's default: setting on)");
-    println!("before:     the server says {}", server_state(&simulator));
+    ));
+    say(format!(
+        "account:    {DEMO_ACCOUNT} (a demo account; LinkedIn's default: setting on)"
+    ));
+    say(format!(
+        "before:     the server says {}",
+        server_state(&simulator)
+    ));
     let credentials = Credentials {
         email: DEMO_ACCOUNT.to_string(),
         password: SecretString::from(password),
@@ -87,7 +101,10 @@ pub async fn exec(settings: &Settings) -> Result<u8, Error> {
         }
         .print(report);
     }
-    println!("after:      the server says {}", server_state(&simulator));
+    say(format!(
+        "after:      the server says {}",
+        server_state(&simulator)
+    ));
     simulator.shutdown().await;
     Ok(run::exit_code(&reports))
 }

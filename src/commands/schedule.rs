@@ -24,8 +24,8 @@ pub async fn exec(
             let shown = ops::schedule::show(settings, global)?;
             output.print(&shown);
             Ok(match shown.verdict {
-                Some(Verdict::UpToDate | Verdict::Stale) => exit::OFF,
-                Some(Verdict::Broken) | None => exit::OTHER,
+                Verdict::UpToDate | Verdict::Stale => exit::OFF,
+                Verdict::Broken | Verdict::NotInstalled => exit::OTHER,
             })
         }
         ScheduleCommand::Remove => {
@@ -63,13 +63,13 @@ impl Printed for Shown {
         let mut lines = vec![Line::Out(line.clone()), Line::Out(self.next.shown.clone())];
         let why = self.why.as_deref().unwrap_or_default();
         match self.verdict {
-            Some(Verdict::Stale) => lines.push(Line::Note(format!(
+            Verdict::Stale => lines.push(Line::Note(format!(
                 "stale: {why}; run `linkedin-optout schedule install` with the options you want to write it again"
             ))),
-            Some(Verdict::Broken) => lines.push(Line::Note(format!(
+            Verdict::Broken => lines.push(Line::Note(format!(
                 "broken: {why}; run `linkedin-optout schedule install` again, or `linkedin-optout schedule remove`"
             ))),
-            Some(Verdict::UpToDate) | None => {}
+            Verdict::UpToDate | Verdict::NotInstalled => {}
         }
         lines
     }

@@ -30,6 +30,8 @@ impl std::fmt::Display for SettingState {
 
 /// How one account's run ended: the `outcome` key of `--json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+// Lets a test go through every outcome, so that one the README does not list fails it.
+#[cfg_attr(test, derive(strum::EnumIter))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     AlreadyOff,
@@ -114,6 +116,26 @@ impl From<&Error> for Outcome {
 mod tests {
     use super::*;
     use crate::error::{Checkpoint, SecretError};
+
+    /// The paragraph of the README's `--json` section that lists the outcomes.
+    pub(crate) fn readme_json_section() -> String {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+        )
+        .unwrap();
+        let (_, section) = readme.split_once("\n### `--json`\n").unwrap();
+        section.split("\n## ").next().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_readme_lists_every_outcome() {
+        use strum::IntoEnumIterator as _;
+        let section = readme_json_section();
+        for outcome in Outcome::iter() {
+            let value = serde_json::to_string(&outcome).unwrap();
+            assert!(section.contains(&format!("`{value}`")), "{value}");
+        }
+    }
 
     /// A run's exit code is its outcome's: the two mappings never disagree, except for
     /// the errors that end the whole command rather than an account's run.

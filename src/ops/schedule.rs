@@ -57,12 +57,15 @@ pub struct Installed {
 /// What the installed line is, next to the one `schedule install` would write now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum Verdict {
     UpToDate,
     /// It runs, but not what `schedule install` would write now (another binary, options).
     Stale,
     /// cron cannot run it as meant.
     Broken,
+    /// No line is installed for this config.
+    NotInstalled,
 }
 
 /// `schedule show`'s report.
@@ -73,7 +76,7 @@ pub struct Shown {
     pub line: Option<String>,
     #[serde(flatten)]
     pub next: NextRun,
-    pub verdict: Option<Verdict>,
+    pub verdict: Verdict,
     /// Why the line is stale or broken.
     pub why: Option<String>,
 }
@@ -128,7 +131,7 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> Result<Shown, Error> {
                 next_run: None,
                 shown: String::new(),
             },
-            verdict: None,
+            verdict: Verdict::NotInstalled,
             why: None,
         });
     };
@@ -138,7 +141,7 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> Result<Shown, Error> {
         config: settings.config_path.clone(),
         line: Some(line.to_string()),
         next: next_run(times.as_ref()),
-        verdict: Some(verdict),
+        verdict,
         why,
     })
 }
@@ -405,6 +408,24 @@ fn next_run(times: Option<&CronTimes>) -> NextRun {
 mod tests {
     use super::*;
     use clap::{CommandFactory as _, Parser as _};
+
+    /// Every `verdict` of `schedule show --json` is one the README's `--json` table lists.
+    #[test]
+    fn the_readme_lists_every_verdict() {
+        use strum::IntoEnumIterator as _;
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+        )
+        .unwrap();
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with("| `schedule show` |"))
+            .expect("the README's `--json` table has a row for `schedule show`");
+        for verdict in Verdict::iter() {
+            let value = serde_json::to_string(&verdict).unwrap();
+            assert!(row.contains(&format!("`{value}`")), "{value}: {row}");
+        }
+    }
 
     use crate::cli::Cli;
 

@@ -162,3 +162,29 @@ fn on_a_terminal(tool: &Tool<'_>, prompt: &str, input: &str) -> String {
     terminal.type_in(input);
     terminal.finish()
 }
+
+/// `demo --json` prints only JSON on stdout (the report, its server-side proof in the
+/// simulator going to stderr with the rest of the story).
+#[cfg(feature = "simulator")]
+#[test]
+fn demo_json_prints_only_json() {
+    let home = Home::new();
+    let run = Tool::new(&home)
+        .args(["demo", "--json"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .run()
+        .expect_code(0);
+    let stdout = run.stdout();
+    for line in stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {line}\n{stdout}"));
+    }
+    let report = run.report();
+    assert_eq!(report["outcome"], "opted_out", "{report}");
+    assert!(
+        run.stderr()
+            .contains("after:      the server says the setting is off (1 save accepted)"),
+        "{}",
+        run.stderr()
+    );
+}

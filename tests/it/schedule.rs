@@ -404,10 +404,12 @@ fn json_says_what_install_show_and_remove_did_and_the_line_carries_every_option_
     let remove = schedule(&["remove"], &[]).expect_code(0);
     assert_eq!(remove.json_lines()[0]["removed"], true);
     assert_eq!(crontab(), OTHERS);
-    let again = schedule(&["remove"], &[]).expect_code(0);
+    // `delete` is `remove`'s alias.
+    let again = schedule(&["delete"], &[]).expect_code(0);
     assert_eq!(again.json_lines()[0]["removed"], false);
     let none = schedule(&["show"], &[]).expect_code(1);
     assert_eq!(none.json_lines()[0]["line"], serde_json::Value::Null);
+    assert_eq!(none.json_lines()[0]["verdict"], "not_installed");
     assert!(
         none.stderr().contains("no schedule installed for config"),
         "{}",
