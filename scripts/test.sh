@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" \
-  gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb firefox-esr bsdutils \
+  gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb firefox-esr bsdutils bash-completion \
   passwd util-linux openssl
 ensure_cargo
 # Firefox's driver is not packaged by Debian: cargo builds it once (about 2.5 minutes).

@@ -33,7 +33,17 @@ impl Cli {
     /// usage error. A refused value that came from an environment variable is named as such:
     /// clap itself names only the option.
     pub fn parse_args() -> Cli {
-        match <Cli as Parser>::try_parse() {
+        // clap's own colours (help, errors) follow `--color` too, so it is read first.
+        let color = match ColorWhen::typed() {
+            ColorWhen::Auto => clap::ColorChoice::Auto,
+            ColorWhen::Always => clap::ColorChoice::Always,
+            ColorWhen::Never => clap::ColorChoice::Never,
+        };
+        let parsed = <Cli as clap::CommandFactory>::command()
+            .color(color)
+            .try_get_matches()
+            .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+        match parsed {
             Ok(mut cli) => {
                 cli.global.base_url_from_environment =
                     cli.global.base_url.is_some() && !typed("--base-url");
@@ -111,8 +121,91 @@ fn typed(flag: &str) -> bool {
     })
 }
 
-/// Options that every subcommand accepts, before or after its name.
+/// When to colour what the tool prints (clap's help and errors, the log's levels).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (to anything but the empty string).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// The `--color` on the command line (the last one wins), before clap has parsed it:
+    /// clap's own output needs it. A value clap will refuse counts as `auto` until then.
+    fn typed() -> ColorWhen {
+        let words: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|word| word.to_string_lossy().into_owned())
+            .collect();
+        let mut when = ColorWhen::Auto;
+        for (index, word) in words.iter().enumerate() {
+            let value = match word.strip_prefix("--color") {
+                Some("") => words.get(index + 1).map(String::as_str),
+                Some(rest) => rest.strip_prefix('='),
+                None => None,
+            };
+            if let Some(value) = value {
+                when = clap::ValueEnum::from_str(value, false).unwrap_or(ColorWhen::Auto);
+            }
+        }
+        when
+    }
+
+    /// Whether to colour what goes to a stream that `is_terminal` says is (or is not) one.
+    pub fn colours(self, is_terminal: bool) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}
+
+/// A switch's name as typed: any text (a name the catalogue lacks is refused when the
+/// settings are resolved, with the closest name), offering the built-in catalogue's names
+/// and `all` to shell completion.
+#[derive(Debug, Clone, Copy)]
+struct SettingName;
+
+impl clap::builder::TypedValueParser for SettingName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use crate::linkedin::catalogue::{ALL, Catalogue};
+        let names: Vec<clap::builder::PossibleValue> = Catalogue::built_in()
+            .entries()
+            .iter()
+            .map(|entry| {
+                clap::builder::PossibleValue::new(entry.switch.name.clone())
+                    .help(entry.switch.title_en().to_string())
+            })
+            .chain(std::iter::once(
+                clap::builder::PossibleValue::new(ALL).help("every switch of the catalogue"),
+            ))
+            .collect();
+        Some(Box::new(names.into_iter()))
+    }
+}
+
+/// Options that every subcommand accepts, before or after its name. A subcommand's `--help`
+/// lists them under a heading of their own, apart from its own options.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Account (email) to act on; repeat for several. Default: every account in the config file.
     #[arg(long = "account", value_name = "EMAIL", global = true)]
@@ -120,7 +213,13 @@ pub struct GlobalArgs {
     /// A switch to act on, by its catalogue name (`rules show` lists them); repeat for
     /// several; `all` for the whole catalogue. Default: `settings` in the config file, else
     /// data-for-ai-improvement (`audit`: the whole catalogue).
-    #[arg(long = "setting", value_name = "NAME", global = true)]
+    #[arg(
+        long = "setting",
+        value_name = "NAME",
+        global = true,
+        value_parser = SettingName,
+        hide_possible_values = true
+    )]
     pub settings: Vec<String>,
     /// Where LinkedIn is (a simulator's address in tests).
     #[arg(
@@ -164,6 +263,9 @@ pub struct GlobalArgs {
     /// Print nothing when the setting was already off and nothing changed.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// When to use colours: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t, global = true)]
+    pub color: ColorWhen,
     /// More detail in the log (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,

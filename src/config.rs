@@ -238,8 +238,10 @@ fn check_setting_names(catalogue: &Catalogue, names: &[String]) -> Result<(), St
     }
     catalogue.select(names).map(|_| ()).map_err(|unknown| {
         format!(
-            "no setting is named `{}`; the names are {}",
+            "no setting is named `{}`{}{}the names are {}",
             input::shown(&unknown),
+            catalogue.did_you_mean(&unknown),
+            crate::error::DETAIL,
             catalogue.names()
         )
     })
@@ -281,8 +283,10 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
     } else {
         Some(catalogue.select(&args.settings).map_err(|unknown| {
             Error::Usage(format!(
-                "`--setting {}` names no setting; the names are {} (`linkedin-optout rules show` describes them)",
+                "`--setting {}` names no setting{}{}the names are {} (`linkedin-optout rules show` describes them)",
                 input::shown(&unknown),
+                catalogue.did_you_mean(&unknown),
+                crate::error::DETAIL,
                 catalogue.names()
             ))
         })?)
@@ -747,15 +751,20 @@ mod tests {
         let message = err.to_string();
         assert!(
             message.starts_with(
-                "`--setting ads-by-ag` names no setting; the names are data-for-ai-improvement, "
+                "`--setting ads-by-ag` names no setting: did you mean `ads-by-age`?\n  the names are data-for-ai-improvement, "
             ),
             "{message}"
+        );
+        let far = resolved("", &["zzzz"]).unwrap_err().to_string();
+        assert!(
+            far.starts_with("`--setting zzzz` names no setting\n  the names are"),
+            "{far}"
         );
         assert!(message.contains("member-cookies, all"), "{message}");
         for (text, why) in [
             (
                 "timeout = 30\nsettings = [\"ads-by-ag\"]\n",
-                "line 2, `settings`: no setting is named `ads-by-ag`",
+                "line 2, `settings`: no setting is named `ads-by-ag`: did you mean `ads-by-age`?",
             ),
             (
                 "[[account]]\nemail = \"a@example.com\"\nsettings = []\n",

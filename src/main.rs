@@ -20,7 +20,12 @@ fn main() -> ExitCode {
 
 fn run() -> ExitCode {
     let cli = Cli::parse_args();
-    linkedin_optout::logging::init(cli.global.verbose);
+    linkedin_optout::logging::init(
+        cli.global.verbose,
+        cli.global
+            .color
+            .colours(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+    );
     // SAFETY: no other thread exists yet; the runtime below starts the first ones.
     #[cfg(all(unix, not(target_vendor = "apple")))]
     unsafe {

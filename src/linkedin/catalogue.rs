@@ -238,6 +238,25 @@ impl Catalogue {
     }
 
     /// The names a setting can be chosen by, for a message that refuses another.
+    /// The name closest to `typed` (a typo's "did you mean"), if one is close enough.
+    pub fn closest(&self, typed: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .map(|entry| entry.switch.name.as_str())
+            .chain(std::iter::once(ALL))
+            .map(|name| (strsim::jaro_winkler(typed, name), name))
+            .filter(|(likeness, _)| *likeness > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, name)| name)
+    }
+
+    /// "did you mean `NAME`? " for a name close to `typed`, else nothing.
+    pub fn did_you_mean(&self, typed: &str) -> String {
+        self.closest(typed)
+            .map(|name| format!(": did you mean `{name}`?"))
+            .unwrap_or_default()
+    }
+
     pub fn names(&self) -> String {
         let mut names: Vec<&str> = self
             .entries

@@ -282,6 +282,7 @@ fn carried(global: &GlobalArgs, config_path: &Path) -> Result<Vec<String>, Error
         headed: _,
         json: _,
         quiet: _,
+        color: _,
         verbose: _,
         config,
         timeout,

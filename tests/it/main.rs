@@ -23,6 +23,7 @@ mod rules;
 mod schedule;
 mod security;
 mod sessions;
+mod shell;
 mod skeleton;
 #[cfg(not(feature = "simulator"))]
 mod without_simulator;
