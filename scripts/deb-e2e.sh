@@ -52,18 +52,31 @@ grep -q "after:.*the server says the setting is off (1 save accepted)" <<<"$demo
 
 [ "$(man -w linkedin-optout)" = /usr/share/man/man1/linkedin-optout.1.gz ] \
   || fail "man -w does not find the page"
-man linkedin-optout 2>/dev/null | grep -q "EXIT STATUS" || fail "the man page has no EXIT STATUS"
+page=$(man linkedin-optout 2>/dev/null)
+grep -q "EXIT STATUS" <<<"$page" || fail "the man page has no EXIT STATUS"
+# One page holds every subcommand with its own options, and points to no other page.
+grep -q "linkedin-optout credentials remove" <<<"$page" || fail "the man page has no credentials remove"
+grep -q -- "--forget" <<<"$page" || fail "the man page has no --forget"
+grep -q "LINKEDIN_OPTOUT_INSECURE_WEBDRIVER" <<<"$page" || fail "the man page's ENVIRONMENT misses a variable"
+! grep -q "linkedin-optout-[a-z]*(1)" <<<"$page" || fail "the man page points to pages that do not exist"
 
-# What bash offers after `linkedin-optout hist<TAB>`, through bash-completion's loader.
-completed=$(bash -c '
+# What bash offers after `linkedin-optout WORDS… <TAB>`, through bash-completion's loader.
+complete_words() {
+  bash -c '
   source /usr/share/bash-completion/bash_completion
   _completion_loader linkedin-optout
-  COMP_WORDS=(linkedin-optout hist); COMP_CWORD=1; COMP_LINE="linkedin-optout hist"; COMP_POINT=${#COMP_LINE}
+  COMP_WORDS=(linkedin-optout "$@"); COMP_CWORD=$#; COMP_LINE="linkedin-optout $*"; COMP_POINT=${#COMP_LINE}
   complete -p linkedin-optout >/dev/null
   func=$(complete -p linkedin-optout | sed -n "s/.*-F \([^ ]*\).*/\1/p")
-  "$func" linkedin-optout hist linkedin-optout
-  printf "%s\n" "${COMPREPLY[@]}"')
+  "$func" linkedin-optout "${@: -1}" "${COMP_WORDS[COMP_CWORD-1]}"
+  printf "%s\n" "${COMPREPLY[@]}"' complete "$@"
+}
+completed=$(complete_words hist)
 [ "$completed" = history ] || fail "bash completed 'hist' to '$completed', not 'history'"
+completed=$(complete_words credentials rem)
+[ "$completed" = remove ] || fail "bash completed 'credentials rem' to '$completed', not 'remove'"
+completed=$(complete_words status --setting member-c)
+[ "$completed" = member-cookies ] || fail "bash completed '--setting member-c' to '$completed'"
 
 purge
 trap 'rm -rf "$home"' EXIT
