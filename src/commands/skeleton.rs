@@ -20,7 +20,7 @@ pub fn exec(output: &Output, args: &SkeletonArgs) -> Result<u8, Error> {
     })?;
     output.print(&Document::new(
         "skeleton",
-        crate::skeleton::redact(text, &crate::linkedin::rules::texts::is_known),
+        crate::skeleton::redact(text, crate::linkedin::rules::skeleton_knowledge()),
     ));
     Ok(exit::OFF)
 }

@@ -808,7 +808,8 @@ impl<'c> Page<'c> {
         {
             Ok(serde_json::Value::String(html)) => {
                 self.keep(&dir, "page.html", html.as_bytes());
-                let skeleton = crate::skeleton::redact(&html, &texts::is_known);
+                let skeleton =
+                    crate::skeleton::redact(&html, crate::linkedin::rules::skeleton_knowledge());
                 self.keep(&dir, crate::skeleton::FILE_NAME, skeleton.as_bytes());
             }
             Ok(_) | Err(_) => tracing::warn!("cannot read the page's HTML to save it"),

@@ -283,6 +283,121 @@ pub mod texts {
     }
 }
 
+/// What the page skeleton may keep of a page (`crate::skeleton::Known`): the texts above and
+/// the catalogue's titles; every id, class, attribute and attribute value that the selectors
+/// here and the catalogue's name; the segments of every path here and in the catalogue; and
+/// LinkedIn's own host. Nothing else of a page survives in a skeleton.
+pub struct SkeletonKnowledge {
+    values: std::collections::HashSet<String>,
+    attributes: std::collections::HashSet<String>,
+    segments: std::collections::HashSet<String>,
+}
+
+/// Everything the rules know of LinkedIn's pages that a skeleton may keep, gathered once.
+pub fn skeleton_knowledge() -> &'static SkeletonKnowledge {
+    static KNOWLEDGE: std::sync::LazyLock<SkeletonKnowledge> = std::sync::LazyLock::new(|| {
+        let catalogue = crate::linkedin::catalogue::Catalogue::built_in();
+        let switches = catalogue.switches();
+        let mut selectors: Vec<String> = MARKERS
+            .iter()
+            .map(|(_, css)| css.to_string())
+            .chain(DIALOG_PRIMARY.iter().map(|css| css.to_string()))
+            .collect();
+        let mut paths: Vec<String> = [
+            paths::LOGIN,
+            paths::FEED,
+            paths::SETTINGS_PREFIX,
+            paths::CATEGORIES_PREFIX,
+            paths::PRIVACY_CATEGORY,
+            paths::CHALLENGE_PREFIX,
+            paths::AUTHWALL,
+        ]
+        .iter()
+        .chain(paths::SIGN_IN_PAGES)
+        .map(|path| path.to_string())
+        .collect();
+        let mut knowledge = SkeletonKnowledge {
+            values: std::collections::HashSet::new(),
+            attributes: std::collections::HashSet::new(),
+            segments: std::collections::HashSet::new(),
+        };
+        for switch in &switches {
+            knowledge.values.insert(switch.key.clone());
+            selectors.extend([switch.switch_css(), switch.link_css()]);
+            selectors.extend(switch.label_css());
+            paths.push(switch.page_path());
+        }
+        for css in &selectors {
+            knowledge.read_selector(css);
+        }
+        for value in knowledge.values.clone() {
+            if value.contains('/') {
+                paths.push(value);
+            }
+        }
+        knowledge.segments.extend(
+            paths
+                .iter()
+                .flat_map(|path| path.split(['/', '?', '=']))
+                .filter(|segment| !segment.is_empty())
+                .map(str::to_string),
+        );
+        knowledge
+    });
+    &KNOWLEDGE
+}
+
+impl SkeletonKnowledge {
+    /// The ids (`#id`), classes (`.class`), attribute names and values (`[name=value]`) of a
+    /// CSS selector list.
+    fn read_selector(&mut self, css: &str) {
+        let is_name = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        let mut rest = css;
+        while let Some(at) = rest.find(['#', '.', '[']) {
+            let (mark, after) = (rest.as_bytes()[at], &rest[at + 1..]);
+            if mark == b'[' {
+                let end = after.find(']').unwrap_or(after.len());
+                let inside = &after[..end];
+                let name_end = inside.find(|c: char| !is_name(c)).unwrap_or(inside.len());
+                self.attributes.insert(inside[..name_end].to_string());
+                if let Some((_, value)) = inside.split_once('=') {
+                    let value = value.trim().trim_matches(['\'', '"']);
+                    self.values.insert(value.to_string());
+                }
+                rest = &after[end..];
+            } else {
+                let end = after.find(|c: char| !is_name(c)).unwrap_or(after.len());
+                if end > 0 {
+                    self.values.insert(after[..end].to_string());
+                }
+                rest = &after[end..];
+            }
+        }
+    }
+}
+
+impl crate::skeleton::Known for SkeletonKnowledge {
+    fn text(&self, text: &str) -> bool {
+        texts::is_known(text)
+    }
+
+    fn value(&self, value: &str) -> bool {
+        self.values.contains(value)
+    }
+
+    fn attribute(&self, name: &str) -> bool {
+        self.attributes.contains(name)
+    }
+
+    fn host(&self, host: &str) -> bool {
+        host == "linkedin.com" || host.ends_with(".linkedin.com")
+    }
+
+    fn path_segment(&self, segment: &str) -> bool {
+        self.segments.contains(segment)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,13 +417,51 @@ mod tests {
         assert!(!texts::is_known("   "));
         let skeleton = crate::skeleton::redact(
             "<h1>Data for Generative AI  Improvement</h1><p>Jane Doe</p>",
-            &texts::is_known,
+            skeleton_knowledge(),
         );
         assert!(
             skeleton.contains("Data for Generative AI  Improvement"),
             "{skeleton}"
         );
         assert!(!skeleton.contains("Jane"), "{skeleton}");
+    }
+
+    /// The skeleton keeps what the rules look for: the switch's key, LinkedIn's ids,
+    /// classes and attributes, the settings pages' path segments, LinkedIn's host.
+    #[test]
+    fn the_skeleton_knows_what_the_rules_look_for() {
+        use crate::skeleton::Known as _;
+        let knowledge = skeleton_knowledge();
+        for value in [
+            "allowDataForGenerativeAI",
+            "username",
+            "global-nav__primary-link-me-menu-trigger",
+            "COOKIE_CONSENT",
+            "DENY",
+            "login-submit",
+        ] {
+            assert!(knowledge.value(value), "{value}");
+        }
+        for attribute in [
+            "action-type",
+            "data-litms-control-urn",
+            "data-test-global-alert-type",
+        ] {
+            assert!(knowledge.attribute(attribute), "{attribute}");
+        }
+        for segment in [
+            "mypreferences",
+            "settings",
+            "data-for-ai-improvement",
+            "privacy",
+            "feed",
+        ] {
+            assert!(knowledge.path_segment(segment), "{segment}");
+        }
+        assert!(knowledge.host("www.linkedin.com"));
+        assert!(!knowledge.host("linkedin.com.example.net"));
+        assert!(!knowledge.value("ember12"));
+        assert!(!knowledge.path_segment("jane-doe"));
     }
 
     #[test]

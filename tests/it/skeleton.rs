@@ -200,3 +200,112 @@ fn skeleton_of_a_missing_file_is_a_usage_error() {
     assert!(run.stderr().contains("cannot read"), "{}", run.stderr());
     assert_eq!(run.stdout(), "");
 }
+
+/// One person's traces, each where a page can hide one.
+const TRACES: &[&str] = &[
+    "Quintessa",
+    "Vandermolen",
+    "quintessa.vandermolen@example.org",
+    "quintessa",
+    "vandermolen",
+    "+44 20 7946 0958",
+    "447946",
+    "7946",
+    "0958",
+    "tok_9fQx27LpZ",
+    "9fQx27LpZ",
+    "qv-personal-host",
+    "example.org",
+    "urn:li:member:81234567",
+    "81234567",
+    "AQEDAR",
+];
+
+/// A saved page with one person's traces in every place a skeleton must not keep: the
+/// title, texts, `id`, `class`, `name`, `for`, `aria-labelledby`, `autocomplete`, `data-*` and
+/// `componentkey` values, a `pageKey` holding an email, emails, tokens and profile slugs in
+/// URL paths, hosts, queries and form actions.
+const TRACED_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en"><head>
+<meta name="pageKey" content="quintessa.vandermolen@example.org">
+<meta name="csrf-token" content="tok_9fQx27LpZ">
+<title>Quintessa Vandermolen (+44 20 7946 0958) | LinkedIn</title>
+</head><body class="member-quintessa theme-vandermolen">
+<header id="profile-quintessa-vandermolen" data-member-id="urn:li:member:81234567" data-tracking="tok_9fQx27LpZ">
+<a href="https://www.linkedin.com/in/quintessa-vandermolen-81234567/?trk=AQEDAR">Quintessa Vandermolen</a>
+<a href="https://qv-personal-host.example.org/quintessa.vandermolen@example.org/cv">home page</a>
+<a href="/messaging/thread/tok_9fQx27LpZ/">messages</a>
+<a href="tel:+442079460958">+44 20 7946 0958</a>
+<a href="https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement?trk=AQEDAR">Data for Generative AI Improvement</a>
+<img src="https://media.example.org/quintessa.jpg" alt="Quintessa">
+</header>
+<main componentkey="settings-quintessa.vandermolen@example.org">
+<h1>Data for Generative AI Improvement</h1>
+<label id="allowDataForGenerativeAI" for="toggle-quintessa-7946">Use my data for training content creation AI models</label>
+<input id="toggle-quintessa-7946" class="artdeco-toggle__button quintessa" type="checkbox" role="switch" aria-labelledby="allowDataForGenerativeAI hint-vandermolen" aria-checked="true" checked data-tracking-control-name="vandermolen_toggle">
+<span id="hint-vandermolen" aria-hidden="true">On</span>
+<form action="https://www.linkedin.com/u/quintessa.vandermolen@example.org/tok_9fQx27LpZ/save?x=81234567" method="post" name="form-vandermolen">
+<label for="phone-447946">phone</label>
+<input id="phone-447946" name="phone-quintessa" autocomplete="tel quintessa-vandermolen" type="tel" value="+44 20 7946 0958">
+<input type="hidden" name="csrfToken" value="tok_9fQx27LpZ">
+</form>
+<div data-quintessa="1" data-urn="urn:li:member:81234567" aria-label="Quintessa's settings">Signed in as quintessa.vandermolen@example.org</div>
+</main></body></html>"#;
+
+/// `skeleton FILE` on a page full of one person's traces keeps none of them, and still
+/// keeps the structure the rules need: the switch's key, its role and state, the label's
+/// text, LinkedIn's origin and the settings' path, and the links between ids.
+#[test]
+fn nothing_of_the_member_survives_in_a_skeleton() {
+    let home = Home::new();
+    let page = home.path().join("saved.html");
+    std::fs::write(&page, TRACED_PAGE).unwrap();
+    let skeleton = Tool::new(&home)
+        .args(["skeleton", page.to_str().unwrap()])
+        .run()
+        .expect_code(0)
+        .stdout();
+    for trace in TRACES {
+        assert!(
+            !skeleton.to_lowercase().contains(&trace.to_lowercase()),
+            "{trace} survived in\n{skeleton}"
+        );
+    }
+    for kept in [
+        "<h1>Data for Generative AI Improvement</h1>",
+        "Use my data for training content creation AI models",
+        r#"<label id="allowDataForGenerativeAI""#,
+        r#"role="switch""#,
+        r#"aria-checked="true" checked="""#,
+        r#"<span id="_"#,
+        r#"aria-hidden="true">On</span>"#,
+        r#"<a href="https://www.linkedin.com/xx/xxxxxxxxx-xxxxxxxxxxx-00000000/">"#,
+        r#"<a href="https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement">"#,
+        r#"<a href="tel:">"#,
+        r#"<form action="https://www.linkedin.com/"#,
+        r#"<meta name="pageKey" content="_"#,
+    ] {
+        assert!(skeleton.contains(kept), "missing {kept} in\n{skeleton}");
+    }
+    // The links between ids survive as placeholders: the label still names the switch, and
+    // the switch is still described by its hint.
+    let attribute = |element_start: &str, name: &str| -> String {
+        let (_, rest) = skeleton
+            .split_once(element_start)
+            .unwrap_or_else(|| panic!("{element_start} in\n{skeleton}"));
+        let element = rest.split('>').next().unwrap();
+        let (_, value) = element
+            .split_once(&format!(" {name}=\""))
+            .unwrap_or_else(|| panic!("{name} in {element}"));
+        value.split('"').next().unwrap().to_string()
+    };
+    let switch_id = attribute("<input", "id");
+    assert!(switch_id.starts_with('_'), "{switch_id}");
+    assert_eq!(
+        attribute(r#"<label id="allowDataForGenerativeAI""#, "for"),
+        switch_id
+    );
+    let labelled_by = attribute("<input", "aria-labelledby");
+    let hint = attribute("<span", "id");
+    assert_eq!(labelled_by, format!("allowDataForGenerativeAI {hint}"));
+}
