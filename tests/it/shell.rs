@@ -133,13 +133,15 @@ fn a_subcommands_help_shows_the_global_options_apart() {
 fn colours_follow_color_and_no_color() {
     let home = Home::new();
     const ESCAPE: char = '\u{1b}';
-    let piped = |args: &[&str], no_color: Option<&str>| {
-        let mut tool = Tool::new(&home).args(args.iter().copied());
-        tool = match no_color {
+    let tool = |args: &[&str], no_color: Option<&str>| {
+        let tool = Tool::new(&home).args(args.iter().copied());
+        match no_color {
             Some(value) => tool.env("NO_COLOR", value),
             None => tool.env_remove("NO_COLOR"),
-        };
-        let run = tool.run();
+        }
+    };
+    let piped = |args: &[&str], no_color: Option<&str>| {
+        let run = tool(args, no_color).run();
         format!("{}{}", run.stdout(), run.stderr())
     };
     assert!(!piped(&["status", "--bogus"], None).contains(ESCAPE));
@@ -147,12 +149,7 @@ fn colours_follow_color_and_no_color() {
     assert!(piped(&["status", "--bogus", "--color=always"], Some("1")).contains(ESCAPE));
     // On a terminal: colours unless NO_COLOR or `--color never`.
     let on_terminal = |args: &[&str], no_color: Option<&str>| {
-        let mut tool = Tool::new(&home).args(args.iter().copied());
-        tool = match no_color {
-            Some(value) => tool.env("NO_COLOR", value),
-            None => tool.env_remove("NO_COLOR"),
-        };
-        Terminal::start(&tool.command()).finish()
+        Terminal::start(&tool(args, no_color).command()).finish()
     };
     assert!(on_terminal(&["status", "--bogus"], None).contains(ESCAPE));
     assert!(!on_terminal(&["status", "--bogus"], Some("1")).contains(ESCAPE));
