@@ -55,7 +55,7 @@ pub mod exit {
         ),
         (
             CREDENTIALS,
-            "credentials are missing or were rejected, or the keyring is unreachable or locked",
+            "credentials are missing or were rejected (bad_credentials), or the keyring is missing, locked, silent or failing (keyring_unavailable)",
         ),
         (
             PAGE_NOT_UNDERSTOOD,

@@ -159,6 +159,11 @@ impl Printed for Removed {
             format!("removed the {} of {account}", join(&removed))
         })];
         let config = self.config.display();
+        if self.named_by_schedule {
+            lines.push(Line::Note(format!(
+                "warning: the schedule installed for {config} names `--account {account}`, so it still acts on {account}: `linkedin-optout schedule remove`, or `schedule install` again without it"
+            )));
+        }
         if self.forgotten {
             lines.push(Line::Out(format!("took {account} out of {config}")));
         } else if self.in_config {

@@ -62,6 +62,10 @@ pub struct Removed {
     pub in_config: bool,
     #[serde(skip)]
     pub config: PathBuf,
+    /// The schedule installed for this config names the account itself (`--account`): it
+    /// acts on it whatever the config file says.
+    #[serde(skip)]
+    pub named_by_schedule: bool,
 }
 
 /// Which of an account's entries were there and are gone.
@@ -178,5 +182,25 @@ pub async fn remove(settings: &Settings, forget: bool) -> Result<Removed, Error>
         forgotten,
         in_config: config::names_account(&settings.config_path, account),
         config: settings.config_path.clone(),
+        named_by_schedule: named_by_schedule(&settings.config_path, account),
     })
+}
+
+/// Whether the crontab line installed for `config_path` names `account` with `--account`
+/// (a crontab that cannot be read names nobody).
+fn named_by_schedule(config_path: &std::path::Path, account: &str) -> bool {
+    let Ok(crontab) = crate::schedule::read_crontab() else {
+        return false;
+    };
+    crate::schedule::find_line(&crontab, &crate::schedule::marker(config_path)).is_some_and(
+        |line| {
+            let words: Vec<&str> = line
+                .split_whitespace()
+                .map(|word| word.trim_matches(['\'', '"']))
+                .collect();
+            words.windows(2).any(|pair| {
+                pair[0] == "--account" && crate::input::normal_email(pair[1]) == account
+            })
+        },
+    )
 }

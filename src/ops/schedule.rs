@@ -29,6 +29,10 @@ pub const NOT_CARRIED: &[(&str, &str)] = &[
     ),
     ("quiet", "the job always runs with `--quiet`: only news"),
     (
+        "color",
+        "the job writes to cron.log or cron's mail, where `auto` colours nothing",
+    ),
+    (
         "verbose",
         "how much `schedule install` logs is not how much every run should",
     ),
