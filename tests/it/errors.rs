@@ -179,7 +179,7 @@ fn skeleton_refuses_a_file_that_is_not_html() {
         .run()
         .expect_code(0);
     assert!(
-        redacted.stdout().contains("<p>xxxxxxxx</p>"),
+        redacted.stdout().contains("<p>xxxx xxx</p>"),
         "{}",
         redacted.stdout()
     );
