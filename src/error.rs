@@ -100,7 +100,7 @@ impl Checkpoint {
                 "LinkedIn asks for a two-step verification code and no authenticator secret is stored"
             }
             Checkpoint::TwoStepRejected => {
-                "LinkedIn refused the two-step code made from the stored TOTP secret"
+                "LinkedIn did not accept the two-step code made from the stored TOTP secret"
             }
             Checkpoint::AppApproval => "LinkedIn asks to approve the sign-in in its mobile app",
             Checkpoint::Captcha => "LinkedIn shows a CAPTCHA (the tool never solves one)",
