@@ -1,7 +1,7 @@
 //! `receipts [--account A] [--json]`: every receipt kept, newest first; `receipts export
 //! [--account A] DIR`: the same as one self-contained page with the files beside it.
 //!
-//! As with `history`, `--account` filters only when given on the command line.
+//! As with `history`, `--account` and `--setting` filter only when given on the command line.
 
 use crate::cli::{GlobalArgs, ReceiptsArgs, ReceiptsCommand};
 use crate::config::Settings;
@@ -17,15 +17,12 @@ pub async fn exec(
     args: ReceiptsArgs,
 ) -> Result<u8, Error> {
     let output = Output::for_settings(settings);
+    let filter = ops::history::Filter::typed(global, &args.filters);
     match args.command {
         Some(ReceiptsCommand::Export(export)) => {
-            output.print(&ops::receipts::export(
-                settings,
-                &global.accounts,
-                &export.dir,
-            )?);
+            output.print(&ops::receipts::export(settings, &filter, &export.dir)?);
         }
-        None => output.print(&ops::receipts::list(settings, &global.accounts)?),
+        None => output.print(&ops::receipts::list(settings, &filter)?),
     }
     Ok(exit::OFF)
 }

@@ -39,7 +39,7 @@ impl Finished {
             );
         }
         if let Some(command) = &settings.notify_command {
-            notify::notify(command, &self.reports, NOTIFY_TIMEOUT).await;
+            notify::notify(command, &self.reports, &settings.alerts, NOTIFY_TIMEOUT).await;
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::history::Filter;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::outcome::SettingState;
@@ -58,10 +59,11 @@ pub struct Exported {
     pub receipts: usize,
 }
 
-/// The receipts of the accounts in `only` (of every account when it is empty), newest first.
-pub fn list(settings: &Settings, only: &[String]) -> Result<Receipts, Error> {
+/// The receipts `filter` shows, newest first.
+pub fn list(settings: &Settings, filter: &Filter<'_>) -> Result<Receipts, Error> {
     let mut stored = receipts::list(&settings.state_dir, None)?;
-    stored.retain(|s| only.is_empty() || only.contains(&s.receipt.account));
+    stored.retain(|s| filter.shows(&s.receipt.account, &s.receipt.setting, s.receipt.time));
+    filter.limit(&mut stored, true);
     Ok(Receipts {
         stored,
         root: receipts::root(&settings.state_dir),
@@ -70,8 +72,8 @@ pub fn list(settings: &Settings, only: &[String]) -> Result<Receipts, Error> {
 
 /// Writes `dir/index.html` with a card per receipt of the accounts in `only`, the receipts
 /// copied beside it.
-pub fn export(settings: &Settings, only: &[String], dir: &Path) -> Result<Exported, Error> {
-    let listed = list(settings, only)?;
+pub fn export(settings: &Settings, filter: &Filter<'_>, dir: &Path) -> Result<Exported, Error> {
+    let listed = list(settings, filter)?;
     let index = receipts::export::export(&listed.stored, dir).map_err(|err| {
         Error::Other(anyhow::anyhow!(
             "cannot export the receipts to {} ({err:#}): choose a directory you can write",
