@@ -431,7 +431,7 @@ fn keep_receipts(
             })
             .ok();
     }
-    if let Err(err) = receipts::prune(state_dir, email, keep) {
+    if let Err(err) = receipts::prune(state_dir, email, keep, jiff::Timestamp::now()) {
         tracing::warn!("cannot remove old receipts: {err:#}");
     }
 }
