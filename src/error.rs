@@ -31,7 +31,7 @@ pub mod exit {
         ),
         (
             OTHER,
-            "anything else: an unexpected error, or another run of the same config still in progress",
+            "anything else: an unexpected error, another run of the same config still in progress, or no receipt to export",
         ),
         (
             USAGE,

@@ -53,12 +53,20 @@ impl Printed for Exported {
     }
 
     fn human(&self) -> Vec<Line> {
-        vec![Line::Out(format!(
+        let mut lines = vec![Line::Out(format!(
             "wrote {} ({} receipt{}, files beside it)",
             self.index.display(),
             self.receipts,
             if self.receipts == 1 { "" } else { "s" }
-        ))]
+        ))];
+        if self.problems > 0 {
+            lines.push(Line::Note(format!(
+                "the page names {} damaged or missing file{} of the receipts directory",
+                self.problems,
+                if self.problems == 1 { "" } else { "s" }
+            )));
+        }
+        lines
     }
 }
 

@@ -66,7 +66,15 @@ impl AccountReport {
     /// Whether this result prints under `--quiet`: something changed, or a person must act.
     pub fn is_news(&self) -> bool {
         match self.outcome {
-            Outcome::AlreadyOff => self.changed,
+            // Off as it was: no news. Off after a reading that was not (the member switched
+            // it off, LinkedIn offers it again): a change, said once.
+            Outcome::AlreadyOff => {
+                self.changed
+                    || matches!(
+                        self.past.last_read,
+                        Some(SettingState::On | SettingState::NotOffered)
+                    )
+            }
             // Said when first seen and when it changes; after that it is done.
             Outcome::NotOffered => self.past.last_read != Some(SettingState::NotOffered),
             _ => true,
@@ -185,12 +193,14 @@ mod tests {
                     .collect()
             })
             .collect();
-        assert_eq!(rows.len(), 14, "{rows:?}");
+        assert_eq!(rows.len(), 15, "{rows:?}");
         let alerts = Alerts::default();
         for row in &rows {
             let name = row[0].as_str();
             let (mut report, dry_run_only, optout_only) = match name {
-                "`already_off`" => (report(Outcome::AlreadyOff, 0, Off, Off), false, false),
+                "`already_off`" | "`already_off`, after a reading that was not off" => {
+                    (report(Outcome::AlreadyOff, 0, Off, Off), false, false)
+                }
                 "`opted_out`" => (report(Outcome::OptedOut, 0, On, Off), false, true),
                 "`opted_out`, drift" => (report(Outcome::OptedOut, 0, On, Off), false, true),
                 "`would_opt_out`" => (report(Outcome::WouldOptOut, 3, On, On), true, false),
@@ -230,6 +240,9 @@ mod tests {
                 other => panic!("a row the policy does not know: {other}"),
             };
             if name.ends_with("as last time") {
+                report.past.last_read = Some(NotOffered);
+            }
+            if name.ends_with("was not off") {
                 report.past.last_read = Some(NotOffered);
             }
             // The code, for each command where the outcome can happen: the outcome's own, or

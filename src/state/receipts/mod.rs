@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::linkedin::evidence::{Evidence, sha256_hex};
+use crate::linkedin::evidence::{Evidence, Focus, sha256_hex};
 use crate::linkedin::outcome::{Outcome, SettingState};
 use crate::state::files::create_private_dir;
 
@@ -44,6 +44,10 @@ pub struct Receipt {
     pub outcome: Outcome,
     /// The setting was found on after an earlier run had left it off.
     pub drift: bool,
+    /// Where the switch's own row is in the picture, in its pixels (receipts older than it,
+    /// and a setting not offered, have none): what the exported page shows at full size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Focus>,
 }
 
 impl Receipt {
@@ -114,6 +118,7 @@ pub fn write(
         html_sha256: evidence.html_sha256.clone(),
         outcome: verdict.outcome,
         drift: verdict.drift,
+        focus: evidence.focus,
     };
     let mut text = serde_json::to_vec_pretty(&receipt).context("encoding a receipt")?;
     text.push(b'\n');
@@ -126,9 +131,36 @@ pub fn write(
     Ok(json)
 }
 
-/// Every receipt of `account` (all accounts when `None`), newest first. A `.json` that does
-/// not parse is skipped with a warning; a missing directory is no receipts.
+/// Every receipt of `account` (all accounts when `None`), newest first. What is wrong in
+/// the directory (see `scan`) is a warning each; a missing directory is no receipts.
 pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Stored>> {
+    let scan = scan(state_dir, account)?;
+    for problem in &scan.problems {
+        tracing::warn!("{}", problem.what);
+    }
+    Ok(scan.stored)
+}
+
+/// Something wrong in a receipts directory: a file damaged or removed by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The account's directory it was found in.
+    pub dir: PathBuf,
+    /// What is wrong, naming the file.
+    pub what: String,
+}
+
+/// The receipts found (newest first) and what is wrong beside them.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub stored: Vec<Stored>,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads every receipt of `account` (all accounts when `None`). A `.json` that is not a
+/// regular file or not a receipt, a receipt whose screenshot is gone, and a screenshot whose
+/// receipt is gone are problems, named; the other receipts are read all the same.
+pub fn scan(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Scan> {
     let dirs = match account {
         Some(account) => vec![account_dir(state_dir, account)],
         None => match std::fs::read_dir(root(state_dir)) {
@@ -145,7 +177,7 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
             }
         },
     };
-    let mut stored = Vec::new();
+    let mut scan = Scan::default();
     for dir in dirs {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -155,33 +187,66 @@ pub fn list(state_dir: &Path, account: Option<&str>) -> anyhow::Result<Vec<Store
                     .with_context(|| format!("reading the receipts in {}", dir.display()));
             }
         };
-        for path in entries.flatten().map(|entry| entry.path()) {
-            if path.extension().is_none_or(|ext| ext != "json") {
-                continue;
-            }
-            let parsed = std::fs::read(&path)
-                .map_err(anyhow::Error::from)
-                .and_then(|bytes| Ok(serde_json::from_slice::<Receipt>(&bytes)?));
+        let mut problem = |what: String| {
+            scan.problems.push(Problem {
+                dir: dir.clone(),
+                what,
+            })
+        };
+        let paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+        fn has(ext: &'static str) -> impl Fn(&&PathBuf) -> bool {
+            move |path| path.extension().is_some_and(|e| e == ext)
+        }
+        let mut pictures: Vec<&PathBuf> = paths.iter().filter(has("png")).collect();
+        for path in paths.iter().filter(has("json")) {
+            // Only a regular file is read: a pipe in its place would never end.
+            let parsed = match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.is_file() => std::fs::read(path)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|bytes| Ok(serde_json::from_slice::<Receipt>(&bytes)?)),
+                Ok(_) => Err(anyhow::anyhow!("not a regular file")),
+                Err(err) => Err(err.into()),
+            };
             match parsed {
                 // The screenshot is named beside the receipt; a name that reaches elsewhere
                 // (a hand-edited file) would have pruning remove another file.
-                Ok(receipt) if !is_file_name(&receipt.png) => tracing::warn!(
-                    "skipping {}: its `png` is not a file name beside it",
+                Ok(receipt) if !is_file_name(&receipt.png) => problem(format!(
+                    "{} is damaged: its `png` is not a file name beside it",
                     path.display()
-                ),
-                Ok(receipt) => stored.push(Stored {
-                    png: dir.join(&receipt.png),
-                    json: path,
-                    receipt,
-                }),
-                Err(err) => tracing::warn!("skipping {}: not a receipt ({err})", path.display()),
+                )),
+                Ok(receipt) => {
+                    let png = dir.join(&receipt.png);
+                    pictures.retain(|picture| **picture != png);
+                    if std::fs::symlink_metadata(&png).is_err() {
+                        problem(format!(
+                            "the screenshot {} of the receipt {} is missing",
+                            png.display(),
+                            path.display()
+                        ));
+                    }
+                    scan.stored.push(Stored {
+                        png,
+                        json: path.clone(),
+                        receipt,
+                    });
+                }
+                Err(err) => problem(format!("{} is not a receipt ({err})", path.display())),
+            }
+        }
+        for picture in pictures {
+            if std::fs::symlink_metadata(picture.with_extension("json")).is_err() {
+                problem(format!(
+                    "the receipt of the screenshot {} is missing",
+                    picture.display()
+                ));
             }
         }
     }
-    stored.sort_by(|a, b| {
+    scan.stored.sort_by(|a, b| {
         (b.receipt.time, &b.receipt.account).cmp(&(a.receipt.time, &a.receipt.account))
     });
-    Ok(stored)
+    scan.problems.sort_by(|a, b| a.what.cmp(&b.what));
+    Ok(scan)
 }
 
 /// One plain file name: no directory, no `..`, nothing hidden.
@@ -290,6 +355,7 @@ mod tests {
             html_sha256: sha256_hex(b"<html></html>"),
             browser_name: "chrome".to_string(),
             browser_version: "1.0".to_string(),
+            focus: None,
         }
     }
 
@@ -375,6 +441,7 @@ mod tests {
                 html_sha256: String::new(),
                 outcome,
                 drift,
+                focus: None,
             },
             png: PathBuf::from(format!("{stem}.png")),
             json: PathBuf::from(format!("{stem}.json")),
