@@ -124,15 +124,18 @@ pub fn export(settings: &Settings, filter: &Filter<'_>, dir: &Path) -> Result<Ex
         problems: &scan.problems,
         switches: &switches,
     };
-    let index = receipts::export::write(&export, dir).map_err(|err| {
+    let (index, problems) = receipts::export::write(&export, dir).map_err(|err| {
         Error::Other(anyhow::anyhow!(
             "cannot export the receipts to {} ({err:#}): choose a directory you can write",
             dir.display()
         ))
     })?;
+    for problem in &problems {
+        tracing::warn!("{problem}");
+    }
     Ok(Exported {
         index,
         receipts: scan.stored.len(),
-        problems: scan.problems.len(),
+        problems: problems.len(),
     })
 }

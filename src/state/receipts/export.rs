@@ -178,8 +178,9 @@ struct Shown<'a> {
 }
 
 /// Copies the receipts' files into `dir` (made ready by `prepare`) and writes
-/// `dir/index.html`; returns the page's path. What cannot be read is named on the page.
-pub fn write(export: &Export<'_>, dir: &Path) -> anyhow::Result<PathBuf> {
+/// `dir/index.html`; returns the page's path and what it names as damaged or missing (the
+/// problems given, and screenshots that do not match their hash).
+pub fn write(export: &Export<'_>, dir: &Path) -> anyhow::Result<(PathBuf, Vec<String>)> {
     let mut receipts: Vec<&Stored> = export.receipts.iter().collect();
     receipts.sort_by(|a, b| (a.receipt.time, &a.json).cmp(&(b.receipt.time, &b.json)));
     let mut made = std::collections::HashSet::new();
@@ -254,11 +255,11 @@ pub fn write(export: &Export<'_>, dir: &Path) -> anyhow::Result<PathBuf> {
     }
     problems.sort();
     problems.dedup();
-    let page = Page::new(export.switches, shown, problems).render();
+    let page = Page::new(export.switches, shown, problems.clone()).render();
     let index = dir.join("index.html");
     write_new_private(&index, page.as_bytes())
         .with_context(|| format!("writing {}", index.display()))?;
-    Ok(index)
+    Ok((index, problems))
 }
 
 /// The page, laid out: receipts grouped by account and switch, oldest first.
