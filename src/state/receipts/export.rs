@@ -670,13 +670,14 @@ impl Group<'_> {
         };
         let total = self.shown.len();
         let period = period(first.stored.receipt.time, last.stored.receipt.time);
-        let mut parts = vec![format!(
-            "Off at {} of {total} check{} {period}",
-            count(SettingState::Off),
-            if total == 1 { "" } else { "s" }
-        )];
-        let not_offered = count(SettingState::NotOffered);
-        if not_offered > 0 {
+        let (off, not_offered) = (count(SettingState::Off), count(SettingState::NotOffered));
+        let checks = if total == 1 { "check" } else { "checks" };
+        let mut parts = vec![if off == 0 && not_offered > 0 {
+            format!("Not offered to this account at {not_offered} of {total} {checks} {period}")
+        } else {
+            format!("Off at {off} of {total} {checks} {period}")
+        }];
+        if off > 0 && not_offered > 0 {
             parts.push(format!("not offered at {not_offered}"));
         }
         for item in &self.shown {
@@ -693,12 +694,12 @@ impl Group<'_> {
                 _ => {}
             }
         }
-        let latest = last.stored.receipt.state;
-        if latest != SettingState::Off {
-            parts.push(format!(
-                "{} at the latest check",
-                latest.to_string().to_uppercase()
-            ));
+        match last.stored.receipt.state {
+            SettingState::On => parts.push("ON at the latest check".to_string()),
+            SettingState::NotOffered if off > 0 => {
+                parts.push("not offered at the latest check".to_string())
+            }
+            _ => {}
         }
         format!("{}.", parts.join("; "))
     }
