@@ -3,7 +3,7 @@
 //! and opening the exported page in a real headless Chromium.
 
 use std::collections::BTreeSet;
-use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -839,4 +839,136 @@ fn a_year_of_receipts_exports_as_a_page_read_at_a_glance() {
     }
     let image = image::load_from_memory_with_format(&picture, image::ImageFormat::Png).unwrap();
     assert_eq!(image.width(), 1280);
+}
+
+/// Runs `script` with `sh` as `nobody`, another local user, from `/`; returns whether it
+/// succeeded.
+fn as_another_user(script: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test acts as another local user: run it as root (scripts/test.sh does)"
+    );
+    std::process::Command::new(crate::common::require(
+        "setpriv",
+        "apt-get install util-linux",
+    ))
+    .args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ])
+    .current_dir("/")
+    .env_clear()
+    .env("PATH", "/usr/bin:/bin")
+    .status()
+    .expect("setpriv runs")
+    .success()
+}
+
+/// `receipts export` writes only into a directory it creates or an empty one of the
+/// member's, made private first: a file, a pipe, a link or a directory of another user's in
+/// its place is refused with the fix (exit 2), and so is a directory that is not empty; what
+/// another user planted is never followed, and the member's files are untouched.
+#[test]
+fn export_writes_only_into_a_new_or_empty_directory_of_the_members() {
+    let sim = Sim::with_account(EMAIL, json!({}));
+    let home = Home::new();
+    run(&home, &sim, "optout").expect_code(0);
+    let export = |dir: &Path, code: i32| {
+        Tool::new(&home)
+            .args(["receipts", "export", dir.to_str().unwrap()])
+            .run()
+            .expect_code(code)
+    };
+    let refused = |dir: &Path, why: &str| {
+        let run = export(dir, 2);
+        let said = run.stderr();
+        assert!(said.contains(why), "{why}: {said}");
+        assert!(said.contains("give a new directory"), "the fix: {said}");
+        assert!(!said.contains("os error 17"), "{said}");
+    };
+    // The member's own things in the way.
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "kept").unwrap();
+    refused(&file, "exists and is not a directory");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+    let full = home.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    std::fs::write(full.join("notes.txt"), "kept").unwrap();
+    refused(&full, "is not empty (it holds notes.txt)");
+    assert_eq!(
+        std::fs::read_to_string(full.join("notes.txt")).unwrap(),
+        "kept"
+    );
+
+    // A place others can write to, as /tmp is; another user plants things there.
+    let shared = tempfile::tempdir().unwrap();
+    crate::common::set_mode(shared.path(), 0o1777);
+    let victim = home.path().join("victim");
+    std::fs::write(&victim, "the member's file").unwrap();
+    let mine = shared.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    let open_dir = shared.path().join("open");
+    std::fs::create_dir(&open_dir).unwrap();
+    crate::common::set_mode(&open_dir, 0o777);
+    let at = |name: &str| shared.path().join(name).to_str().unwrap().to_string();
+    assert!(as_another_user(&format!(
+        "mkfifo '{pipe}' && mkdir '{theirs}' && ln -s '{victim}' '{link}' && ln -s '{mine}' '{dirlink}' && mkfifo '{planted}'",
+        pipe = at("pipe"),
+        theirs = at("theirs"),
+        victim = victim.display(),
+        link = at("link"),
+        mine = mine.display(),
+        dirlink = at("dirlink"),
+        planted = open_dir.join("index.html").display(),
+    )));
+    refused(&shared.path().join("pipe"), "exists and is not a directory");
+    refused(&shared.path().join("theirs"), "belongs to another user");
+    refused(&shared.path().join("link"), "is a symbolic link");
+    refused(&shared.path().join("dirlink"), "is a symbolic link");
+    refused(&open_dir, "is not empty (it holds index.html)");
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "the member's file"
+    );
+    assert!(
+        std::fs::read_dir(&mine).unwrap().next().is_none(),
+        "nothing written through the link"
+    );
+    assert!(
+        std::fs::symlink_metadata(open_dir.join("index.html"))
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    // An empty directory of the member's that others could write to: made private first,
+    // then written, every file new and 0600.
+    let roomy = shared.path().join("roomy");
+    std::fs::create_dir(&roomy).unwrap();
+    crate::common::set_mode(&roomy, 0o777);
+    let done = export(&roomy, 0);
+    assert!(
+        done.stdout().contains("(1 receipt, files beside it)"),
+        "{}",
+        done.stdout()
+    );
+    assert_eq!(mode(&roomy), 0o700);
+    assert_eq!(mode(&roomy.join("index.html")), 0o600);
+    assert_eq!(mode(&roomy.join(EMAIL)), 0o700);
+    for entry in std::fs::read_dir(roomy.join(EMAIL)).unwrap() {
+        assert_eq!(mode(&entry.unwrap().path()), 0o600);
+    }
+    assert!(
+        !as_another_user(&format!("touch '{}'", roomy.join("late").display())),
+        "another user can no longer write into it"
+    );
+    // And exporting into it again is refused: it is not empty any more.
+    refused(&roomy, "is not empty");
 }
