@@ -237,6 +237,20 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         "{}",
         others.stderr()
     );
+    // `--setting`, `--since` and `--limit` narrow the list.
+    let narrowed = |args: &[&str]| {
+        Tool::new(&home)
+            .args(["receipts", "--json"])
+            .args(args.iter().copied())
+            .run()
+            .expect_code(0)
+            .json_lines()
+    };
+    assert_eq!(narrowed(&["--limit", "1"]), listed[..1]);
+    assert_eq!(narrowed(&["--setting", "data-for-ai-improvement"]), listed);
+    assert_eq!(narrowed(&["--setting", "ads-by-age"]), Vec::<Value>::new());
+    let newest = listed[0]["time"].as_str().unwrap();
+    assert_eq!(narrowed(&["--since", newest]), listed[..1]);
     let table = Tool::new(&home)
         .arg("receipts")
         .run()
