@@ -43,6 +43,8 @@ pub struct ConfigFile {
     pub notify_after_hours: Option<std::num::NonZeroU32>,
     /// No run has read an account's switches for this many days: notify (default 7).
     pub stale_after_days: Option<std::num::NonZeroU32>,
+    /// Seconds the notify command may take before it is killed (default 60).
+    pub notify_timeout: Option<u64>,
     /// Extra browser arguments, before those of `--browser-arg`.
     #[serde(default)]
     pub browser_args: Vec<String>,
@@ -203,6 +205,10 @@ impl ConfigFile {
         if let Some(seconds) = self.timeout {
             input::check_timeout(seconds)
                 .map_err(|why| format!("{} = {seconds}: {why}", at(None, "timeout")))?;
+        }
+        if let Some(seconds) = self.notify_timeout {
+            input::check_timeout(seconds)
+                .map_err(|why| format!("{} = {seconds}: {why}", at(None, "notify_timeout")))?;
         }
         // Names are checked against the built-in catalogue: an override file changes entries,
         // never which names exist.
@@ -416,6 +422,9 @@ fn alerts(file: &ConfigFile) -> crate::report::policy::Alerts {
         stale_after: file
             .stale_after_days
             .map_or(defaults.stale_after, |days| hours(days).saturating_mul(24)),
+        notify_timeout: file
+            .notify_timeout
+            .map_or(defaults.notify_timeout, Duration::from_secs),
     }
 }
 

@@ -57,12 +57,8 @@ pub fn is_needed(reports: &[AccountReport], alerts: &Alerts, now: Timestamp) -> 
 
 /// Runs `sh -c command` with the run's JSON on standard input when `is_needed`, killing it
 /// after `timeout`. Never fails: problems are logged with `tracing::warn!` and returned.
-pub async fn notify(
-    command: &str,
-    reports: &[AccountReport],
-    alerts: &Alerts,
-    timeout: Duration,
-) -> Notification {
+pub async fn notify(command: &str, reports: &[AccountReport], alerts: &Alerts) -> Notification {
+    let timeout = alerts.notify_timeout;
     let now = Timestamp::now();
     if !is_needed(reports, alerts, now) {
         return Notification::NotNeeded;
@@ -175,13 +171,7 @@ mod tests {
         let marker = dir.path().join("ran");
         let command = format!("touch '{}'", marker.display());
         let reports = [report(SettingState::Off, Outcome::AlreadyOff)];
-        let got = notify(
-            &command,
-            &reports,
-            &Alerts::default(),
-            Duration::from_secs(10),
-        )
-        .await;
+        let got = notify(&command, &reports, &Alerts::default()).await;
         assert_eq!(got, Notification::NotNeeded);
         assert!(!marker.exists());
     }
@@ -192,13 +182,7 @@ mod tests {
         let out = dir.path().join("run.json");
         let command = format!("cat > '{}'", out.display());
         let reports = [report(SettingState::On, Outcome::OptedOut)];
-        let got = notify(
-            &command,
-            &reports,
-            &Alerts::default(),
-            Duration::from_secs(10),
-        )
-        .await;
+        let got = notify(&command, &reports, &Alerts::default()).await;
         assert_eq!(got, Notification::Delivered);
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -228,7 +212,7 @@ mod tests {
             !down.calls_for_notify(&alerts, Timestamp::now()),
             "the first failure alone"
         );
-        let got = notify(&command, &[down], &alerts, Duration::from_secs(10)).await;
+        let got = notify(&command, &[down], &alerts).await;
         assert_eq!(got, Notification::Delivered);
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -244,13 +228,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_command_is_reported_not_fatal() {
         let reports = [report(SettingState::Unknown, Outcome::PageNotUnderstood)];
-        let got = notify(
-            "exit 3",
-            &reports,
-            &Alerts::default(),
-            Duration::from_secs(10),
-        )
-        .await;
+        let got = notify("exit 3", &reports, &Alerts::default()).await;
         assert!(
             matches!(&got, Notification::Failed(why) if why.contains('3')),
             "{got:?}"
@@ -260,13 +238,11 @@ mod tests {
     #[tokio::test]
     async fn a_slow_command_is_killed_and_reported() {
         let reports = [report(SettingState::On, Outcome::OptedOut)];
-        let got = notify(
-            "sleep 30",
-            &reports,
-            &Alerts::default(),
-            Duration::from_secs(1),
-        )
-        .await;
+        let alerts = Alerts {
+            notify_timeout: Duration::from_secs(1),
+            ..Alerts::default()
+        };
+        let got = notify("sleep 30", &reports, &alerts).await;
         assert_eq!(got, Notification::TimedOut);
     }
 }

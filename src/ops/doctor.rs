@@ -122,6 +122,7 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
         code: exit::USAGE,
     });
     checks.push(rules_check(&settings, rules));
+    checks.push(super::history::last_reading_check(&settings));
     let browser = settings
         .accounts
         .first()

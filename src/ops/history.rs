@@ -137,6 +137,32 @@ pub fn last_readings(settings: &Settings) -> Result<Vec<LastReading>, Error> {
         .collect())
 }
 
+/// `doctor`'s one line on it: a warning when an account has gone stale.
+pub fn last_reading_check(settings: &Settings) -> super::doctor::Check {
+    let result = match last_readings(settings) {
+        Err(err) => Err(err.to_string()),
+        Ok(readings) if readings.is_empty() => Ok("no run recorded yet".to_string()),
+        Ok(readings) => {
+            let lines: Vec<String> = readings.iter().map(LastReading::line).collect();
+            if readings.iter().any(|reading| reading.stale) {
+                Err(format!(
+                    "{}: no run has read the switches for {} days or more; check that the schedule runs (`linkedin-optout schedule show`, {})",
+                    lines.join("; "),
+                    settings.alerts.stale_after.as_hours() / 24,
+                    settings.state_dir.join("cron.log").display()
+                ))
+            } else {
+                Ok(lines.join("; "))
+            }
+        }
+    };
+    super::doctor::Check {
+        name: "last reading".into(),
+        result,
+        code: crate::error::exit::OFF,
+    }
+}
+
 impl LastReading {
     /// One line for a person: `you@example.com: 2026-12-01 07:31 UTC (2 days ago)`.
     pub fn line(&self) -> String {

@@ -26,8 +26,9 @@ pub struct Past {
     pub account_first_run: Option<Timestamp>,
 }
 
-/// When the notify command hears of what does not need a person at once (config keys
-/// `notify_after_failures`, `notify_after_hours`, `stale_after_days`).
+/// When the notify command hears of what does not need a person at once, and how long it
+/// may take (config keys `notify_after_failures`, `notify_after_hours`, `stale_after_days`,
+/// `notify_timeout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Alerts {
     /// A passing failure notifies from this run in a row on.
@@ -36,6 +37,8 @@ pub struct Alerts {
     pub after: SignedDuration,
     /// No run has read any switch of an account for this long: the tool may be dead.
     pub stale_after: SignedDuration,
+    /// How long the notify command may take before it is killed (`notify_timeout`).
+    pub notify_timeout: std::time::Duration,
 }
 
 impl Default for Alerts {
@@ -44,6 +47,7 @@ impl Default for Alerts {
             after_failures: 3,
             after: SignedDuration::from_hours(48),
             stale_after: SignedDuration::from_hours(7 * 24),
+            notify_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
