@@ -205,7 +205,8 @@ async fn run_one(
         let mut signed_in = false;
         // The page the last switch's run left loaded, as fresh as a load.
         let mut loaded: Option<String> = None;
-        for switch in &account.switches {
+        for (index, switch) in account.switches.iter().enumerate() {
+            steps.at_switch(index + 1, account.switches.len());
             access.page_loaded = loaded.as_deref() == Some(switch.page_path().as_str());
             let page = first.for_switch(switch);
             let mut run = run_switch(&page, &access, options, &steps).await;

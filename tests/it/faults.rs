@@ -676,7 +676,7 @@ fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
         "hold_setting_page",
         9,
         "unreachable",
-        "opening Data for Generative AI Improvement, waiting for the page to load",
+        "opening data-for-ai-improvement, waiting for the page to load",
     );
     assert!(!home.state_dir().join("cooldown").exists());
 }
