@@ -642,7 +642,14 @@ fn a_year_of_receipts_exports_as_a_page_read_at_a_glance() {
     run(&[&["optout"][..], &every].concat(), 0);
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
     sim.put(EMAIL, json!({"ai_training": "on"}));
-    assert_eq!(run(&["status", "--setting", AI], 3).report()["drift"], true);
+    let drift = run(&["status", "--setting", AI], 3).report();
+    assert_eq!(drift["drift"], true, "{drift}");
+    let message = drift["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("LinkedIn turned data-for-ai-improvement back on since ")
+            && message.ends_with("; still on (dry run)"),
+        "{message}"
+    );
 
     // The real receipts become the templates of a year of checks, which ends yesterday.
     let dir = receipts_dir(&home);
