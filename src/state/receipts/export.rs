@@ -60,7 +60,7 @@ dt{color:#666}dd{margin:0;overflow-wrap:anywhere}\
 summary{cursor:pointer;font-weight:600}\
 table{border-collapse:collapse;font-size:13px;margin-top:8px;width:100%}\
 th,td{padding:3px 12px 3px 0;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{color:#666;font-weight:600}\
-.hashes ol{padding-left:0;list-style:none}.hashes li{font-size:13px;overflow-wrap:anywhere;margin:4px 0}";
+.date{white-space:nowrap}.hashes ol{padding-left:0;list-style:none}.hashes li{font-size:13px;overflow-wrap:anywhere;margin:4px 0}";
 
 /// A switch as the page names it: its catalogue name and its title.
 pub struct Named {
@@ -378,7 +378,7 @@ impl<'a> Page<'a> {
         let _ = write!(
             body,
             "<header>\n<h1>{}</h1>\n<p class=\"lead\">{} checks. Each check is one fresh load of the switch's page by <code>linkedin-optout</code>, with a screenshot and its hash. Kept are each switch's first check, every change, the latest, and one check a week for 13 weeks and one a month before that; the history of every run is in <code>history.jsonl</code> of the tool's state directory.{}</p>\n</header>\n",
-            esc(&title),
+            text(&title),
             all.len(),
             esc(&local)
         );
@@ -403,7 +403,7 @@ impl<'a> Page<'a> {
                 esc(&group.title),
                 esc(group.name),
                 esc(group.account),
-                esc(&group.sentence()),
+                text(&group.sentence()),
                 self.strip(group),
             );
         }
@@ -465,7 +465,7 @@ impl<'a> Page<'a> {
             esc(&group.title),
             esc(group.name),
             esc(group.account),
-            esc(&group.sentence()),
+            text(&group.sentence()),
             self.strip(group),
         );
         let last = group.shown.len().saturating_sub(1);
@@ -478,7 +478,7 @@ impl<'a> Page<'a> {
                     let _ = write!(
                         out,
                         "<li class=\"banner\" role=\"alert\">{}</li>\n",
-                        esc(&self.drift_banner(group, item, previous))
+                        text(&self.drift_banner(group, item, previous))
                     );
                 }
                 self.card(out, group, item, previous, index == last);
@@ -573,7 +573,7 @@ impl<'a> Page<'a> {
             key = state_key(r.state),
             state = esc(&r.state.to_string()),
             what = esc(&capitalised(&what)),
-            when = esc(&self.when(r.time)),
+            when = text(&self.when(r.time)),
             url = esc(&r.url),
             tool = esc(&r.tool_version),
             browser = esc(&r.browser_name),
@@ -600,6 +600,7 @@ impl<'a> Page<'a> {
             out,
             "<li class=\"fold\"><details><summary>Still {state} at {checks} {period} (open to see each)</summary><table><caption class=\"name\">{title}: each check</caption><thead><tr><th>time</th><th>state</th><th>files</th></tr></thead><tbody>",
             state = esc(&state.to_string()),
+            period = text(&period),
             title = esc(&group.title),
         );
         for item in run {
@@ -612,7 +613,7 @@ impl<'a> Page<'a> {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">screenshot</a> · <a href=\"{}\">receipt</a> · <a href=\"#h{note}\">hashes [{note}]</a>{trouble}</td></tr>",
-                esc(&self.when(r.time)),
+                text(&self.when(r.time)),
                 esc(&r.state.to_string()),
                 esc(&item.png_href),
                 esc(&item.json_href),
@@ -766,6 +767,35 @@ fn period(first: Timestamp, last: Timestamp) -> String {
 /// Escaped for the page, whose attribute values are all double-quoted.
 fn esc(text: &str) -> String {
     crate::html::escape(text, true)
+}
+
+/// Text for the page's content: escaped, each date (`2026-12-01`) kept on one line.
+fn text(text: &str) -> String {
+    let escaped = esc(text);
+    let bytes = escaped.as_bytes();
+    let is_date = |at: usize| {
+        bytes.get(at..at + 10).is_some_and(|word| {
+            word.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+        })
+    };
+    let mut out = String::with_capacity(escaped.len());
+    let mut at = 0;
+    while at < escaped.len() {
+        if is_date(at) && (at == 0 || !bytes[at - 1].is_ascii_digit()) {
+            out.push_str("<span class=\"date\">");
+            out.push_str(&escaped[at..at + 10]);
+            out.push_str("</span>");
+            at += 10;
+        } else {
+            let c = escaped[at..].chars().next().unwrap_or_default();
+            out.push(c);
+            at += c.len_utf8();
+        }
+    }
+    out
 }
 
 /// A file name as one segment of a relative URL.
