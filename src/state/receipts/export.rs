@@ -397,9 +397,9 @@ impl<'a> Page<'a> {
         body.push_str("<section class=\"box\" aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n");
         body.push_str(LEGEND);
         for (index, group) in self.groups.iter().enumerate() {
-            let _ = write!(
+            let _ = writeln!(
                 body,
-                "<div class=\"row\"><div><a href=\"#s{index}\"><strong>{}</strong></a><div class=\"name\">{}</div><div class=\"name\">{}</div></div><div><p>{}</p>{}</div></div>\n",
+                "<div class=\"row\"><div><a href=\"#s{index}\"><strong>{}</strong></a><div class=\"name\">{}</div><div class=\"name\">{}</div></div><div><p>{}</p>{}</div></div>",
                 esc(&group.title),
                 esc(group.name),
                 esc(group.account),
@@ -475,9 +475,9 @@ impl<'a> Page<'a> {
                 let item = &group.shown[index];
                 let previous = index.checked_sub(1).map(|i| &group.shown[i]);
                 if item.stored.receipt.drift {
-                    let _ = write!(
+                    let _ = writeln!(
                         out,
-                        "<li class=\"banner\" role=\"alert\">{}</li>\n",
+                        "<li class=\"banner\" role=\"alert\">{}</li>",
                         text(&self.drift_banner(group, item, previous))
                     );
                 }
@@ -567,9 +567,9 @@ impl<'a> Page<'a> {
             (Some(trouble), Some(_)) => format!("<p class=\"missing\">{}</p>", esc(trouble)),
             _ => String::new(),
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<li class=\"card\">{picture}<div class=\"facts\"><p><span class=\"state st-{key}\">{state}</span><strong>{what}</strong></p>{trouble}<dl><dt>time</dt><dd>{when}</dd><dt>page</dt><dd>{url}</dd><dt>read by</dt><dd>linkedin-optout {tool} in {browser} {browser_version}</dd><dt>files</dt><dd><a href=\"{png}\">screenshot</a> · <a href=\"{json}\">receipt</a> · <a href=\"#h{note}\">hashes [{note}]</a></dd></dl></div></li>\n",
+            "<li class=\"card\">{picture}<div class=\"facts\"><p><span class=\"state st-{key}\">{state}</span><strong>{what}</strong></p>{trouble}<dl><dt>time</dt><dd>{when}</dd><dt>page</dt><dd>{url}</dd><dt>read by</dt><dd>linkedin-optout {tool} in {browser} {browser_version}</dd><dt>files</dt><dd><a href=\"{png}\">screenshot</a> · <a href=\"{json}\">receipt</a> · <a href=\"#h{note}\">hashes [{note}]</a></dd></dl></div></li>",
             key = state_key(r.state),
             state = esc(&r.state.to_string()),
             what = esc(&capitalised(&what)),
@@ -640,9 +640,9 @@ impl<'a> Page<'a> {
                 .as_deref()
                 .map(|t| format!(" <span class=\"missing\">({})</span>", esc(t)))
                 .unwrap_or_default();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<li id=\"h{note}\">[{note}] <code>{file}</code>: screenshot <code>{png}</code>, page <code>{html}</code>{trouble}</li>\n",
+                "<li id=\"h{note}\">[{note}] <code>{file}</code>: screenshot <code>{png}</code>, page <code>{html}</code>{trouble}</li>",
                 note = item.note,
                 file = esc(&item.png_path),
                 png = esc(&r.png_sha256),
