@@ -18,15 +18,6 @@ fn heard(file: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// The history file's records.
-fn history(home: &Home) -> Vec<Value> {
-    std::fs::read_to_string(home.state_dir().join("history.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect()
-}
-
 /// A scheduled run as cron makes it: `optout --quiet`, with a notify command that appends
 /// what it hears to `notified`, and `--timeout` given.
 fn scheduled<'h>(
@@ -82,7 +73,8 @@ fn a_switch_not_offered_is_said_once_then_silent_and_never_notifies() {
     // Read again on every run, never saved.
     let server = sim.account(EMAIL);
     assert_eq!(server.setting_writes, 0, "{server:?}");
-    let outcomes: Vec<&str> = history(&home)
+    let outcomes: Vec<&str> = home
+        .history()
         .iter()
         .map(|record| match record["outcome"].as_str().unwrap() {
             "not_offered" => "not_offered",
@@ -91,7 +83,7 @@ fn a_switch_not_offered_is_said_once_then_silent_and_never_notifies() {
         })
         .collect();
     assert_eq!(outcomes, ["not_offered", "not_offered", "already_off"]);
-    assert!(history(&home).iter().all(|record| record["exit_code"] == 0));
+    assert!(home.history().iter().all(|record| record["exit_code"] == 0));
 }
 
 /// A switch found on after a run read it off: the message says so first, `--json`, the
@@ -105,7 +97,7 @@ fn drift_leads_the_message_and_reaches_json_notify_history_and_receipt() {
     scheduled(&home, &sim, EMAIL, &notified, 20)
         .run()
         .expect_code(0);
-    let off_at = history(&home)[0]["time"].as_str().unwrap().to_string();
+    let off_at = home.history()[0]["time"].as_str().unwrap().to_string();
     // LinkedIn switches it back on.
     sim.put(EMAIL, json!({"ai_training": "on"}));
     let run = scheduled(&home, &sim, EMAIL, &notified, 20)
@@ -174,7 +166,8 @@ fn passing_failures_notify_from_the_third_run_in_a_row() {
     assert_eq!(told[0]["reports"][0]["outcome"], "unreachable");
     assert_eq!(told[0]["reports"][0]["exit_code"], 9);
     assert_eq!(sim.account(EMAIL).sign_ins, 0);
-    let codes: Vec<Value> = history(&home)
+    let codes: Vec<Value> = home
+        .history()
         .iter()
         .map(|r| r["exit_code"].clone())
         .collect();
@@ -265,7 +258,7 @@ fn a_notify_command_that_hangs_is_killed_and_the_run_is_kept() {
         run.stderr()
     );
     assert_eq!(sim.account(EMAIL).spec.ai_training, AiTraining::Off);
-    let records = history(&home);
+    let records = home.history();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0]["outcome"], "opted_out");
     let receipt = PathBuf::from(records[0]["receipt"].as_str().unwrap());

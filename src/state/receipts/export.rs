@@ -605,11 +605,7 @@ impl<'a> Page<'a> {
         );
         for item in run {
             let r = &item.stored.receipt;
-            let trouble = item
-                .trouble
-                .as_deref()
-                .map(|t| format!(" <span class=\"missing\">{}</span>", esc(t)))
-                .unwrap_or_default();
+            let trouble = item.trouble_note();
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td><a href=\"{}\">screenshot</a> · <a href=\"{}\">receipt</a> · <a href=\"#h{note}\">hashes [{note}]</a>{trouble}</td></tr>",
@@ -635,11 +631,7 @@ impl<'a> Page<'a> {
         );
         for item in all {
             let r = &item.stored.receipt;
-            let trouble = item
-                .trouble
-                .as_deref()
-                .map(|t| format!(" <span class=\"missing\">({})</span>", esc(t)))
-                .unwrap_or_default();
+            let trouble = item.trouble_note();
             let _ = writeln!(
                 out,
                 "<li id=\"h{note}\">[{note}] <code>{file}</code>: screenshot <code>{png}</code>, page <code>{html}</code>{trouble}</li>",
@@ -650,6 +642,16 @@ impl<'a> Page<'a> {
             );
         }
         out.push_str("</ol>\n</section>\n");
+    }
+}
+
+impl Shown<'_> {
+    /// What is wrong with the screenshot, as a note after its links (empty when nothing is).
+    fn trouble_note(&self) -> String {
+        self.trouble
+            .as_deref()
+            .map(|t| format!(" <span class=\"missing\">({})</span>", esc(t)))
+            .unwrap_or_default()
     }
 }
 

@@ -489,16 +489,17 @@ mod tests {
                 })
                 .collect()
         };
-        let kept = kept_days(40);
-        let dates: Vec<&str> = kept.iter().map(|(date, _)| date.as_str()).collect();
-        // The story: the first reading, the drift and its switch-off, not offered and back.
-        for date in [
+        // The first reading, the drift and its switch-off, not offered and back, the newest.
+        const STORY: [&str; 5] = [
             "2026-01-01",
             "2026-07-20",
             "2026-10-28",
             "2026-11-04",
             "2026-12-31",
-        ] {
+        ];
+        let kept = kept_days(40);
+        let dates: Vec<&str> = kept.iter().map(|(date, _)| date.as_str()).collect();
+        for date in STORY {
             assert!(dates.contains(&date), "{date} in {dates:?}");
         }
         assert_eq!(kept.iter().filter(|(_, s)| *s == On).count(), 1, "{kept:?}");
@@ -526,13 +527,7 @@ mod tests {
         let tight = kept_days(10);
         let dates: Vec<&str> = tight.iter().map(|(date, _)| date.as_str()).collect();
         assert_eq!(tight.len(), 10, "{dates:?}");
-        for date in [
-            "2026-01-01",
-            "2026-07-20",
-            "2026-10-28",
-            "2026-11-04",
-            "2026-12-31",
-        ] {
+        for date in STORY {
             assert!(dates.contains(&date), "{date} in {dates:?}");
         }
         // 0: the switch-offs and the drift alone, as before.
