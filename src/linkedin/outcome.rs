@@ -58,11 +58,6 @@ impl Outcome {
             Outcome::Error => exit::OTHER,
         }
     }
-
-    /// Whether the setting is known to be off after this run.
-    pub fn is_off(self) -> bool {
-        matches!(self, Outcome::AlreadyOff | Outcome::OptedOut)
-    }
 }
 
 impl fmt::Display for Outcome {
