@@ -109,7 +109,9 @@ fn assert_receipt_files(json_path: &Path, receipt: &Value) {
 }
 
 /// Opted out, then already off, then switched back on by LinkedIn (drift): one receipt per
-/// run, with the state the server had, and none of the secrets the runs used.
+/// run, with the state the server had, and none of the secrets the runs used. Retention then
+/// keeps the story (the first reading, the drift) and lets the routine reading of the same
+/// week go.
 #[test]
 fn optout_status_and_drift_each_keep_a_receipt() {
     let sim = Sim::with_account(
@@ -126,6 +128,9 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         run(&home, &sim, "status").expect_code(0).report()["outcome"],
         "already_off"
     );
+    let routine = receipts(&home).pop().unwrap();
+    assert_eq!(routine.1["outcome"], "already_off");
+    assert_receipt_files(&routine.0, &routine.1);
     sim.put(EMAIL, json!({"ai_training": "on"}));
     assert_eq!(
         run(&home, &sim, "status").expect_code(3).report()["outcome"],
@@ -149,12 +154,9 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         .collect();
     assert_eq!(
         summary,
-        [
-            ("off", "opted_out", false),
-            ("off", "already_off", false),
-            ("on", "would_opt_out", true),
-        ]
+        [("off", "opted_out", false), ("on", "would_opt_out", true)]
     );
+    assert!(!routine.0.exists(), "the routine reading of the week went");
     for (path, receipt) in &receipts {
         assert_eq!(receipt["account"], EMAIL);
         assert_eq!(receipt["setting"], "data-for-ai-improvement");
@@ -190,7 +192,11 @@ fn optout_status_and_drift_each_keep_a_receipt() {
             PathBuf::from(record["receipt"].as_str().expect("a receipt key"))
         })
         .collect();
-    let paths: Vec<PathBuf> = receipts.iter().map(|(path, _)| path.clone()).collect();
+    let paths = [
+        receipts[0].0.clone(),
+        routine.0.clone(),
+        receipts[1].0.clone(),
+    ];
     assert_eq!(named, paths);
 
     // `receipts --json`: newest first, exactly the documented keys, absolute paths.
@@ -199,7 +205,7 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         .run()
         .expect_code(0)
         .json_lines();
-    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.len(), 2);
     for (line, (path, receipt)) in listed.iter().zip(receipts.iter().rev()) {
         let keys: BTreeSet<&str> = line
             .as_object()
@@ -257,7 +263,7 @@ fn optout_status_and_drift_each_keep_a_receipt() {
         .expect_code(0)
         .stdout();
     assert!(table.starts_with("TIME (UTC)"), "{table}");
-    assert_eq!(table.lines().count(), 4, "{table}");
+    assert_eq!(table.lines().count(), 3, "{table}");
 
     // No receipt file holds the password, the TOTP secret or a session cookie.
     let session: Value = serde_json::from_slice(
