@@ -16,8 +16,8 @@ use crate::browser::BrowserKind;
     name = "linkedin-optout",
     version,
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
-    after_help = "Exit codes: 0 off (verified or already off), 3 a dry run or audit found a switch on, 4 a person must act, \
-5 credentials missing or rejected or the keyring unavailable, 6 page not understood or setting not offered, \
+    after_help = "Exit codes: 0 off (verified or already off) or not offered, 3 a dry run or audit found a switch on, 4 a person must act, \
+5 credentials missing or rejected or the keyring unavailable, 6 page not understood, \
 7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
 1 other error, 2 usage."
 )]
@@ -335,7 +335,7 @@ pub enum Command {
     #[command(subcommand)]
     Schedule(ScheduleCommand),
     /// Show past runs and mark drift: a switch found on after a run had left it off.
-    History,
+    History(HistoryArgs),
     /// List the receipts (a screenshot and what it shows) of every state read, newest first.
     Receipts(ReceiptsArgs),
     /// Print the catalogue of switches in force, and where each entry came from.
@@ -363,8 +363,32 @@ pub struct ObjectionArgs {
     pub open: bool,
 }
 
+/// Which records `history` and `receipts` show, besides `--account` and `--setting` (each a
+/// filter only when given on the command line).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RecordFilters {
+    /// Only records from this time on: a date (2026-11-01, UTC), a time (RFC 3339), or how
+    /// long ago (48h, 7d, 2w).
+    #[arg(long, value_name = "WHEN", global = true, value_parser = crate::input::since_arg)]
+    pub since: Option<jiff::Timestamp>,
+    /// Only the newest N records.
+    #[arg(long, value_name = "N", global = true)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub filters: RecordFilters,
+    /// Only drift: runs that found a switch on after an earlier run had read it off.
+    #[arg(long)]
+    pub drift: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ReceiptsArgs {
+    #[command(flatten)]
+    pub filters: RecordFilters,
     #[command(subcommand)]
     pub command: Option<ReceiptsCommand>,
 }

@@ -37,6 +37,14 @@ pub struct ConfigFile {
     pub notify_command: Option<String>,
     /// How many receipts other than those of a change to keep per account and setting.
     pub receipts_keep: Option<usize>,
+    /// A passing failure (exit 8, 9) notifies from this run in a row on (default 3)…
+    pub notify_after_failures: Option<std::num::NonZeroU32>,
+    /// …or once the first of them is this many hours old (default 48).
+    pub notify_after_hours: Option<std::num::NonZeroU32>,
+    /// No run has read an account's switches for this many days: notify (default 7).
+    pub stale_after_days: Option<std::num::NonZeroU32>,
+    /// Seconds the notify command may take before it is killed (default 60).
+    pub notify_timeout: Option<u64>,
     /// Extra browser arguments, before those of `--browser-arg`.
     #[serde(default)]
     pub browser_args: Vec<String>,
@@ -93,6 +101,8 @@ pub struct Settings {
     pub notify_command: Option<String>,
     pub parallel: usize,
     pub receipts_keep: usize,
+    /// When the notify command hears of passing failures and of a tool gone stale.
+    pub alerts: crate::report::policy::Alerts,
     /// The switches: the built-in catalogue with `--rules` or `rules_file` applied.
     pub catalogue: Catalogue,
     /// The switches were named on the command line (`--setting`), not left to the config
@@ -208,6 +218,10 @@ impl ConfigFile {
         if let Some(seconds) = self.timeout {
             input::check_timeout(seconds)
                 .map_err(|why| format!("{} = {seconds}: {why}", at(None, "timeout")))?;
+        }
+        if let Some(seconds) = self.notify_timeout {
+            input::check_timeout(seconds)
+                .map_err(|why| format!("{} = {seconds}: {why}", at(None, "notify_timeout")))?;
         }
         // Names are checked against the built-in catalogue: an override file changes entries,
         // never which names exist.
@@ -346,6 +360,7 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
         .into_iter()
         .filter(|account| seen.insert(account.email.clone()))
         .collect();
+    let alerts = alerts(&file);
     let allow_base_url = args.allow_base_url || file.allow_base_url;
     // Where an account's base URL came from, as a refusal names it.
     let base_url_from = |email: &str| {
@@ -416,10 +431,29 @@ pub fn resolve_apart_from_rules(args: &GlobalArgs) -> Result<(Settings, Result<(
         receipts_keep: file
             .receipts_keep
             .unwrap_or(crate::state::receipts::DEFAULT_KEEP),
+        alerts,
         catalogue,
         switches_typed: typed_switches.is_some(),
     };
     Ok((settings, rules))
+}
+
+/// The config file's alert thresholds over the defaults.
+fn alerts(file: &ConfigFile) -> crate::report::policy::Alerts {
+    let defaults = crate::report::policy::Alerts::default();
+    let hours = |n: std::num::NonZeroU32| jiff::SignedDuration::from_hours(i64::from(n.get()));
+    crate::report::policy::Alerts {
+        after_failures: file
+            .notify_after_failures
+            .map_or(defaults.after_failures, |n| n.get()),
+        after: file.notify_after_hours.map_or(defaults.after, hours),
+        stale_after: file
+            .stale_after_days
+            .map_or(defaults.stale_after, |days| hours(days).saturating_mul(24)),
+        notify_timeout: file
+            .notify_timeout
+            .map_or(defaults.notify_timeout, Duration::from_secs),
+    }
 }
 
 /// The built-in catalogue with the override file at `path` applied. Like the config file, a

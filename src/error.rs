@@ -35,11 +35,11 @@ pub mod exit {
     pub const MEANINGS: &[(u8, &str)] = &[
         (
             OFF,
-            "the setting is off (verified after a reload, or already off)",
+            "the setting is off (verified after a reload, or already off), or not offered to this account",
         ),
         (
             OTHER,
-            "anything else: an unexpected error, or another run of the same config still in progress",
+            "anything else: an unexpected error, another run of the same config still in progress, or no receipt to export",
         ),
         (
             USAGE,
@@ -57,10 +57,7 @@ pub mod exit {
             CREDENTIALS,
             "credentials are missing or were rejected (bad_credentials), or the keyring is missing, locked, silent or failing (keyring_unavailable)",
         ),
-        (
-            PAGE_NOT_UNDERSTOOD,
-            "the page was not understood, or the setting is not offered to this account",
-        ),
+        (PAGE_NOT_UNDERSTOOD, "the page was not understood"),
         (
             DID_NOT_STICK,
             "the switch was flipped but did not stay off on reload (or LinkedIn refused the save)",
@@ -314,9 +311,9 @@ impl Error {
                 exit::NEEDS_PERSON
             }
             Error::CredentialsRejected { .. } | Error::Secrets(_) => exit::CREDENTIALS,
-            Error::PageNotUnderstood { .. } | Error::TimedOut { .. } | Error::NotOffered { .. } => {
-                exit::PAGE_NOT_UNDERSTOOD
-            }
+            Error::PageNotUnderstood { .. } | Error::TimedOut { .. } => exit::PAGE_NOT_UNDERSTOOD,
+            // Not a failure: a switch not offered is done (README, "What each outcome does").
+            Error::NotOffered { .. } => exit::OFF,
             Error::DidNotStick { .. } => exit::DID_NOT_STICK,
             Error::Unreachable { .. } => exit::UNREACHABLE,
             Error::BrowserUnavailable(_) | Error::BrowserDied { .. } => exit::BROWSER_UNAVAILABLE,

@@ -152,9 +152,68 @@ pub fn with_trailing_slash(mut url: Url) -> Url {
     url
 }
 
+/// clap's parser for `--since`: a date (`2026-11-01`, from midnight UTC), a time (RFC 3339,
+/// `2026-11-01T07:00:00Z`), or how long ago (`48h`, `7d`, `2w`).
+pub fn since_arg(text: &str) -> Result<jiff::Timestamp, String> {
+    since(text, jiff::Timestamp::now())
+}
+
+fn since(text: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, String> {
+    let text = text.trim();
+    if let Ok(time) = text.parse::<jiff::Timestamp>() {
+        return Ok(time);
+    }
+    if let Ok(date) = text.parse::<jiff::civil::Date>() {
+        return date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|zoned| zoned.timestamp())
+            .map_err(|err| err.to_string());
+    }
+    let ago = text
+        .find(|c: char| !c.is_ascii_digit())
+        .filter(|split| *split > 0)
+        .and_then(|split| {
+            let (number, unit) = text.split_at(split);
+            let hours: i64 = match unit {
+                "h" => 1,
+                "d" => 24,
+                "w" => 24 * 7,
+                _ => return None,
+            };
+            number.parse::<i64>().ok()?.checked_mul(hours)
+        });
+    ago.and_then(|hours| {
+        now.checked_sub(jiff::SignedDuration::from_hours(hours.min(24 * 366 * 100)))
+            .ok()
+    })
+    .ok_or_else(|| {
+        format!(
+            "`{}` is not a time: give a date (2026-11-01), a time (2026-11-01T07:00:00Z) or how long ago (48h, 7d, 2w)",
+            shown(text)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn since_takes_a_date_a_time_or_how_long_ago() {
+        let now: jiff::Timestamp = "2026-12-01T20:00:00Z".parse().unwrap();
+        let at = |text: &str| since(text, now).map(|t| t.to_string());
+        assert_eq!(at("2026-11-01").unwrap(), "2026-11-01T00:00:00Z");
+        assert_eq!(
+            at("2026-11-01T07:00:00+01:00").unwrap(),
+            "2026-11-01T06:00:00Z"
+        );
+        assert_eq!(at("48h").unwrap(), "2026-11-29T20:00:00Z");
+        assert_eq!(at("7d").unwrap(), "2026-11-24T20:00:00Z");
+        assert_eq!(at("2w").unwrap(), "2026-11-17T20:00:00Z");
+        for bad in ["", "d", "7", "7y", "-3d", "yesterday", "2026-13-01"] {
+            assert!(at(bad).unwrap_err().contains("is not a time"), "{bad}");
+        }
+    }
 
     #[test]
     fn timeouts_are_one_second_to_an_hour() {

@@ -14,8 +14,8 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
-use crate::linkedin::outcome::SettingState;
 use crate::report::AccountReport;
+use crate::report::policy::{self, Alerts};
 
 /// What became of the notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,28 +33,45 @@ pub enum Notification {
 /// The JSON the command reads on standard input.
 #[derive(Serialize)]
 struct Payload<'a> {
+    /// Every switch's report of the run, with the `--json` keys (`drift`, `last_off`).
     reports: &'a [AccountReport],
     time: Timestamp,
     version: &'static str,
+    /// Some switch was found on after an earlier run had read it off.
+    drift: bool,
+    /// No run has read any switch of these accounts for `stale_after_days`.
+    stale: bool,
+    stale_accounts: Vec<String>,
+    /// The oldest of those accounts' last readings (`null` when one was never read).
+    last_reading: Option<Timestamp>,
 }
 
-/// Whether a run calls for a notification: some account was found on, or did not end off.
-pub fn is_needed(reports: &[AccountReport]) -> bool {
+/// Whether a run calls for a notification, by the outcome table (`report::policy`): some
+/// switch changed, or a person must act, or the tool has gone stale for some account.
+pub fn is_needed(reports: &[AccountReport], alerts: &Alerts, now: Timestamp) -> bool {
     reports
         .iter()
-        .any(|report| report.before == SettingState::On || !report.outcome.is_off())
+        .any(|report| report.calls_for_notify(alerts, now))
+        || policy::stale(reports, alerts, now).is_some()
 }
 
 /// Runs `sh -c command` with the run's JSON on standard input when `is_needed`, killing it
 /// after `timeout`. Never fails: problems are logged with `tracing::warn!` and returned.
-pub async fn notify(command: &str, reports: &[AccountReport], timeout: Duration) -> Notification {
-    if !is_needed(reports) {
+pub async fn notify(command: &str, reports: &[AccountReport], alerts: &Alerts) -> Notification {
+    let timeout = alerts.notify_timeout;
+    let now = Timestamp::now();
+    if !is_needed(reports, alerts, now) {
         return Notification::NotNeeded;
     }
+    let stale = policy::stale(reports, alerts, now);
     let payload = Payload {
         reports,
-        time: Timestamp::now(),
+        time: now,
         version: env!("CARGO_PKG_VERSION"),
+        drift: reports.iter().any(|report| report.drift),
+        stale: stale.is_some(),
+        last_reading: stale.as_ref().and_then(|stale| stale.last_reading),
+        stale_accounts: stale.map(|stale| stale.accounts).unwrap_or_default(),
     };
     let notification = match run(command, &payload, timeout).await {
         Ok(notification) => notification,
@@ -128,7 +145,7 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkedin::outcome::Outcome;
+    use crate::linkedin::outcome::{Outcome, SettingState};
 
     fn report(before: SettingState, outcome: Outcome) -> AccountReport {
         AccountReport {
@@ -138,10 +155,13 @@ mod tests {
             after: SettingState::Off,
             outcome,
             changed: before == SettingState::On,
+            drift: false,
+            last_off: None,
             message: String::new(),
             duration_ms: 1,
             exit_code: outcome.exit_code(),
             receipt: None,
+            past: Default::default(),
         }
     }
 
@@ -151,7 +171,7 @@ mod tests {
         let marker = dir.path().join("ran");
         let command = format!("touch '{}'", marker.display());
         let reports = [report(SettingState::Off, Outcome::AlreadyOff)];
-        let got = notify(&command, &reports, Duration::from_secs(10)).await;
+        let got = notify(&command, &reports, &Alerts::default()).await;
         assert_eq!(got, Notification::NotNeeded);
         assert!(!marker.exists());
     }
@@ -162,7 +182,7 @@ mod tests {
         let out = dir.path().join("run.json");
         let command = format!("cat > '{}'", out.display());
         let reports = [report(SettingState::On, Outcome::OptedOut)];
-        let got = notify(&command, &reports, Duration::from_secs(10)).await;
+        let got = notify(&command, &reports, &Alerts::default()).await;
         assert_eq!(got, Notification::Delivered);
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -170,12 +190,45 @@ mod tests {
         assert_eq!(json["reports"][0]["outcome"], "opted_out");
         assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
         assert!(json["time"].is_string());
+        assert_eq!(json["drift"], false);
+        assert_eq!(json["stale"], false);
+        assert_eq!(json["reports"][0]["drift"], false);
+        assert!(json["reports"][0]["last_off"].is_null());
+    }
+
+    /// An account no run has read for longer than `stale_after_days` is told of, whatever
+    /// else the run found, with when it was last read.
+    #[tokio::test]
+    async fn a_stale_account_is_told_of_even_when_nothing_else_would_be() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run.json");
+        let command = format!("cat > '{}'", out.display());
+        let last = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8);
+        let mut down = report(SettingState::Unknown, Outcome::Unreachable);
+        down.after = SettingState::Unknown;
+        down.past.account_last_read = Some(last);
+        let alerts = Alerts::default();
+        assert!(
+            !down.calls_for_notify(&alerts, Timestamp::now()),
+            "the first failure alone"
+        );
+        let got = notify(&command, &[down], &alerts).await;
+        assert_eq!(got, Notification::Delivered);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(json["stale"], true, "{json}");
+        assert_eq!(json["stale_accounts"][0], "a@example.com", "{json}");
+        assert_eq!(
+            json["last_reading"],
+            serde_json::to_value(last).unwrap(),
+            "{json}"
+        );
     }
 
     #[tokio::test]
     async fn a_failing_command_is_reported_not_fatal() {
         let reports = [report(SettingState::Unknown, Outcome::PageNotUnderstood)];
-        let got = notify("exit 3", &reports, Duration::from_secs(10)).await;
+        let got = notify("exit 3", &reports, &Alerts::default()).await;
         assert!(
             matches!(&got, Notification::Failed(why) if why.contains('3')),
             "{got:?}"
@@ -185,7 +238,11 @@ mod tests {
     #[tokio::test]
     async fn a_slow_command_is_killed_and_reported() {
         let reports = [report(SettingState::On, Outcome::OptedOut)];
-        let got = notify("sleep 30", &reports, Duration::from_secs(1)).await;
+        let alerts = Alerts {
+            notify_timeout: Duration::from_secs(1),
+            ..Alerts::default()
+        };
+        let got = notify("sleep 30", &reports, &alerts).await;
         assert_eq!(got, Notification::TimedOut);
     }
 }

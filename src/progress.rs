@@ -45,6 +45,7 @@ impl StepStyle {
             lines: matches!(self, StepStyle::Lines),
             spinner,
             current: std::sync::Mutex::new(String::new()),
+            position: std::sync::Mutex::new(None),
         }
     }
 }
@@ -56,6 +57,8 @@ pub struct Steps {
     spinner: Option<ProgressBar>,
     /// The step in progress, for a message about a failure during it.
     current: std::sync::Mutex<String>,
+    /// Which of the account's chosen switches is in progress, and how many there are.
+    position: std::sync::Mutex<Option<(usize, usize)>>,
 }
 
 impl Steps {
@@ -65,6 +68,22 @@ impl Steps {
             .lock()
             .map(|step| step.clone())
             .unwrap_or_default()
+    }
+
+    /// Says that the `n`th of `of` chosen switches is now in progress.
+    pub fn at_switch(&self, n: usize, of: usize) {
+        if let Ok(mut position) = self.position.lock() {
+            *position = Some((n, of));
+        }
+    }
+
+    /// A switch as progress names it: its catalogue name, and with several, its place
+    /// (`ads-by-age (3/13)`).
+    pub fn switch_label(&self, name: &str) -> String {
+        match self.position.lock().ok().and_then(|position| *position) {
+            Some((n, of)) if of > 1 => format!("{name} ({n}/{of})"),
+            _ => name.to_string(),
+        }
     }
 
     pub fn step(&self, text: &str) {

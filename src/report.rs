@@ -1,6 +1,9 @@
 //! What a run says about each account: the `--json` object, the human summary line, and the
 //! record kept in the history.
 
+pub mod policy;
+
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::linkedin::catalogue::DEFAULT_SWITCH;
@@ -15,6 +18,12 @@ pub struct AccountReport {
     pub after: SettingState,
     pub outcome: Outcome,
     pub changed: bool,
+    /// The switch was found on after an earlier run had read it off.
+    #[serde(default)]
+    pub drift: bool,
+    /// When a run last read the switch off before this one (RFC 3339; `null` when never).
+    #[serde(default)]
+    pub last_off: Option<Timestamp>,
     pub message: String,
     pub duration_ms: u64,
     /// This account's exit code (the process exits with the highest).
@@ -22,19 +31,20 @@ pub struct AccountReport {
     /// The receipt this run kept (its `.json`), for the history; not part of `--json`.
     #[serde(skip)]
     pub receipt: Option<std::path::PathBuf>,
+    /// What the history said about the switch before this run: the outcome table's input.
+    #[serde(skip)]
+    pub past: policy::Past,
 }
 
 impl AccountReport {
-    /// Nothing to tell: the setting was off and stayed off (`--quiet` prints nothing).
-    pub fn is_news(&self) -> bool {
-        self.outcome != Outcome::AlreadyOff || self.changed
-    }
-
     /// The human summary line: the message says it all when the run went as planned; a
     /// failure is named by its outcome first. A switch other than the default one is named
-    /// after the account, so that today's one-switch line reads as it always has.
+    /// after the account, so that today's one-switch line reads as it always has; drift names
+    /// it in its message.
     pub fn summary(&self) -> String {
-        let who = if self.setting == DEFAULT_SWITCH {
+        let names_it =
+            self.drift && matches!(self.outcome, Outcome::OptedOut | Outcome::WouldOptOut);
+        let who = if self.setting == DEFAULT_SWITCH || names_it {
             self.account.clone()
         } else {
             format!("{} {}", self.account, self.setting)

@@ -1,10 +1,10 @@
 //! `history`: past runs, oldest first, with drift marked.
 //!
-//! `--account` filters only when given on the command line: the resolved settings fill in
-//! the config file's accounts otherwise, and a history of every account is what a bare
-//! `history` should show.
+//! `--account` and `--setting` filter only when given on the command line: the resolved
+//! settings fill in the config file's choice otherwise, and a history of every account and
+//! switch is what a bare `history` should show.
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, HistoryArgs};
 use crate::config::Settings;
 use crate::error::{Error, exit};
 use crate::ops;
@@ -12,8 +12,13 @@ use crate::ops::history::History;
 use crate::output::{Line, Output, Printed, json_of};
 use crate::state::history::MarkedRecord;
 
-pub async fn exec(settings: &Settings, global: &GlobalArgs) -> Result<u8, Error> {
-    let history = ops::history::history(settings, &global.accounts)?;
+pub async fn exec(
+    settings: &Settings,
+    global: &GlobalArgs,
+    args: &HistoryArgs,
+) -> Result<u8, Error> {
+    let filter = ops::history::Filter::typed(global, &args.filters);
+    let history = ops::history::history(settings, &filter, args.drift)?;
     Output::for_settings(settings).print(&history);
     Ok(exit::OFF)
 }

@@ -39,7 +39,7 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::Objection(args) => objection::exec(&settings()?, &args).await,
         Command::Credentials(command) => credentials::exec(&settings()?, command).await,
         Command::Schedule(command) => schedule::exec(&settings()?, &cli.global, command).await,
-        Command::History => history::exec(&settings()?, &cli.global).await,
+        Command::History(args) => history::exec(&settings()?, &cli.global, &args).await,
         Command::Receipts(args) => receipts::exec(&settings()?, &cli.global, args).await,
         Command::Rules(command) => rules::exec(&settings()?, command),
         // Redacting a file needs no configuration.

@@ -1,7 +1,7 @@
 //! `receipts [--account A] [--json]`: every receipt kept, newest first; `receipts export
 //! [--account A] DIR`: the same as one self-contained page with the files beside it.
 //!
-//! As with `history`, `--account` filters only when given on the command line.
+//! As with `history`, `--account` and `--setting` filter only when given on the command line.
 
 use crate::cli::{GlobalArgs, ReceiptsArgs, ReceiptsCommand};
 use crate::config::Settings;
@@ -17,15 +17,12 @@ pub async fn exec(
     args: ReceiptsArgs,
 ) -> Result<u8, Error> {
     let output = Output::for_settings(settings);
+    let filter = ops::history::Filter::typed(global, &args.filters);
     match args.command {
         Some(ReceiptsCommand::Export(export)) => {
-            output.print(&ops::receipts::export(
-                settings,
-                &global.accounts,
-                &export.dir,
-            )?);
+            output.print(&ops::receipts::export(settings, &filter, &export.dir)?);
         }
-        None => output.print(&ops::receipts::list(settings, &global.accounts)?),
+        None => output.print(&ops::receipts::list(settings, &filter)?),
     }
     Ok(exit::OFF)
 }
@@ -56,12 +53,20 @@ impl Printed for Exported {
     }
 
     fn human(&self) -> Vec<Line> {
-        vec![Line::Out(format!(
+        let mut lines = vec![Line::Out(format!(
             "wrote {} ({} receipt{}, files beside it)",
             self.index.display(),
             self.receipts,
             if self.receipts == 1 { "" } else { "s" }
-        ))]
+        ))];
+        if self.problems > 0 {
+            lines.push(Line::Note(format!(
+                "the page names {} damaged or missing file{} of the receipts directory",
+                self.problems,
+                if self.problems == 1 { "" } else { "s" }
+            )));
+        }
+        lines
     }
 }
 

@@ -55,12 +55,15 @@ impl Printed for Shown {
 
     fn human(&self) -> Vec<Line> {
         let Some(line) = &self.line else {
-            return vec![Line::Note(format!(
+            let mut lines = vec![Line::Note(format!(
                 "no schedule installed for config {}: add one with `linkedin-optout schedule install`",
                 self.config.display()
             ))];
+            lines.extend(self.last_reading_lines());
+            return lines;
         };
         let mut lines = vec![Line::Out(line.clone()), Line::Out(self.next.shown.clone())];
+        lines.extend(self.last_reading_lines());
         let why = self.why.as_deref().unwrap_or_default();
         match self.verdict {
             Verdict::Stale => lines.push(Line::Note(format!(
@@ -72,6 +75,25 @@ impl Printed for Shown {
             Verdict::UpToDate | Verdict::NotInstalled => {}
         }
         lines
+    }
+}
+
+impl Shown {
+    /// Each account's last successful reading, and a note for one no run has read for long.
+    fn last_reading_lines(&self) -> Vec<Line> {
+        self.last_readings
+            .iter()
+            .map(|reading| {
+                let line = format!("last successful reading: {}", reading.line());
+                if reading.stale {
+                    Line::Note(format!(
+                        "{line}: that is too long ago; the schedule may not be running (see cron.log in the state directory, and `linkedin-optout doctor`)"
+                    ))
+                } else {
+                    Line::Out(line)
+                }
+            })
+            .collect()
     }
 }
 

@@ -57,12 +57,19 @@ const box = () => {
   return { left, top, right, bottom };
 };
 let b = box();
-const page = { url: location.href, html: document.documentElement.outerHTML, ratio: window.devicePixelRatio || 1 };
+const page = { url: location.href, html: document.documentElement.outerHTML, ratio: window.devicePixelRatio || 1, focus: null };
 // Nothing drawn to frame: the whole viewport is the picture.
 if (!isFinite(b.left)) return { ...page, x: 0, y: 0, width: window.innerWidth, height: window.innerHeight };
 window.scrollBy(0, b.top - margin);
 b = box();
 const x = Math.max(0, b.left - margin), y = Math.max(0, b.top - margin);
+// The switch's own row (the switch, its labels, its parent), for a display that shows it at
+// full size: relative to the picture.
+if (target && heading) {
+  parts.splice(parts.indexOf(heading), 1);
+  const f = box();
+  if (isFinite(f.left)) page.focus = { x: f.left - x, y: f.top - y, width: f.right - f.left, height: f.bottom - f.top };
+}
 return {
   ...page,
   x, y,
@@ -81,6 +88,26 @@ struct Frame {
     ratio: f64,
     url: String,
     html: String,
+    focus: Option<CssRect>,
+}
+
+/// A rectangle in CSS pixels.
+#[derive(Debug, Deserialize)]
+struct CssRect {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+/// Where the switch's own row is within a receipt's picture, in its pixels: what a display of
+/// the receipt shows at full size (the picture itself stays whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct Focus {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
 }
 
 /// Everything a receipt holds, before it is written.
@@ -95,6 +122,8 @@ pub struct Evidence {
     pub html_sha256: String,
     pub browser_name: String,
     pub browser_version: String,
+    /// The switch's row within `png` (none for a setting not offered: no switch).
+    pub focus: Option<Focus>,
 }
 
 /// Takes the evidence of `state` from the page as it is now (just read after a fresh load).
@@ -114,7 +143,7 @@ pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, E
         ))
     })?;
     let screenshot = page.client.screenshot().await.map_err(browser_error)?;
-    let png = crop(&screenshot, &frame)?;
+    let (png, focus) = crop(&screenshot, &frame)?;
     let capability = |key: &str| {
         page.client
             .capabilities()
@@ -131,6 +160,7 @@ pub async fn capture(page: &Page<'_>, state: SettingState) -> Result<Evidence, E
         html_sha256: sha256_hex(frame.html.as_bytes()),
         browser_name: capability("browserName"),
         browser_version: capability("browserVersion"),
+        focus,
     })
 }
 
@@ -139,8 +169,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// The frame's part of a viewport screenshot, as PNG.
-fn crop(screenshot: &[u8], frame: &Frame) -> Result<Vec<u8>, Error> {
+/// The frame's part of a viewport screenshot, as PNG, and where the switch's row is in it.
+fn crop(screenshot: &[u8], frame: &Frame) -> Result<(Vec<u8>, Option<Focus>), Error> {
     let image =
         image::load_from_memory_with_format(screenshot, ImageFormat::Png).map_err(|err| {
             Error::Other(anyhow::anyhow!(
@@ -157,5 +187,15 @@ fn crop(screenshot: &[u8], frame: &Frame) -> Result<Vec<u8>, Error> {
         .crop_imm(x, y, width, height)
         .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
         .map_err(|err| Error::Other(anyhow::anyhow!("cannot encode the receipt's PNG: {err}")))?;
-    Ok(png)
+    let focus = frame.focus.as_ref().map(|focus| {
+        let left = to_pixels(focus.x).min(width.saturating_sub(1));
+        let top = to_pixels(focus.y).min(height.saturating_sub(1));
+        Focus {
+            x: left,
+            y: top,
+            width: to_pixels(focus.width).clamp(1, width - left),
+            height: to_pixels(focus.height).clamp(1, height - top),
+        }
+    });
+    Ok((png, focus))
 }

@@ -52,20 +52,16 @@ pub enum Outcome {
 impl Outcome {
     pub fn exit_code(self) -> u8 {
         match self {
-            Outcome::AlreadyOff | Outcome::OptedOut => exit::OFF,
+            // A switch LinkedIn does not offer to the account is done: nothing is left on.
+            Outcome::AlreadyOff | Outcome::OptedOut | Outcome::NotOffered => exit::OFF,
             Outcome::WouldOptOut => exit::FOUND_ON,
             Outcome::NeedsPerson => exit::NEEDS_PERSON,
             Outcome::BadCredentials | Outcome::KeyringUnavailable => exit::CREDENTIALS,
-            Outcome::NotOffered | Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
+            Outcome::PageNotUnderstood => exit::PAGE_NOT_UNDERSTOOD,
             Outcome::DidNotStick => exit::DID_NOT_STICK,
             Outcome::Unreachable => exit::UNREACHABLE,
             Outcome::Error => exit::OTHER,
         }
-    }
-
-    /// Whether the setting is known to be off after this run.
-    pub fn is_off(self) -> bool {
-        matches!(self, Outcome::AlreadyOff | Outcome::OptedOut)
     }
 }
 

@@ -173,7 +173,10 @@ async fn switch_after_title(page: &Page<'_>) -> Result<Reached, Error> {
 /// Opens the setting: by its URL unless `walk`, and by the walk when the URL fails.
 pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
     if !walk {
-        steps.step(&format!("opening {}", page.switch.title_en()));
+        steps.step(&format!(
+            "opening {}",
+            steps.switch_label(&page.switch.name)
+        ));
         let look = open_past_interstitials(page, &page.switch.page_path()).await?;
         if signed_out(&look) {
             return Ok(Reached::SignedOut);
@@ -197,7 +200,7 @@ pub async fn reach(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached
 pub async fn reach_here(page: &Page<'_>, walk: bool, steps: &Steps) -> Result<Reached, Error> {
     steps.step(&format!(
         "reading {} on the same page",
-        page.switch.title_en()
+        steps.switch_label(&page.switch.name)
     ));
     let look = page.look().await?;
     if !signed_out(&look)

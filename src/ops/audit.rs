@@ -6,11 +6,10 @@ use url::Url;
 
 use super::optout::{self, Finished};
 use crate::config::Settings;
-use crate::error::{Error, exit};
+use crate::error::Error;
 use crate::linkedin::catalogue::Catalogue;
 use crate::linkedin::flow::{Mode, Plan};
 use crate::linkedin::objection;
-use crate::linkedin::outcome::Outcome;
 use crate::report::AccountReport;
 
 /// A finished audit: the dry run's reports (one per account and switch), still holding the
@@ -50,24 +49,18 @@ pub async fn run(settings: &Settings) -> Result<Audited, Error> {
     })
 }
 
-/// The audit's exit code: the highest of its switches', where a switch LinkedIn does not
-/// offer to the account counts as off (an audit reports it, nothing is left on): 3 when any
-/// switch is on, 0 when all are off, and a failure's own code when a switch could not be read.
+/// The audit's exit code: the highest of its switches', as for `status` (README, "What each
+/// outcome does"): 3 when any switch is on, 0 when all are off or not offered, and a
+/// failure's own code when a switch could not be read.
 pub fn exit_code(reports: &[AccountReport]) -> u8 {
-    reports
-        .iter()
-        .map(|report| match report.outcome {
-            Outcome::NotOffered => exit::OFF,
-            _ => report.exit_code,
-        })
-        .max()
-        .unwrap_or(exit::OFF)
+    super::run::exit_code(reports)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkedin::outcome::SettingState;
+    use crate::error::exit;
+    use crate::linkedin::outcome::{Outcome, SettingState};
 
     fn report(setting: &str, outcome: Outcome) -> AccountReport {
         AccountReport {
@@ -77,10 +70,13 @@ mod tests {
             after: SettingState::Unknown,
             outcome,
             changed: false,
+            drift: false,
+            last_off: None,
             message: String::new(),
             duration_ms: 0,
             exit_code: outcome.exit_code(),
             receipt: None,
+            past: Default::default(),
         }
     }
 

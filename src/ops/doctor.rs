@@ -123,6 +123,7 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
     });
     checks.push(rules_check(&settings, rules));
     checks.push(state_dir_check(&settings.state_dir));
+    checks.push(super::history::last_reading_check(&settings));
     let browser = settings
         .accounts
         .first()

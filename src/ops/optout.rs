@@ -1,8 +1,6 @@
 //! The opt-out (or its dry run) over the selected accounts, as a command runs it: one run at
 //! a time per config, the accounts' flows, then the history and the notify command.
 
-use std::time::Duration;
-
 use super::run::{self, CredentialSource, RunOptions};
 use crate::config::Settings;
 use crate::error::Error;
@@ -10,9 +8,6 @@ use crate::linkedin::flow::Plan;
 use crate::notify;
 use crate::report::AccountReport;
 use crate::state::{self, history, lock::RunLock};
-
-/// How long the notify command may take before it is stopped.
-const NOTIFY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A finished run of the selected accounts, still holding the config's run lock until it is
 /// recorded.
@@ -39,7 +34,7 @@ impl Finished {
             );
         }
         if let Some(command) = &settings.notify_command {
-            notify::notify(command, &self.reports, NOTIFY_TIMEOUT).await;
+            notify::notify(command, &self.reports, &settings.alerts).await;
         }
     }
 }

@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::history::Filter;
 use crate::config::Settings;
 use crate::error::Error;
 use crate::linkedin::outcome::SettingState;
+use crate::state::receipts::export::Named;
 use crate::state::receipts::{self, Stored};
 
 /// The receipts to show, and where they are kept.
@@ -56,30 +58,84 @@ pub struct Exported {
     pub index: PathBuf,
     /// How many receipts it shows.
     pub receipts: usize,
+    /// How many damaged or missing files it names.
+    pub problems: usize,
 }
 
-/// The receipts of the accounts in `only` (of every account when it is empty), newest first.
-pub fn list(settings: &Settings, only: &[String]) -> Result<Receipts, Error> {
+/// The receipts `filter` shows, newest first.
+pub fn list(settings: &Settings, filter: &Filter<'_>) -> Result<Receipts, Error> {
     let mut stored = receipts::list(&settings.state_dir, None)?;
-    stored.retain(|s| only.is_empty() || only.contains(&s.receipt.account));
+    stored.retain(|s| filter.shows(&s.receipt.account, &s.receipt.setting, s.receipt.time));
+    filter.limit(&mut stored, true);
     Ok(Receipts {
         stored,
         root: receipts::root(&settings.state_dir),
     })
 }
 
-/// Writes `dir/index.html` with a card per receipt of the accounts in `only`, the receipts
-/// copied beside it.
-pub fn export(settings: &Settings, only: &[String], dir: &Path) -> Result<Exported, Error> {
-    let listed = list(settings, only)?;
-    let index = receipts::export::export(&listed.stored, dir).map_err(|err| {
+/// Writes `dir/index.html`, the page of the receipts `filter` shows, with their files copied
+/// beside it and what is damaged or missing named. `dir` must be new, or an empty directory
+/// of the member's (exit 2 otherwise); no receipt to export is exit 1, and nothing is written.
+pub fn export(settings: &Settings, filter: &Filter<'_>, dir: &Path) -> Result<Exported, Error> {
+    let mut scan = receipts::scan(&settings.state_dir, None)?;
+    scan.stored
+        .retain(|s| filter.shows(&s.receipt.account, &s.receipt.setting, s.receipt.time));
+    filter.limit(&mut scan.stored, true);
+    // What is wrong in the directories of the accounts asked for.
+    let names: Vec<String> = filter
+        .accounts
+        .iter()
+        .map(|account| crate::state::files::account_name(&crate::input::normal_email(account)))
+        .collect();
+    scan.problems.retain(|problem| {
+        names.is_empty()
+            || problem
+                .dir
+                .file_name()
+                .is_some_and(|name| names.iter().any(|n| *n == *name.to_string_lossy()))
+    });
+    if scan.stored.is_empty() {
+        for problem in &scan.problems {
+            tracing::warn!("{}", problem.what);
+        }
+        return Err(Error::Other(anyhow::anyhow!(
+            "there is nothing to export: no receipt{} in {} (a run that reads a switch keeps one); {} was not written",
+            if filter.accounts.is_empty() && filter.settings.is_empty() && filter.since.is_none() {
+                String::new()
+            } else {
+                " matches the filters".to_string()
+            },
+            receipts::root(&settings.state_dir).display(),
+            dir.display()
+        )));
+    }
+    receipts::export::prepare(dir).map_err(|refused| Error::Usage(refused.0))?;
+    let switches: Vec<Named> = settings
+        .catalogue
+        .switches()
+        .into_iter()
+        .map(|switch| Named {
+            title: switch.title_en().to_string(),
+            name: switch.name,
+        })
+        .collect();
+    let export = receipts::export::Export {
+        receipts: &scan.stored,
+        problems: &scan.problems,
+        switches: &switches,
+    };
+    let (index, problems) = receipts::export::write(&export, dir).map_err(|err| {
         Error::Other(anyhow::anyhow!(
             "cannot export the receipts to {} ({err:#}): choose a directory you can write",
             dir.display()
         ))
     })?;
+    for problem in &problems {
+        tracing::warn!("{problem}");
+    }
     Ok(Exported {
         index,
-        receipts: listed.stored.len(),
+        receipts: scan.stored.len(),
+        problems: problems.len(),
     })
 }

@@ -14,7 +14,7 @@ use crate::browser::WebDriver;
 use crate::config::{AccountSettings, Settings};
 use crate::error::Error;
 use crate::linkedin::evidence::{self, Evidence};
-use crate::linkedin::flow::{self, Access, Findings, Plan};
+use crate::linkedin::flow::{self, Access, Findings, Mode, Plan};
 use crate::linkedin::outcome::{Outcome, SettingState};
 use crate::linkedin::page::Page;
 use crate::progress::StepStyle;
@@ -87,7 +87,12 @@ pub async fn run_accounts(
                 Err(err) => Err(err),
             };
             let mut reports = reports_of(account, runs, stopped);
+            // The demo's made-up account has no past and keeps no receipt.
             if let Some(keep) = options.receipts_keep {
+                let history = account_history(&options.state_dir, &account.email);
+                for (report, _) in &mut reports {
+                    judge(&history, report, options.plan.mode);
+                }
                 keep_receipts(&options.state_dir, &account.email, &mut reports, keep);
             }
             reports
@@ -200,7 +205,8 @@ async fn run_one(
         let mut signed_in = false;
         // The page the last switch's run left loaded, as fresh as a load.
         let mut loaded: Option<String> = None;
-        for switch in &account.switches {
+        for (index, switch) in account.switches.iter().enumerate() {
+            steps.at_switch(index + 1, account.switches.len());
             access.page_loaded = loaded.as_deref() == Some(switch.page_path().as_str());
             let page = first.for_switch(switch);
             let mut run = run_switch(&page, &access, options, &steps).await;
@@ -359,6 +365,44 @@ fn reports_of(
     reports
 }
 
+/// The account's records in the history as it was before this run (none when it cannot be
+/// read: that was warned about).
+fn account_history(state_dir: &std::path::Path, email: &str) -> Vec<HistoryRecord> {
+    let mut history = history::read(state_dir).unwrap_or_default();
+    history.retain(|record| record.account == email);
+    history
+}
+
+/// Sets what the account's `history` says about `report`'s switch (`past`, for the outcome
+/// table), and whether it is drift, by the history's own definition (`history::mark_drift`);
+/// drift is then the message's first words.
+fn judge(history: &[HistoryRecord], report: &mut AccountReport, mode: Mode) {
+    report.past = history::past(history, &report.setting);
+    let mut records: Vec<HistoryRecord> = history
+        .iter()
+        .filter(|record| record.setting == report.setting)
+        .cloned()
+        .collect();
+    records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
+    let marked = history::mark_drift(records).pop();
+    report.last_off = marked.as_ref().and_then(|marked| marked.last_off);
+    report.drift = marked.is_some_and(|marked| marked.drift);
+    if let (true, Some(since)) = (report.drift, report.last_off) {
+        let then = match (report.outcome, mode) {
+            (Outcome::OptedOut, _) => Some("switched off again"),
+            (Outcome::WouldOptOut, Mode::DryRun) => Some("still on (dry run)"),
+            _ => None,
+        };
+        if let Some(then) = then {
+            report.message = format!(
+                "LinkedIn turned {} back on since {} (the last reading of it off); {then}",
+                report.setting,
+                since.strftime("%Y-%m-%d %H:%M UTC")
+            );
+        }
+    }
+}
+
 /// Writes the receipt of each report whose run read its switch (its `.json` goes into the
 /// report, for the history), then applies retention to the account's receipts. A receipt
 /// that cannot be written is a warning, never a failed run.
@@ -368,9 +412,6 @@ fn keep_receipts(
     reports: &mut [(AccountReport, Option<Evidence>)],
     keep: usize,
 ) {
-    // Drift is judged on the account's history as it was before this run.
-    let mut history = history::read(state_dir).unwrap_or_default();
-    history.retain(|record| record.account == email);
     for (report, evidence) in reports {
         let Some(evidence) = evidence.take() else {
             continue;
@@ -379,7 +420,7 @@ fn keep_receipts(
             account: &report.account,
             setting: &report.setting,
             outcome: report.outcome,
-            drift: is_drift(&history, report),
+            drift: report.drift,
         };
         report.receipt = receipts::write(state_dir, &verdict, &evidence)
             .inspect_err(|err| {
@@ -391,23 +432,9 @@ fn keep_receipts(
             })
             .ok();
     }
-    if let Err(err) = receipts::prune(state_dir, email, keep) {
+    if let Err(err) = receipts::prune(state_dir, email, keep, jiff::Timestamp::now()) {
         tracing::warn!("cannot remove old receipts: {err:#}");
     }
-}
-
-/// Whether `report` is drift of its switch by the history's own definition
-/// (`history::mark_drift`), after the account's `history`.
-fn is_drift(history: &[HistoryRecord], report: &AccountReport) -> bool {
-    let mut records: Vec<HistoryRecord> = history
-        .iter()
-        .filter(|record| record.setting == report.setting)
-        .cloned()
-        .collect();
-    records.push(HistoryRecord::new(report, jiff::Timestamp::now()));
-    history::mark_drift(records)
-        .last()
-        .is_some_and(|marked| marked.drift)
 }
 
 fn report(
@@ -432,10 +459,13 @@ fn report(
         after: findings.after,
         outcome,
         changed: findings.changed,
+        drift: false,
+        last_off: None,
         message,
         duration_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         exit_code,
         receipt: None,
+        past: Default::default(),
     }
 }
 

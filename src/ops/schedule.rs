@@ -83,6 +83,8 @@ pub struct Shown {
     pub verdict: Verdict,
     /// Why the line is stale or broken.
     pub why: Option<String>,
+    /// Each account's last successful reading: a silent schedule told apart from a dead one.
+    pub last_readings: Vec<super::history::LastReading>,
 }
 
 /// `schedule remove`'s report.
@@ -137,6 +139,7 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> Result<Shown, Error> {
             },
             verdict: Verdict::NotInstalled,
             why: None,
+            last_readings: last_readings(settings),
         });
     };
     let times = CronTimes::parse(line);
@@ -147,6 +150,16 @@ pub fn show(settings: &Settings, global: &GlobalArgs) -> Result<Shown, Error> {
         next: next_run(times.as_ref()),
         verdict,
         why,
+        last_readings: last_readings(settings),
+    })
+}
+
+/// The accounts' last readings; a history that cannot be read is a warning here (`history`
+/// and `doctor` name why).
+fn last_readings(settings: &Settings) -> Vec<super::history::LastReading> {
+    super::history::last_readings(settings).unwrap_or_else(|err| {
+        tracing::warn!("cannot tell when the switches were last read: {err}");
+        Vec::new()
     })
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::linkedin::outcome::{Outcome, SettingState};
 use crate::report::AccountReport;
+use crate::report::policy::{self, Past};
 
 const FILE_NAME: &str = "history.jsonl";
 
@@ -39,6 +40,9 @@ pub struct HistoryRecord {
     /// The receipt of what this run read (its `.json`), when it read the setting.
     #[serde(default)]
     pub receipt: Option<PathBuf>,
+    /// The switch's exit code in that run (records older than it: the outcome's).
+    #[serde(default)]
+    pub exit_code: Option<u8>,
 }
 
 fn default_setting() -> String {
@@ -60,7 +64,13 @@ impl HistoryRecord {
             version: env!("CARGO_PKG_VERSION").to_string(),
             message: report.message.clone(),
             receipt: report.receipt.clone(),
+            exit_code: Some(report.exit_code),
         }
+    }
+
+    /// The switch's exit code in that run.
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code.unwrap_or_else(|| self.outcome.exit_code())
     }
 }
 
@@ -70,6 +80,8 @@ pub struct MarkedRecord {
     #[serde(flatten)]
     pub record: HistoryRecord,
     pub drift: bool,
+    /// When an earlier run last read the switch off (`null` when none did).
+    pub last_off: Option<Timestamp>,
 }
 
 /// Where the history of a state directory is kept.
@@ -181,18 +193,59 @@ pub fn read(state_dir: &Path) -> anyhow::Result<Vec<HistoryRecord>> {
 /// known state (an error) neither starts nor ends a stretch of "off".
 pub fn mark_drift(records: Vec<HistoryRecord>) -> Vec<MarkedRecord> {
     let mut last_after: HashMap<(String, String), SettingState> = HashMap::new();
+    let mut last_off: HashMap<(String, String), Timestamp> = HashMap::new();
     records
         .into_iter()
         .map(|record| {
             let key = (record.account.clone(), record.setting.clone());
             let drift = record.before == SettingState::On
                 && last_after.get(&key) == Some(&SettingState::Off);
+            let off_before = last_off.get(&key).copied();
             if matches!(record.after, SettingState::On | SettingState::Off) {
-                last_after.insert(key, record.after);
+                last_after.insert(key.clone(), record.after);
             }
-            MarkedRecord { record, drift }
+            if record.after == SettingState::Off {
+                last_off.insert(key, record.time);
+            }
+            MarkedRecord {
+                record,
+                drift,
+                last_off: off_before,
+            }
         })
         .collect()
+}
+
+/// What `records` (one account's, oldest first) say about `setting` before a new run: the
+/// outcome table's input (`report::policy`).
+pub fn past(records: &[HistoryRecord], setting: &str) -> Past {
+    let of_switch: Vec<&HistoryRecord> = records.iter().filter(|r| r.setting == setting).collect();
+    let failures: Vec<&HistoryRecord> = of_switch
+        .iter()
+        .rev()
+        .take_while(|record| policy::is_passing_failure(record.exit_code()))
+        .copied()
+        .collect();
+    let last_read = of_switch
+        .iter()
+        .rev()
+        .find(|record| policy::is_reading(record.after));
+    Past {
+        last_read: last_read.map(|record| record.after),
+        last_off: of_switch
+            .iter()
+            .rev()
+            .find(|record| record.after == SettingState::Off)
+            .map(|record| record.time),
+        passing_failures: u32::try_from(failures.len()).unwrap_or(u32::MAX),
+        failing_since: failures.last().map(|record| record.time),
+        account_last_read: records
+            .iter()
+            .rev()
+            .find(|record| policy::is_reading(record.after))
+            .map(|record| record.time),
+        account_first_run: records.first().map(|record| record.time),
+    }
 }
 
 #[cfg(test)]
@@ -213,10 +266,13 @@ mod tests {
             after,
             outcome,
             changed: before != after,
+            drift: false,
+            last_off: None,
             message: String::new(),
             duration_ms: 5,
             exit_code: outcome.exit_code(),
             receipt: None,
+            past: Default::default(),
         }
     }
 

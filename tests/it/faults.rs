@@ -99,14 +99,6 @@ fn records(home: &Home) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-fn history(home: &Home) -> Vec<Value> {
-    std::fs::read_to_string(home.state_dir().join("history.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect()
-}
-
 #[track_caller]
 fn assert_untouched(sim: &Sim, email: &str) {
     let account = sim.account(email);
@@ -164,7 +156,7 @@ fn sigkill_mid_run_leaves_nothing_within_5s_and_the_next_run_opts_out() {
     // The reaper also dropped the record of the group it ended.
     assert_eq!(records(&home), Vec::<PathBuf>::new());
     assert_untouched(&sim, EMAIL);
-    assert_eq!(history(&home), Vec::<Value>::new());
+    assert_eq!(home.history(), Vec::<Value>::new());
     opt_out_again(&home, &sim);
 }
 
@@ -258,7 +250,7 @@ fn one_dies_the_others_go_on(test: &str, victim: fn(&Home, &str) -> Option<u32>,
     assert_eq!(sim.account(&second.email).spec.ai_training, AiTraining::Off);
     assert_nothing_left(&home, &tag, Duration::from_secs(10));
     assert_eq!(records(&home), Vec::<PathBuf>::new());
-    let history = history(&home);
+    let history = home.history();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["outcome"], "error");
     assert_eq!(history[1]["outcome"], "opted_out");
@@ -311,7 +303,7 @@ fn assert_unreachable(sim: &Sim, base_url: &str, why: &str) {
     assert_untouched(sim, EMAIL);
     assert_eq!(sim.account(EMAIL).sign_ins, 0);
     assert_nothing_left(&home, &tag, Duration::from_secs(5));
-    let history = history(&home);
+    let history = home.history();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["outcome"], "unreachable");
     assert!(!home.state_dir().join("cooldown").exists());
@@ -509,7 +501,7 @@ fn a_damaged_session_lock_and_process_record_do_not_stop_the_run() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
     assert!(saved["cookies"].as_array().is_some_and(|c| !c.is_empty()));
     assert!(!record.exists());
-    assert_eq!(history(&home).len(), 1);
+    assert_eq!(home.history().len(), 1);
 }
 
 #[test]
@@ -662,7 +654,7 @@ fn reach_the_bound(fault: &str, code: i32, outcome: &str, at: &str) -> (Value, V
     assert_untouched(&sim, EMAIL);
     assert_nothing_left(&home, &tag, Duration::from_secs(5));
     assert_eq!(records(&home), Vec::<PathBuf>::new());
-    let history = history(&home);
+    let history = home.history();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["outcome"], outcome);
     (report, history, home)
@@ -676,7 +668,7 @@ fn a_run_that_reaches_its_bound_while_a_page_loads_exits_9_naming_the_step() {
         "hold_setting_page",
         9,
         "unreachable",
-        "opening Data for Generative AI Improvement, waiting for the page to load",
+        "opening data-for-ai-improvement, waiting for the page to load",
     );
     assert!(!home.state_dir().join("cooldown").exists());
 }

@@ -102,3 +102,106 @@ fn account_filters_but_drift_is_judged_on_the_whole_history() {
         none.stderr()
     );
 }
+
+/// Three switches of one account over a week, one found on again (drift).
+const SWITCHES: &str = r#"{"time":"2026-04-01T07:00:00Z","account":"a@example.com","setting":"ads-by-age","before":"on","after":"off","outcome":"opted_out","changed":true,"duration_ms":1,"version":"0.1.0","message":""}
+{"time":"2026-04-01T07:00:00Z","account":"a@example.com","setting":"data-for-ai-improvement","before":"off","after":"off","outcome":"already_off","changed":false,"duration_ms":1,"version":"0.1.0","message":""}
+{"time":"2026-04-03T07:00:00Z","account":"a@example.com","setting":"ads-by-age","before":"off","after":"off","outcome":"already_off","changed":false,"duration_ms":1,"version":"0.1.0","message":""}
+{"time":"2026-04-03T07:00:00Z","account":"a@example.com","setting":"data-for-ai-improvement","before":"on","after":"off","outcome":"opted_out","changed":true,"duration_ms":1,"version":"0.1.0","message":""}
+{"time":"2026-04-05T07:00:00Z","account":"a@example.com","setting":"ads-by-age","before":"on","after":"off","outcome":"opted_out","changed":true,"duration_ms":1,"version":"0.1.0","message":""}
+{"time":"2026-04-05T07:00:00Z","account":"a@example.com","setting":"data-for-ai-improvement","before":"off","after":"off","outcome":"already_off","changed":false,"duration_ms":1,"version":"0.1.0","message":""}
+"#;
+
+/// `history --setting`, `--since`, `--limit` and `--drift`: `--setting` filters only when
+/// typed (the config file's `settings` never does), drift is still judged on the whole
+/// history, and each filter narrows the one before.
+#[test]
+fn history_filters_by_setting_time_count_and_drift() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.state_dir()).unwrap();
+    std::fs::write(home.state_dir().join("history.jsonl"), SWITCHES).unwrap();
+    home.write_config("settings = [\"ads-by-age\"]\n");
+    let history = |args: &[&str]| -> Vec<(String, String, bool)> {
+        Tool::new(&home)
+            .args(["history", "--json"])
+            .args(args.iter().copied())
+            .run()
+            .expect_code(0)
+            .json_lines()
+            .iter()
+            .map(|record| {
+                (
+                    record["time"].as_str().unwrap()[..10].to_string(),
+                    record["setting"].as_str().unwrap().to_string(),
+                    record["drift"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let row = |day: &str, setting: &str, drift: bool| (day.to_string(), setting.to_string(), drift);
+    assert_eq!(
+        history(&[]).len(),
+        6,
+        "the config's settings are not a filter"
+    );
+    assert_eq!(
+        history(&["--setting", "ads-by-age"]),
+        [
+            row("2026-04-01", "ads-by-age", false),
+            row("2026-04-03", "ads-by-age", false),
+            row("2026-04-05", "ads-by-age", true),
+        ]
+    );
+    assert_eq!(
+        history(&["--drift"]),
+        [
+            row("2026-04-03", "data-for-ai-improvement", true),
+            row("2026-04-05", "ads-by-age", true),
+        ],
+        "only drift: ads-by-age's first switch-off is not"
+    );
+    assert_eq!(
+        history(&[
+            "--since",
+            "2026-04-03",
+            "--setting",
+            "data-for-ai-improvement"
+        ]),
+        [
+            row("2026-04-03", "data-for-ai-improvement", true),
+            row("2026-04-05", "data-for-ai-improvement", false),
+        ]
+    );
+    assert_eq!(
+        history(&["--limit", "2"]),
+        [
+            row("2026-04-05", "ads-by-age", true),
+            row("2026-04-05", "data-for-ai-improvement", false),
+        ],
+        "the newest two, oldest first"
+    );
+    assert_eq!(history(&["--since", "2026-04-06T00:00:00Z"]), []);
+    // Drift carries when the switch was last read off.
+    let drift = Tool::new(&home)
+        .args(["history", "--json", "--drift"])
+        .run()
+        .expect_code(0)
+        .json_lines();
+    assert_eq!(drift[0]["last_off"], "2026-04-01T07:00:00Z", "{drift:?}");
+    assert_eq!(drift[1]["last_off"], "2026-04-03T07:00:00Z", "{drift:?}");
+    // A bad `--since` is a usage error naming what it takes.
+    let bad = Tool::new(&home)
+        .args(["history", "--since", "yesterday"])
+        .run()
+        .expect_code(2);
+    assert!(bad.stderr().contains("48h, 7d, 2w"), "{}", bad.stderr());
+    let unknown = Tool::new(&home)
+        .args(["history", "--setting", "no-such-switch"])
+        .run()
+        .expect_code(2);
+    assert!(
+        unknown.stderr().contains("names no setting"),
+        "{}",
+        unknown.stderr()
+    );
+}

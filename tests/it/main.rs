@@ -13,6 +13,7 @@ mod inputs;
 mod login;
 mod objection;
 mod optout;
+mod outcomes;
 mod output;
 mod page_scripts;
 mod page_variants;

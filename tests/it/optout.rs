@@ -116,10 +116,12 @@ fn throttling_stops_at_once() {
     }
 }
 
+/// A setting LinkedIn does not offer to the account is done: exit 0 (README, "What each
+/// outcome does").
 #[test]
-fn a_setting_not_offered_exits_6() {
+fn a_setting_not_offered_exits_0() {
     let sim = Sim::with_account(EMAIL, json!({"ai_training": "not_offered"}));
-    let report = optout(&sim, &[]).expect_code(6).report();
+    let report = optout(&sim, &[]).expect_code(0).report();
     assert_eq!(report["outcome"], "not_offered");
     assert_eq!(report["before"], "not_offered");
     // It signed in and read the page, and tried no save.

@@ -546,6 +546,8 @@ fn clear_text_webdriver_is_refused_and_its_credentials_never_show() {
     let sim = Sim::with_account(EMAIL, json!({}));
     let home = Home::new();
     let grid = "http://alice:sekrit@grid.invalid:4444/wd/hub";
+    // The first failure of the browser notifies (not only the third in a row).
+    home.write_config("notify_after_failures = 1\n");
     let refused = Tool::new(&home)
         .against(&sim, EMAIL)
         .args(["--webdriver", grid, "status"])

@@ -51,6 +51,15 @@ impl Home {
         self.path().join(".local/state/linkedin-optout")
     }
 
+    /// The records of the history file, oldest first (none when there is no file).
+    pub fn history(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state_dir().join("history.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
     /// Writes a credentials file (mode 0600) for `email` and returns its path.
     pub fn credentials_file(&self, email: &str, password: &str) -> PathBuf {
         let path = self.path().join(format!("credentials-{email}.toml"));
