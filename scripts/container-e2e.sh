@@ -16,9 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-# netavark and aardvark-dns: containers of one compose project find each other by name, on
-# an internal network too (CNI turns name resolution off there).
-ensure_packages podman runc netavark aardvark-dns debootstrap uidmap ca-certificates curl python3
+ensure_packages "${CONTAINER_PACKAGES[@]}"
 ensure_cargo
 
 cache=${CONTAINER_E2E_CACHE:-/var/cache/linkedin-optout-container-e2e}
@@ -94,9 +92,7 @@ trap 'exit 130' INT TERM
 if ! podman image exists "$base_image"; then
   imported_base=1
   if [ ! -s "$cache/bookworm.tar" ]; then
-    mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-    [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
-    mirror=${mirror:-http://deb.debian.org/debian}
+    mirror=$(debian_mirror)
     step "making a Debian bookworm base with debootstrap from $mirror"
     debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
       || { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap failed"; }
