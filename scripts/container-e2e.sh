@@ -35,6 +35,7 @@ runtime_base=$(sed -n 's/^FROM \(debian:[^ ]*\).*/\1/p' Dockerfile)
 [ -n "$runtime_base" ] || { echo "container-e2e: FAIL: no debian FROM line in the Dockerfile" >&2; exit 1; }
 runtime_base=docker.io/library/$runtime_base
 tagged_runtime_base=
+probe_user_added=
 email=container@example.com
 imported_base=
 
@@ -83,6 +84,7 @@ teardown() {
   [ -z "$tagged_runtime_base" ] || podman untag "$runtime_base" "$runtime_base" >/dev/null 2>&1
   [ -z "$imported_base" ] || podman rmi --force "$base_image" >/dev/null 2>&1
   podman image prune --force >/dev/null 2>&1
+  [ -z "$probe_user_added" ] || userdel linkedin-optout-e2e-probe >/dev/null 2>&1
   rm -rf "$work"
 }
 trap teardown EXIT
@@ -252,5 +254,51 @@ hardened chrome 0000000000000000 false
 if podman exec "$container" sh -c 'touch /usr/local/bin/linkedin-optout' >/dev/null 2>&1; then
   fail "the tool's root filesystem is writable"
 fi
+
+# Nobody else on the host reaches the WebDriver server or the browser. Rootful Podman stands in
+# for a Docker host, where every local user can route to a container's address on a bridge
+# network (the bridge's gateway address is the host's own, internal networks included).
+step "an unprivileged host user tries every container address of the project"
+probe_user=linkedin-optout-e2e-probe
+id "$probe_user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$probe_user"
+probe_user_added=1
+addresses=()
+sim_address=
+for name in $(podman ps --filter "label=com.docker.compose.project=$project" --format '{{.Names}}'); do
+  for address in $(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{.GlobalIPv6Address}} {{end}}' "$name"); do
+    addresses+=("$address")
+    [[ $name != *_sim_* ]] || sim_address=$address
+  done
+done
+[ ${#addresses[@]} -gt 0 ] && [ -n "$sim_address" ] || fail "found no container addresses (sim at '$sim_address'): ${addresses[*]}"
+# As the other user: a TCP connect, then an HTTP GET /status, to each address on each port.
+# The simulator's own port is the control: the user can route to the containers.
+probe=$(setpriv --reuid "$probe_user" --regid "$probe_user" --clear-groups --reset-env python3 - "$sim_address" "${addresses[@]}" <<'PY'
+import socket, sys, urllib.request
+control, addresses = sys.argv[1], sys.argv[2:]
+def reach(address, port):
+    host = f"[{address}]" if ":" in address else address
+    try:
+        socket.create_connection((address, port), timeout=3).close()
+    except OSError as error:
+        return None, f"connect: {error.strerror or error}"
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/status", timeout=5) as answer:
+            return True, f"GET /status: {answer.status} {answer.read(120)!r}"
+    except urllib.error.HTTPError as error:
+        return True, f"GET /status: HTTP {error.code}"
+    except OSError as error:
+        return True, f"connected; GET /status: {error}"
+ok, how = reach(control, 8080)
+print(f"control {control}:8080 {'reached' if ok else 'NOT reached'} ({how})")
+for address in addresses:
+    for port in (4444, 7900, 9515):
+        ok, how = reach(address, port)
+        print(f"{'REACHED' if ok else 'closed'} {address}:{port} ({how})")
+PY
+)
+echo "$probe" | sed 's/^/container-e2e:   /' >&2
+grep -q '^control [^ ]* reached' <<<"$probe" || fail "the probe could not reach the simulator's container: it proves nothing"
+! grep -q '^REACHED' <<<"$probe" || fail "an unprivileged host user reached a WebDriver or VNC port of the project's containers"
 
 step "ok: the image built from the Dockerfile, cron in the container switched the setting off ($writes save), history shows it, the tool ran as optout, the secret is private, and every container runs with no new privileges and only the capabilities the compose file names, the tool's on a read-only root"
