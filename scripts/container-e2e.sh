@@ -5,11 +5,11 @@
 #
 # No image can be pulled here, so the script makes what it needs locally:
 # * a Debian bookworm base, by debootstrap from the mirror apt already uses;
-# * a stand-in for the Selenium image: Debian's Chromium and chromedriver on port 4444;
 # * a builder image for the Dockerfile's `BUILDER_IMAGE` argument, which runs the host's Rust
 #   toolchain (mounted read-only) instead of downloading one.
-# The compose override (written below) only swaps image names, runs the simulator as one
-# more service, and points the tool at it. Work a second run can reuse (the base's tarball,
+# The browser's image is built from the Dockerfile's `browser` stage, the tool's from its last
+# stage. The compose override (written below) only swaps image names, runs the simulator as
+# one more service, and points the tool at it. Work a second run can reuse (the base's tarball,
 # the release build's target directory, podman-compose) stays in $CONTAINER_E2E_CACHE
 # (default /var/cache/linkedin-optout-container-e2e); images and containers are removed.
 # Run as root (scripts/test.sh runs it).
@@ -25,8 +25,8 @@ work=$(mktemp -d)
 project="linkedin-optout-e2e-$$"
 tag="e2e-$$"
 tool_image="localhost/linkedin-optout:$tag"
-# The helper images have fixed names: they are saved in the cache and loaded again by name.
-chrome_image=localhost/linkedin-optout-e2e-chromium:latest
+# The images saved in the cache have fixed names: they are loaded again by name.
+browser_image=localhost/linkedin-optout-e2e-browser:latest
 builder_image=localhost/linkedin-optout-e2e-builder:latest
 # The helpers start from this name (their cached builds are keyed on it); the tool's runtime
 # starts from the pinned name the Dockerfile uses, a tag of the same local base.
@@ -80,7 +80,7 @@ teardown() {
     | xargs -r podman rm --force --volumes >/dev/null 2>&1
   [ -f "$work/compose.e2e.yml" ] && compose down --volumes >/dev/null 2>&1
   podman network ls --format '{{.Name}}' | grep "^${project}_" | xargs -r podman network rm --force >/dev/null 2>&1
-  podman rmi --force "$tool_image" "$chrome_image" "$builder_image" >/dev/null 2>&1
+  podman rmi --force "$tool_image" "$browser_image" "$builder_image" >/dev/null 2>&1
   [ -z "$tagged_runtime_base" ] || podman untag "$runtime_base" "$runtime_base" >/dev/null 2>&1
   [ -z "$imported_base" ] || podman rmi --force "$base_image" >/dev/null 2>&1
   podman image prune --force >/dev/null 2>&1
@@ -108,34 +108,25 @@ if ! podman image exists "$runtime_base"; then
   podman tag "$base_image" "$runtime_base"
 fi
 
-# Builds the helper image `$1` from the Containerfile `$2`, or loads it from the cache, where
-# each one is saved under the hash of its Containerfile (a changed file builds anew).
+# Builds the image `$1` from the Containerfile `$2` in the context `$3` (more build options
+# may follow), or loads it from the cache, where each one is saved under the hash of its
+# Containerfile (a changed file builds anew). Only for images whose build reads nothing of
+# the context but the Containerfile.
 build_cached() {
-  local image=$1 file=$2 saved
-  saved="$cache/$(basename "$file")-$(sha256sum "$file" | cut -c1-16).tar"
+  local image=$1 file=$2 context=$3 saved
+  shift 3
+  saved="$cache/$(basename "$file")-$(sha256sum "$file" | cut -c1-16)$(printf '%s' "$*" | tr -c 'a-z0-9' -).tar"
   if [ -s "$saved" ]; then
     logged podman load --input "$saved"
   else
-    logged "${build[@]}" -t "$image" -f "$file" "$work"
+    logged "${build[@]}" "$@" -t "$image" -f "$file" "$context"
     podman save --quiet --output "$saved.part" "$image" && mv "$saved.part" "$saved"
   fi
 }
 
-step "building the stand-in for the Selenium image"
-cat > "$work/Containerfile.chromium" <<EOF
-FROM $base_image
-# Selenium's images run Chromium as an unprivileged user without its sandbox (a container
-# has no user namespaces to give it); Debian's chromium script reads its flags from here.
-RUN apt-get update \\
- && apt-get install -y --no-install-recommends chromium chromium-driver \\
- && rm -rf /var/lib/apt/lists/* \\
- && echo 'export CHROMIUM_FLAGS="\$CHROMIUM_FLAGS --no-sandbox"' > /etc/chromium.d/container \\
- && useradd --create-home --uid 1200 seluser
-USER seluser
-EXPOSE 4444
-CMD ["chromedriver", "--port=4444", "--allowed-ips=", "--allowed-origins=*"]
-EOF
-build_cached "$chrome_image" "$work/Containerfile.chromium"
+# The browser's stage installs Debian's Chromium and reads nothing else of the context.
+step "building the browser's image from the Dockerfile (target browser)"
+build_cached "$browser_image" Dockerfile "$work" --target browser
 
 step "building a builder image with the host's Rust toolchain"
 cat > "$work/Containerfile.builder" <<EOF
@@ -146,7 +137,7 @@ RUN apt-get update \\
 # The toolchain and the crates come from the host, mounted while the image builds.
 ENV PATH=/usr/local/rust/bin:\$PATH CARGO_HOME=/usr/local/cargo CARGO_NET_OFFLINE=true
 EOF
-build_cached "$builder_image" "$work/Containerfile.builder"
+build_cached "$builder_image" "$work/Containerfile.builder" "$work"
 cargo fetch --locked --quiet
 
 step "building the tool's image from the Dockerfile"
@@ -166,8 +157,8 @@ sim_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)
 cat > "$work/compose.e2e.yml" <<EOF
 # Only what a test must change: local images, the simulator as LinkedIn, a run every minute.
 services:
-  chrome:
-    image: $chrome_image
+  browser:
+    image: $browser_image
   optout:
     image: $tool_image
     environment:
@@ -194,7 +185,7 @@ until curl -fsS "$sim/health" >/dev/null 2>&1; do
 done
 curl -fsS -X PUT -H 'content-type: application/json' \
   -d '{"password": "container-e2e-password", "ai_training": "on"}' "$sim/accounts/$email" >/dev/null
-logged compose up -d chrome optout
+logged compose up -d optout browser
 
 # cron runs the line every minute: the first run starts within a minute of the install.
 step "waiting for the container's cron run to switch the setting off"
@@ -250,10 +241,53 @@ hardened() {
     || fail "$service: effective capabilities $(grep CapEff <<<"$status") beyond $capbnd"
 }
 hardened optout 00000000000000c4 true
-hardened chrome 0000000000000000 false
+hardened browser 0000000000000000 true
 if podman exec "$container" sh -c 'touch /usr/local/bin/linkedin-optout' >/dev/null 2>&1; then
   fail "the tool's root filesystem is writable"
 fi
+
+# The browser never runs under the uid that can read the secret, and never sees the secret: a
+# compromised renderer gets no password. The tool's image has no browser, so the run above
+# went through the browser's container.
+step "checking who runs the browser and what it can read"
+browser=$(podman ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service=browser" --format '{{.Names}}' | head -n 1)
+[ -n "$browser" ] || fail "no running browser container"
+secret_uid=$(podman exec "$container" stat -c %u /run/secrets/linkedin_credentials)
+browser_uids=$(podman top "$browser" hpid | tail -n +2 | while read -r pid; do stat -c %u "/proc/$pid"; done | sort -u)
+[ -n "$browser_uids" ] || fail "no process in the browser container"
+tool_uid=$(podman exec "$container" id -u optout)
+for uid in $browser_uids; do
+  [ "$uid" != 0 ] && [ "$uid" != "$secret_uid" ] && [ "$uid" != "$tool_uid" ] \
+    || fail "a process of the browser container runs as uid $uid (the secret's owner is $secret_uid, the tool's $tool_uid)"
+done
+if podman exec "$browser" test -e /run/secrets/linkedin_credentials; then
+  fail "the credentials secret is mounted into the browser's container"
+fi
+if podman exec "$container" sh -c 'command -v chromium || command -v chromedriver' >/dev/null 2>&1; then
+  fail "the tool's image has a browser of its own: the run proves nothing about the browser's container"
+fi
+
+# In the network namespace the two share, every listening socket is on loopback, and
+# chromedriver's is one of them (the check is not empty).
+listeners=$(python3 - "$(podman inspect --format '{{.State.Pid}}' "$container")" <<'PY'
+import ipaddress, sys
+pid = sys.argv[1]
+for table in ("tcp", "tcp6"):
+    for line in open(f"/proc/{pid}/net/{table}").readlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state != "0A":
+            continue
+        hex_address, hex_port = local.split(":")
+        raw = bytes.fromhex(hex_address)
+        # /proc/net/tcp{,6} keep each 32-bit word in host (little-endian) order.
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+        address = ipaddress.ip_address(raw)
+        print(f"{'loopback' if address.is_loopback else 'EXPOSED'} {address} {int(hex_port, 16)}")
+PY
+)
+echo "$listeners" | sed 's/^/container-e2e:   listening: /' >&2
+! grep -q '^EXPOSED' <<<"$listeners" || fail "a socket listens on a non-loopback address of the tool's and browser's network namespace"
+grep -qE '^loopback (127\.0\.0\.1|::1) 9515$' <<<"$listeners" || fail "chromedriver does not listen on loopback port 9515"
 
 # Nobody else on the host reaches the WebDriver server or the browser. Rootful Podman stands in
 # for a Docker host, where every local user can route to a container's address on a bridge

@@ -5,6 +5,7 @@ ensure_packages() {
   local missing=()
   local pkg
   for pkg in "$@"; do
+    [[ " ${missing[*]} " != *" $pkg "* ]] || continue
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
