@@ -117,6 +117,7 @@ for run in \$(seq $runs); do
   bash scripts/test.sh 2>&1 || { echo "fresh-check: run \$run FAILED after \$((SECONDS - started)) s"; exit 1; }
   echo "fresh-check: run \$run passed in \$((SECONDS - started)) s (\$(date +%T))"
 done
+echo "fresh-check: the machine's disk now holds \$(du -shx --exclude=/opt/rust --exclude=/proc --exclude=/sys --exclude=/dev / 2>/dev/null | cut -f1)"
 RUNS
 )
 fi
