@@ -268,6 +268,8 @@ fi
 if podman exec "$container" sh -c 'command -v chromium || command -v chromedriver' >/dev/null 2>&1; then
   fail "the tool's image has a browser of its own: the run proves nothing about the browser's container"
 fi
+# What a local-driver run inside the tool's image needs to isolate its browser (issue 23).
+podman exec "$container" sh -c 'command -v pasta' >/dev/null || fail "the tool's image has no pasta (package passt)"
 
 # In the network namespace the two share, every listening socket is on loopback, and
 # chromedriver's is one of them (the check is not empty).
