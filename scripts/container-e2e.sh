@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 ensure_packages "${CONTAINER_PACKAGES[@]}"
 ensure_cargo
 
-cache=${CONTAINER_E2E_CACHE:-/var/cache/linkedin-optout-container-e2e}
+cache=$CONTAINER_E2E_CACHE
 mkdir -p "$cache/target"
 work=$(mktemp -d)
 project="linkedin-optout-e2e-$$"
@@ -65,13 +65,9 @@ export CONTAINERS_CONF="$work/containers.conf"
 # Builds reach the Debian mirror through the host's network: a build needs nothing else.
 build=(podman build --network host --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
-if [ ! -x "$cache/venv/bin/podman-compose" ]; then
-  step "installing podman-compose"
-  python3 -m venv "$cache/venv"
-  "$cache/venv/bin/pip" install --quiet podman-compose==1.6.0
-fi
+ensure_podman_compose
 compose() {
-  "$cache/venv/bin/podman-compose" --project-name "$project" \
+  "$PODMAN_COMPOSE" --project-name "$project" \
     -f docker-compose.yml -f "$work/compose.e2e.yml" "$@"
 }
 

@@ -76,6 +76,17 @@ DEB_PACKAGES=(dpkg-dev man-db bash-completion)
 # aardvark-dns: containers of one compose project find each other by name, on an internal
 # network too. python3-venv: Debian's python3 makes no venv (for podman-compose) without it.
 CONTAINER_PACKAGES=(podman runc netavark aardvark-dns iptables debootstrap uidmap ca-certificates curl python3 python3-venv)
+# What scripts/container-e2e.sh keeps for its next run, podman-compose among it.
+CONTAINER_E2E_CACHE=${CONTAINER_E2E_CACHE:-/var/cache/linkedin-optout-container-e2e}
+PODMAN_COMPOSE=$CONTAINER_E2E_CACHE/venv/bin/podman-compose
+
+# ensure_podman_compose: podman-compose, pinned, in a venv of the container test's cache.
+ensure_podman_compose() {
+  [ -x "$PODMAN_COMPOSE" ] && return 0
+  echo "installing podman-compose" >&2
+  python3 -m venv "$CONTAINER_E2E_CACHE/venv"
+  "$CONTAINER_E2E_CACHE/venv/bin/pip" install --quiet podman-compose==1.6.0
+}
 
 # use_home_in DIR: a home of its own under DIR for the tool and everything it starts: HOME
 # and the XDG directories point there, and no LINKEDIN_OPTOUT_* setting of the caller's

@@ -12,12 +12,15 @@ started=$SECONDS
 step() { echo "test.sh: $* (at $((SECONDS - started)) s)" >&2; }
 
 # Everything that needs the network comes first: the Debian packages of every step (the
-# scripts below check theirs again, and find them there), the crates, the cargo tools.
+# scripts below check theirs again, and find them there), podman-compose, the crates, the
+# cargo tools. (Later, only the container test's image builds download: Debian packages, as
+# the Dockerfile says.)
 step "installing the missing Debian packages"
 ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${DEB_PACKAGES[@]}" \
   "${CONTAINER_PACKAGES[@]}" gnome-keyring dbus dbus-x11 cron docker-compose curl procps xvfb \
   firefox-esr bsdutils passwd util-linux openssl
 ensure_cargo
+ensure_podman_compose
 
 # `cargo fetch` takes every crate of Cargo.lock, those of other targets too (cargo deny reads the metadata of all of them); the
 # builds below would fetch only what Linux needs.
