@@ -127,6 +127,9 @@ set -euo pipefail
 # Only once slirp4netns has set up this namespace's network.
 while [ ! -e "$work/network-up" ]; do sleep 0.1; done
 ip link set lo up
+# The root a mount point of its own, as a machine's is: Podman's storage remounts "/" when it
+# unpacks a layer, which fails on a plain directory.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
