@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh Debian/Ubuntu machine: installs the packages the tests need
-# (only those missing), then runs formatting and lint checks, every Rust test (end-to-end
-# browser tests and keyring tests included) under a real Secret Service, and the real-cron
-# test.
+# The whole test suite, on a fresh Debian/Ubuntu machine: installs the packages and cargo tools
+# the tests need (only those missing) and fetches every crate, then runs offline: the audit,
+# formatting and lint checks, every Rust test (end-to-end browser tests and keyring tests
+# included) under a real Secret Service, the real-cron test, the Debian package and the
+# container. scripts/fresh-check.sh runs it on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -22,8 +23,8 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${DEB_PACKAGES[
 ensure_cargo
 ensure_podman_compose
 
-# `cargo fetch` takes every crate of Cargo.lock, those of other targets too (cargo deny reads the metadata of all of them); the
-# builds below would fetch only what Linux needs.
+# `cargo fetch` takes every crate of Cargo.lock, those of other targets too (cargo deny reads
+# the metadata of all of them); the builds below would fetch only what Linux needs.
 step "fetching the locked crates and installing the cargo tools"
 cargo fetch --locked --quiet
 ensure_cargo_tools
