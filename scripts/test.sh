@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian/Ubuntu machine: installs the packages and cargo tools
-# the tests need (only those missing) and fetches every crate, then runs offline: the audit,
+# the tests need (only those missing), fetches every crate, and audits the dependencies (where
+# no advisory snapshot is beside the clone, fetching RustSec's database); then, offline,
 # formatting and lint checks, every Rust test (end-to-end browser tests and keyring tests
 # included) under a real Secret Service, the real-cron test, the Debian package and the
 # container. scripts/fresh-check.sh runs it on a fresh machine.
