@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 #
 # linkedin-optout in a container that keeps the setting off on its own: cron runs the
-# tool against a WebDriver server in another container (see docker-compose.yml).
+# tool against a WebDriver server in another container (see docker-compose.yml). Two images:
+# the tool's (the last stage, the default target) and the browser's (`--target browser`).
 
 # The image that builds the binary: Rust on Debian bookworm, so that the binary links the
 # same glibc and libdbus as the runtime below. Tests that cannot pull images pass a local one.
@@ -20,10 +21,31 @@ COPY . .
 RUN cargo build --release --locked \
  && install -m 0755 target/release/linkedin-optout /linkedin-optout
 
-# --- runtime: cron starts each run as an unprivileged user ----------------------------------
-FROM debian:12.11-slim
+# --- browser: Debian's Chromium and chromedriver, as an unprivileged user -------------------
+# docker-compose.yml runs it in the tool's network namespace (`network_mode: service:optout`):
+# chromedriver listens on loopback only (its default), where only the processes of that
+# namespace reach it; no address on any bridge has a WebDriver, VNC or DevTools port. The
+# credentials secret is never mounted here, and `browser` is not the uid that owns it.
+FROM debian:12.11-slim AS browser
+# A container without capabilities cannot give Chromium the user namespaces its own sandbox
+# needs (as in Selenium's images): the container and the uid are the renderer's boundary.
+# Debian's chromium script reads its flags from /etc/chromium.d.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates cron tini libdbus-1-3 \
+ && apt-get install -y --no-install-recommends chromium chromium-driver tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && echo 'export CHROMIUM_FLAGS="$CHROMIUM_FLAGS --no-sandbox"' > /etc/chromium.d/container \
+ && groupadd --gid 1100 browser \
+ && useradd --create-home --uid 1100 --gid 1100 --shell /usr/sbin/nologin browser
+USER browser
+ENTRYPOINT ["tini", "--"]
+CMD ["chromedriver", "--port=9515"]
+
+# --- runtime: cron starts each run as an unprivileged user ----------------------------------
+FROM debian:12.11-slim AS tool
+# passt (pasta): a local-driver run inside this image can put chromedriver and Chromium in a
+# private user and network namespace of their own.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates cron tini libdbus-1-3 passt \
  && rm -rf /var/lib/apt/lists/* \
  # Containers have no login sessions to record: without this, cron refuses to start jobs.
  && sed -i 's/^session\s\+required\s\+pam_loginuid.so/# &/' /etc/pam.d/cron

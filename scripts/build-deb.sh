@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_packages "${BUILD_PACKAGES[@]}" dpkg-dev
 ensure_cargo
-command -v cargo-deb >/dev/null 2>&1 || cargo install --locked --quiet cargo-deb
+ensure_cargo_tools cargo-deb
 
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release --locked --quiet

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-ensure_packages man-db bash-completion
+ensure_packages "${DEB_PACKAGES[@]}"
 
 if dpkg-query -W -f='${Status}' linkedin-optout 2>/dev/null | grep -q "install ok installed"; then
   echo "error: linkedin-optout is already installed from a package; purge it first (apt-get purge linkedin-optout)" >&2
