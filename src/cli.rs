@@ -328,8 +328,9 @@ pub enum Command {
     Login,
     /// Check that everything a run needs is in place, one line each.
     Doctor,
-    /// For data already used: print LinkedIn's Data Processing Objection Form, an objection
-    /// text naming the account, and "Get a copy of your data"; `--open` opens the form.
+    /// For data already used: print LinkedIn's routes (the Data Processing Objection Form, the
+    /// deletion request, the Data Protection Officer, "Get a copy of your data") and an
+    /// objection text naming the account; `--open` opens the objection form.
     Objection(ObjectionArgs),
     /// Re-check the setting on a schedule from the user's crontab.
     #[command(subcommand)]
