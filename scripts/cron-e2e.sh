@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end through the real cron daemon: `schedule install --every 1m --setting …` puts the
 # line in this user's crontab, cron runs it once against the built-in simulator, and both
-# chosen switches of the account end up off, each with its run in the history. Everything lives in a throwaway home; only
+# chosen switches of the account end up off, each with its run in the history, and the run checks
+# the simulator's privacy policy (its weekly watch). Everything lives in a throwaway home; only
 # our own crontab line is touched, and it is removed on every exit path.
 #
 # Needs: cargo, cron, curl, procps, Chromium and chromedriver. Run as the user whose crontab
@@ -112,10 +113,21 @@ second_run=$(sed -n 2p "$history")
 [[ $second_run == *'"setting":"ads-by-age"'*'"outcome":"opted_out"'* ]] \
   || fail "the second history line is not ads-by-age opted out: $second_run"
 
+# (g2) the same run checked LinkedIn's privacy policy, its weekly watch (`--watch-policy` on the
+# line): the check's record, and the page served once by the simulator
+seen="$state_dir/seen/policy-links.json"
+until [ -s "$seen" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "no policy check recorded in $seen within ${deadline_seconds} s"
+  sleep 1
+done
+[[ $(crontab -l) == *"optout --quiet --watch-policy"* ]] || fail "the line does not watch the policy"
+[[ $(curl -fsS "$url/__sim/policy") == *'"views":1'* ]] \
+  || fail "the simulator did not serve its privacy policy once: $(curl -fsS "$url/__sim/policy")"
+
 # (h) remove the line ourselves, so a failure to remove fails the test
 "$bin" schedule remove >/dev/null
 installed=""
 if [[ $(crontab -l 2>/dev/null || true) == *"--base-url $url"* ]]; then
   fail "the line is still in the crontab"
 fi
-echo "cron-e2e: ok (cron ran the installed line; both switches are off and recorded)"
+echo "cron-e2e: ok (cron ran the installed line; both switches are off and recorded; the privacy policy was checked)"

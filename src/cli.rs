@@ -16,7 +16,7 @@ use crate::browser::BrowserKind;
     name = "linkedin-optout",
     version,
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
-    after_help = "Exit codes: 0 off (verified or already off), 3 a dry run or audit found a switch on, 4 a person must act, \
+    after_help = "Exit codes: 0 off (verified or already off), 3 a dry run or audit found a switch on (or policy check a new link), 4 a person must act, \
 5 credentials missing or rejected or the keyring unavailable, 6 page not understood or setting not offered, \
 7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
 1 other error, 2 usage."

@@ -49,7 +49,7 @@ impl Told<'_> {
         };
         if check.new_links.is_empty() {
             return vec![Line::Out(format!(
-                "LinkedIn's privacy policy ({}) links nothing new: {} settings pages and help forms the tool knows{earlier}.",
+                "LinkedIn's privacy policy ({}) links no settings page or help form that the tool does not know ({} that it knows){earlier}.",
                 check.page_url, check.known_links
             ))];
         }

@@ -149,13 +149,16 @@ async fn policy_check(settings: &Settings) -> Check {
         Ok(checked) => match &checked.warning {
             Some(warning) => Err(warning.clone()),
             None if checked.new_links.is_empty() => Ok(format!(
-                "{} links nothing new ({} settings pages and help forms the tool knows)",
+                "{} links no settings page or help form that the tool does not know ({} that it knows)",
                 checked.page_url, checked.known_links
             )),
             None => Err(format!(
-                "{} links {} the tool does not know (reported this once): open each, LinkedIn may have added a switch\n{}",
+                "{} links {} that the tool does not know (reported this once): open each, LinkedIn may have added a switch\n{}",
                 checked.page_url,
-                checked.new_links.len(),
+                match checked.new_links.len() {
+                    1 => "1 page".to_string(),
+                    n => format!("{n} pages"),
+                },
                 checked
                     .new_links
                     .iter()

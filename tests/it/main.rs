@@ -16,6 +16,7 @@ mod optout;
 mod output;
 mod page_scripts;
 mod page_variants;
+mod policy;
 mod promises;
 mod readme;
 mod receipts;
