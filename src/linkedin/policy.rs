@@ -90,7 +90,7 @@ pub struct Reading {
 }
 
 /// Opens the policy page on `page` and reads its links. An unreachable site is the page
-/// layer's `Error::Unreachable`.
+/// layer's `Error::Unreachable`; a page the script cannot read, `Error::PageNotUnderstood`.
 pub async fn read(page: &Page<'_>) -> Result<Reading, Error> {
     #[derive(Deserialize)]
     struct Read {
@@ -101,11 +101,16 @@ pub async fn read(page: &Page<'_>) -> Result<Reading, Error> {
     let value = page
         .run_script(LINKS_SCRIPT, vec![], "lists the privacy policy's links")
         .await?;
-    let read: Read = serde_json::from_value(value).map_err(|err| {
-        Error::Other(anyhow::anyhow!(
-            "the privacy policy's links script answered oddly: {err}"
-        ))
-    })?;
+    let read: Read = match serde_json::from_value(value) {
+        Ok(read) => read,
+        Err(err) => {
+            return Err(page
+                .not_understood(format!(
+                    "the privacy policy's links script answered oddly ({err})"
+                ))
+                .await);
+        }
+    };
     Ok(Reading {
         url: look.url,
         status: look.status,
