@@ -244,35 +244,31 @@ fn the_scheduled_run_checks_the_policy_once_a_week_and_says_what_is_new_under_qu
     let email = "policy-weekly@example.com";
     let (sim, home) = (Sim::with_account(email, json!({})), Home::new());
     sim.add_policy_link(AI_AGENTS, "Data for AI agents");
+    // One scheduled run (exit 0 whatever the policy says), and the policy's servings so far.
     let scheduled = || {
-        Tool::new(&home)
+        let run = Tool::new(&home)
             .against(&sim, email)
             .args(["optout", "--quiet", "--watch-policy"])
             .run()
+            .expect_code(0);
+        (run.stderr(), sim.policy().views)
     };
-    let run = scheduled().expect_code(0);
+    let told = format!(
+        "  {}{}  \"Data for AI agents\"",
+        sim.base_url(),
+        &AI_AGENTS[1..]
+    );
+    let (stderr, views) = scheduled();
     assert_eq!(
         sim.account(email).spec.ai_training,
         linkedin_sim::AiTraining::Off
     );
-    assert_eq!(sim.policy().views, 1);
-    assert!(
-        run.stderr().contains(&format!(
-            "  {}{}  \"Data for AI agents\"",
-            sim.base_url(),
-            &AI_AGENTS[1..]
-        )),
-        "{}",
-        run.stderr()
-    );
+    assert_eq!(views, 1);
+    assert!(stderr.contains(&told), "{stderr}");
     // Within the week: not loaded again.
-    let run = scheduled().expect_code(0);
-    assert_eq!(sim.policy().views, 1);
-    assert!(
-        !run.stderr().contains("data-for-ai-agents"),
-        "{}",
-        run.stderr()
-    );
+    let (stderr, views) = scheduled();
+    assert_eq!(views, 1);
+    assert!(!stderr.contains("data-for-ai-agents"), "{stderr}");
 
     // A week later (the record's last check set back), the run looks again: nothing new.
     let age_the_record = || {
@@ -284,20 +280,16 @@ fn the_scheduled_run_checks_the_policy_once_a_week_and_says_what_is_new_under_qu
         std::fs::write(&path, record.to_string()).unwrap();
     };
     age_the_record();
-    let run = scheduled().expect_code(0);
-    assert_eq!(sim.policy().views, 2);
-    assert!(
-        !run.stderr().contains("data-for-ai-agents"),
-        "{}",
-        run.stderr()
-    );
+    let (stderr, views) = scheduled();
+    assert_eq!(views, 2);
+    assert!(!stderr.contains("data-for-ai-agents"), "{stderr}");
 
     // The page gone: the run still ends as its switches do, with one warning.
     age_the_record();
     sim.set_policy_shape(PolicyShape::NotFound);
-    let run = scheduled().expect_code(0);
-    assert_eq!(sim.policy().views, 3);
-    assert_eq!(warnings(&run.stderr()).len(), 1, "{}", run.stderr());
+    let (stderr, views) = scheduled();
+    assert_eq!(views, 3);
+    assert_eq!(warnings(&stderr).len(), 1, "{stderr}");
 
     // Without `--watch-policy`, a run never loads the policy.
     age_the_record();
