@@ -114,9 +114,28 @@ pub async fn read(page: &Page<'_>) -> Result<Reading, Error> {
     Ok(Reading {
         url: look.url,
         status: look.status,
-        title: read.title,
-        links: read.links,
+        title: printable(&read.title),
+        links: read
+            .links
+            .into_iter()
+            .map(|link| Link {
+                text: printable(&link.text),
+                ..link
+            })
+            .collect(),
     })
+}
+
+/// A page's text as the tool prints it: without control characters (a terminal's escape
+/// sequences) and without the marks that reorder text on screen (bidirectional overrides),
+/// which a page could use to make a link read as something else.
+fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
 }
 
 /// The form in which a link is compared with what the tool knows, or `None` when it is not
@@ -330,6 +349,14 @@ mod tests {
         ] {
             assert!(known.contains(page), "{page}: {known:?}");
         }
+    }
+
+    #[test]
+    fn a_pages_text_is_printed_without_escapes_or_reordering_marks() {
+        assert_eq!(
+            printable("Data\u{1b}[31m for \u{202e}AI\u{7} agents — été"),
+            "Data[31m for AI agents — été"
+        );
     }
 
     fn reading(links: &[&str]) -> Reading {
