@@ -2,10 +2,11 @@
 # End to end through the real cron daemon: `schedule install --every 1m --setting …` puts the
 # line in this user's crontab, cron runs it once against the built-in simulator, and both
 # chosen switches of the account end up off, each with its run in the history, while a third
-# chosen switch that LinkedIn does not offer to the account is said once and exits 0. The
-# installed line, run again as cron runs it, then mails nothing: every switch is as it was
-# (README, "What each outcome does"). Everything lives in a throwaway home; only our own
-# crontab line is touched, and it is removed on every exit path.
+# chosen switch that LinkedIn does not offer to the account is said once and exits 0, and the run
+# checks the simulator's privacy policy (its weekly watch). The installed line, run again as cron
+# runs it, then mails nothing: every switch is as it was (README, "What each outcome does").
+# Everything lives in a throwaway home; only our own crontab line is touched, and it is removed
+# on every exit path.
 #
 # Needs: cargo, cron, curl, procps, Chromium and chromedriver. Run as the user whose crontab
 # may be used (root in CI: `cron -f` is started when no cron daemon is running).
@@ -124,7 +125,18 @@ log="$state_dir/cron.log"
 grep -q "^$account member-cookies: LinkedIn does not offer this setting" "$log" \
   || fail "the switch not offered is not said on its first run: $(cat "$log")"
 
-# (g2) the same line, run again as cron runs it (its own shell, an empty environment), once
+# (g2) the same run checked LinkedIn's privacy policy, its weekly watch (`--watch-policy` on the
+# line): the check's record, and the page served once by the simulator
+seen="$state_dir/seen/policy-links.json"
+until [ -s "$seen" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "no policy check recorded in $seen within ${deadline_seconds} s"
+  sleep 1
+done
+[[ $(crontab -l) == *"optout --quiet --watch-policy"* ]] || fail "the line does not watch the policy"
+[[ $(curl -fsS "$url/__sim/policy") == *'"views":1'* ]] \
+  || fail "the simulator did not serve its privacy policy once: $(curl -fsS "$url/__sim/policy")"
+
+# (g3) the same line, run again as cron runs it (its own shell, an empty environment), once
 # cron can start no other: every switch is as it was, so no result line reaches the log that
 # cron mails.
 line=$(crontab -l | grep -F -- "--base-url $url")
@@ -152,4 +164,4 @@ fi
 if [[ $(crontab -l 2>/dev/null || true) == *"--base-url $url"* ]]; then
   fail "the line is still in the crontab"
 fi
-echo "cron-e2e: ok (cron ran the installed line; both switches are off and recorded, the one not offered said once; the line run again said nothing)"
+echo "cron-e2e: ok (cron ran the installed line; both switches are off and recorded, the one not offered said once; the privacy policy was checked; the line run again said nothing)"

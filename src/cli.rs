@@ -16,7 +16,7 @@ use crate::browser::BrowserKind;
     name = "linkedin-optout",
     version,
     about = "Switch off LinkedIn's \"Data for Generative AI Improvement\", prove it is off, and keep it off",
-    after_help = "Exit codes: 0 off (verified or already off) or not offered, 3 a dry run or audit found a switch on, 4 a person must act, \
+    after_help = "Exit codes: 0 off (verified or already off) or not offered, 3 a dry run or audit found a switch on (or policy check a new link), 4 a person must act, \
 5 credentials missing or rejected or the keyring unavailable, 6 page not understood, \
 7 switched off but did not stay off, 8 browser or driver unavailable or died, 9 LinkedIn unreachable, \
 1 other error, 2 usage."
@@ -327,9 +327,10 @@ pub enum Command {
     /// Sign in interactively (for checkpoints a machine must not handle) and keep the session.
     Login,
     /// Check that everything a run needs is in place, one line each.
-    Doctor,
-    /// For data already used: print LinkedIn's Data Processing Objection Form, an objection
-    /// text naming the account, and "Get a copy of your data"; `--open` opens the form.
+    Doctor(DoctorArgs),
+    /// For data already used: print LinkedIn's routes (the Data Processing Objection Form, the
+    /// deletion request, the Data Protection Officer, "Get a copy of your data") and an
+    /// objection text naming the account; `--open` opens the objection form.
     Objection(ObjectionArgs),
     /// Re-check the setting on a schedule from the user's crontab.
     #[command(subcommand)]
@@ -341,6 +342,10 @@ pub enum Command {
     /// Print the catalogue of switches in force, and where each entry came from.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Watch LinkedIn's privacy policy for settings pages and help forms the tool does not
+    /// know.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print a saved page with everything personal taken out, to attach to a bug report.
     Skeleton(SkeletonArgs),
     /// Print a shell completion script (for example to /usr/share/bash-completion/completions).
@@ -353,6 +358,22 @@ pub enum Command {
 pub enum RulesCommand {
     /// Print the active catalogue (built in, with `--rules`/`rules_file` applied).
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Read LinkedIn's public privacy policy in the browser and list each link to a settings
+    /// page or a help form that the catalogue and `objection` do not know, once; exit 3 when
+    /// one is new.
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also check LinkedIn's privacy policy for links the tool does not know, as `policy
+    /// check` does (a new one is a warning).
+    #[arg(long)]
+    pub policy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -457,6 +478,10 @@ pub struct OptoutArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub walk: WalkArgs,
+    /// Also check LinkedIn's privacy policy for links the tool does not know, when the last
+    /// check is a week old or more (the scheduled job passes it).
+    #[arg(long)]
+    pub watch_policy: bool,
 }
 
 #[derive(Debug, Subcommand)]

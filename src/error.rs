@@ -47,7 +47,7 @@ pub mod exit {
         ),
         (
             FOUND_ON,
-            "a dry run (status, optout --dry-run) found the setting on, or audit found any switch on",
+            "a dry run (status, optout --dry-run) found the setting on, or audit found any switch on, or policy check found a link that is new",
         ),
         (
             NEEDS_PERSON,

@@ -103,7 +103,8 @@ pub fn is_trusted_base_url(url: &Url) -> bool {
     is_loopback(url) || (url.scheme() == "https" && is_linkedin_host(url))
 }
 
-fn is_linkedin_host(url: &Url) -> bool {
+/// Whether the URL's host is linkedin.com or under it (`www.`, `de.`), a trailing dot allowed.
+pub fn is_linkedin_host(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => {
             let domain = domain.trim_end_matches('.').to_ascii_lowercase();

@@ -20,7 +20,7 @@ impl Audited {
     /// The one line that names the route for data the switches do not reach.
     fn objection_route(&self) -> String {
         format!(
-            "Switching off does not reach data already used: object to that with LinkedIn's Data Processing Objection Form, {} (`linkedin-optout objection` writes the text).",
+            "Switching off does not reach data already used: object to that with LinkedIn's Data Processing Objection Form, {} (`linkedin-optout objection` writes the text and names LinkedIn's other routes).",
             self.objection_form
         )
     }

@@ -1,15 +1,15 @@
-//! `doctor`: checks, one line each with the fix when it fails, that everything a run needs is
-//! in place. It takes the command line as typed: a broken configuration is its first check's
+//! `doctor [--policy]`: checks, one line each with the fix when it fails, that everything a
+//! run needs is in place (with `--policy`, the policy watch too). It takes the command line as typed: a broken configuration is its first check's
 //! failure, not the command's.
 
-use crate::cli::GlobalArgs;
+use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::error::Error;
 use crate::ops;
 use crate::ops::doctor::{Checks, Status};
 use crate::output::{Line, Output, Printed, json_of};
 
-pub async fn exec(global: &GlobalArgs) -> Result<u8, Error> {
-    let checks = ops::doctor::doctor(global).await;
+pub async fn exec(global: &GlobalArgs, args: &DoctorArgs) -> Result<u8, Error> {
+    let checks = ops::doctor::doctor(global, args.policy).await;
     Output::for_args(global).print(&checks);
     Ok(checks.exit_code())
 }

@@ -32,6 +32,10 @@ const FILES: &[(&str, &str)] = &[
         "a screenshot and a JSON record of every state read after a reload (`linkedin-optout receipts`)",
     ),
     (
+        "~/.local/state/linkedin-optout/seen/policy-links.json",
+        "the privacy policy's links the policy watch has reported, and when it last checked (mode 0600)",
+    ),
+    (
         "~/.local/state/linkedin-optout/cron.log",
         "the output of the runs that `schedule install` puts in the crontab",
     ),

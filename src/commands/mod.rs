@@ -13,6 +13,7 @@ pub mod login;
 pub mod man;
 pub mod objection;
 pub mod optout;
+pub mod policy;
 pub mod receipts;
 pub mod rules;
 pub mod schedule;
@@ -42,10 +43,11 @@ pub async fn run(cli: Cli) -> Result<u8, Error> {
         Command::History(args) => history::exec(&settings()?, &cli.global, &args).await,
         Command::Receipts(args) => receipts::exec(&settings()?, &cli.global, args).await,
         Command::Rules(command) => rules::exec(&settings()?, command),
+        Command::Policy(command) => policy::exec(&settings()?, command).await,
         // Redacting a file needs no configuration.
         Command::Skeleton(args) => skeleton::exec(&document_output, &args),
         // Doctor reports a broken configuration instead of failing on it.
-        Command::Doctor => doctor::exec(&cli.global).await,
+        Command::Doctor(args) => doctor::exec(&cli.global, &args).await,
         // Printing documentation needs no configuration either.
         Command::Completions(args) => completions::exec(&document_output, args),
         Command::Man => man::exec(&document_output),

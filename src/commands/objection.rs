@@ -1,6 +1,7 @@
-//! `objection [--open]`: switching off does not reach data already used. Prints LinkedIn's
-//! Data Processing Objection Form, an objection text naming each selected account, and "Get a
-//! copy of your data"; `--open` then opens the form, signed in, for the member to send.
+//! `objection [--open]`: switching off covers only later use. Prints LinkedIn's routes for
+//! data already used (the Data Processing Objection Form, the deletion request, the Data
+//! Protection Officer, "Get a copy of your data") and an objection text naming each selected
+//! account; `--open` then opens the objection form, signed in, for the member to send.
 
 use crate::cli::ObjectionArgs;
 use crate::config::Settings;
@@ -38,14 +39,28 @@ impl Printed for Routes {
             };
             lines.extend([
                 Line::Out(
-                    "Switching off stops future use only. For data LinkedIn has already used, send its Data Processing Objection Form:"
+                    "Switching off covers only later use: data LinkedIn has already used stays used. To object to its use, send LinkedIn's Data Processing Objection Form (TS-DPRO):"
                         .to_string(),
                 ),
                 Line::Out(format!("  {}", route.form_url)),
+                Line::Out(
+                    "To have LinkedIn delete data that your settings cannot delete, send its deletion request (TS-DDF):"
+                        .to_string(),
+                ),
+                Line::Out(format!("  {}", route.deletion_form_url)),
+                Line::Out(
+                    "To reach LinkedIn's Data Protection Officer, for example when an answer does not come, use its form (TSO-DPO):"
+                        .to_string(),
+                ),
+                Line::Out(format!("  {}", route.dpo_form_url)),
                 Line::Out("To see what LinkedIn holds, ask for \"Get a copy of your data\":".to_string()),
                 Line::Out(format!("  {}", route.copy_of_data_url)),
+                Line::Out(
+                    "In the UK, the same switch has also covered sharing with Microsoft for its own AI training since 3 November 2025: the objection says so in a sentence that holds wherever you are."
+                        .to_string(),
+                ),
                 Line::Out(format!(
-                    "The objection {whose}, to paste into the form (you send it; this tool never does):"
+                    "The objection {whose}, to paste into the objection form (you send it; this tool never does):"
                 )),
                 Line::Out(String::new()),
                 Line::Out(route.text.clone()),

@@ -1,6 +1,7 @@
 //! `optout [--dry-run] [--walk]`: switch the setting off for each selected account and
 //! verify it after a reload; with `--dry-run`, only report it. Every run is recorded in the
-//! history, and the notify command hears of anything worth knowing.
+//! history, and the notify command hears of anything worth knowing. With `--watch-policy` (the
+//! scheduled job), LinkedIn's privacy policy is also checked once a week.
 
 use crate::cli::OptoutArgs;
 use crate::config::Settings;
@@ -25,5 +26,14 @@ pub async fn exec(settings: &Settings, args: &OptoutArgs) -> Result<u8, Error> {
     }
     let code = finished.exit_code();
     finished.record(settings).await;
+    // The weekly policy watch of the scheduled job: told, never part of the exit code.
+    if args.watch_policy
+        && let Some(checked) = ops::policy::check_when_due(settings).await
+    {
+        output.print(&super::policy::InRun(super::policy::Told {
+            check: &checked,
+            seen_file: ops::policy::seen_file(settings),
+        }));
+    }
     Ok(code)
 }

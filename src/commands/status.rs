@@ -8,6 +8,7 @@ pub async fn exec(settings: &Settings, args: WalkArgs) -> Result<u8, Error> {
     let args = OptoutArgs {
         dry_run: true,
         walk: args,
+        watch_policy: false,
     };
     super::optout::exec(settings, &args).await
 }

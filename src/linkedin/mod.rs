@@ -8,6 +8,7 @@ pub mod flow;
 pub mod objection;
 pub mod outcome;
 pub mod page;
+pub mod policy;
 pub mod rules;
 pub mod session;
 pub mod setting;

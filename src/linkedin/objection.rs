@@ -1,8 +1,9 @@
-//! The route for the past: switching off stops future use only, and data already used stays
-//! used. LinkedIn's answer is its Data Processing Objection Form (TS-DPRO, a Help Center
-//! form); "Get a copy of your data" shows what it holds. The tool names both, writes the
-//! objection, and can open the form signed in; sending it stays the member's own act, so
-//! nothing here ever fills in or submits a form.
+//! The route for the past: switching off covers only later use, and data already used stays
+//! used. LinkedIn's privacy policy names its routes: the Data Processing Objection Form
+//! (TS-DPRO, a Help Center form), the request to delete data that settings cannot delete
+//! (TS-DDF), and its Data Protection Officer (TSO-DPO); "Get a copy of your data" shows what
+//! it holds. The tool names them all, writes the objection, and can open the form signed in;
+//! sending it stays the member's own act, so nothing here ever fills in or submits a form.
 
 use std::time::Duration;
 
@@ -17,13 +18,31 @@ use crate::secrets::StoredSession;
 
 /// The Data Processing Objection Form, under the base URL.
 pub const FORM_PATH: &str = "help/linkedin/ask/TS-DPRO";
+/// The form that asks LinkedIn to delete data the member's settings cannot delete.
+pub const DELETION_FORM_PATH: &str = "help/linkedin/ask/TS-DDF";
+/// The form that reaches LinkedIn's Data Protection Officer.
+pub const DPO_FORM_PATH: &str = "help/linkedin/ask/TSO-DPO";
 /// "Get a copy of your data", under Settings & Privacy > Data privacy.
 pub const COPY_OF_DATA_PATH: &str = "mypreferences/d/download-my-data";
+/// Every page the objection route names (the policy watch knows them).
+pub const ROUTE_PATHS: &[&str] = &[
+    FORM_PATH,
+    DELETION_FORM_PATH,
+    DPO_FORM_PATH,
+    COPY_OF_DATA_PATH,
+];
 /// Stands for the account in the text when no account is configured.
 pub const ACCOUNT_PLACEHOLDER: &str = "[your LinkedIn account's email address]";
 
 /// How often to look whether the member has closed the browser.
 const CLOSED_POLL: Duration = Duration::from_millis(500);
+
+/// The sentence of the objection for members in the UK, where since 3 November 2025 the
+/// Gen-AI switch also covers sharing with Microsoft for its own AI training. Written so that
+/// it holds wherever the member is: the tool does not know the member's region.
+pub const UK_SENTENCE: &str = "Where UK data protection law applies to my account, I also \
+object to LinkedIn sharing my data with Microsoft for the training of Microsoft's own AI \
+models, which the same setting has covered for members in the UK since 3 November 2025.";
 
 /// The objection, ready to paste into the form's explanation, naming `account` (or the
 /// placeholder the member replaces).
@@ -34,8 +53,8 @@ pub fn text(account: Option<&str>) -> String {
 on LinkedIn, to train generative AI models, including data that has already been used for \
 this (for example under Article 21 of the GDPR where it applies). Please stop this \
 processing, exclude my data from future training and from models still being trained, and \
-confirm in writing what you have done. I have switched off \"Data for Generative AI \
-Improvement\". My LinkedIn account: {account}."
+confirm in writing what you have done. {UK_SENTENCE} I have switched off \"Data for \
+Generative AI Improvement\". My LinkedIn account: {account}."
     )
 }
 
@@ -105,5 +124,11 @@ mod tests {
         assert!(named.ends_with("My LinkedIn account: member@example.com."));
         assert!(!named.contains(ACCOUNT_PLACEHOLDER));
         assert!(text(None).contains(ACCOUNT_PLACEHOLDER));
+    }
+
+    #[test]
+    fn the_text_names_microsofts_ai_training_for_members_in_the_uk() {
+        let text = text(None);
+        assert!(text.contains(UK_SENTENCE), "{text}");
     }
 }

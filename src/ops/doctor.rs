@@ -1,6 +1,6 @@
 //! `doctor`'s checks that everything a run needs is in place, each with the fix when it
 //! fails: config, browser and driver (matching versions), a WebDriver session, each secret
-//! source for each account, and the base URL.
+//! source for each account, the base URL, and, when asked, the policy watch.
 
 use std::time::Duration;
 
@@ -93,8 +93,9 @@ impl Checks {
     }
 }
 
-/// Runs every check; a configuration that does not resolve is the first check's failure.
-pub async fn doctor(global: &GlobalArgs) -> Checks {
+/// Runs every check (with `policy`, the policy watch last); a configuration that does not
+/// resolve is the first check's failure.
+pub async fn doctor(global: &GlobalArgs, policy: bool) -> Checks {
     let mut checks = Vec::new();
     let (settings, rules) = match config::resolve_apart_from_rules(global) {
         Ok(resolved) => resolved,
@@ -135,7 +136,48 @@ pub async fn doctor(global: &GlobalArgs) -> Checks {
     checks.push(session_check(&settings, browser).await);
     checks.extend(secret_checks(&settings).await);
     checks.extend(base_url_checks(&settings).await);
+    if policy {
+        checks.push(policy_check(&settings).await);
+    }
     Checks(checks)
+}
+
+/// The policy watch (`policy check`), as a warning whatever it finds: a new link is worth a
+/// look, and a policy page that cannot be read stops no run. It tells a new link once, as
+/// `policy check` does.
+async fn policy_check(settings: &Settings) -> Check {
+    let result = match super::policy::check(settings).await {
+        Ok(checked) => match &checked.warning {
+            Some(warning) => Err(warning.clone()),
+            None if checked.new_links.is_empty() => Ok(format!(
+                "{} links no settings page or help form that the tool does not know ({} that it knows)",
+                checked.page_url, checked.known_links
+            )),
+            None => Err(format!(
+                "{} links {} that the tool does not know (reported this once): open each, LinkedIn may have added a switch\n{}",
+                checked.page_url,
+                match checked.new_links.len() {
+                    1 => "1 page".to_string(),
+                    n => format!("{n} pages"),
+                },
+                checked
+                    .new_links
+                    .iter()
+                    .map(|link| format!("{}  \"{}\"", link.url, link.text))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+        },
+        Err(err) => Err(format!(
+            "could not check it: {}",
+            err.to_string().replace(crate::error::SEE_DOCTOR, "")
+        )),
+    };
+    Check {
+        name: "privacy policy".into(),
+        result,
+        code: exit::OFF,
+    }
 }
 
 /// The catalogue in force: built in, or with the override file applied; a mistake in that

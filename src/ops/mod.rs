@@ -8,6 +8,8 @@
 //!   session, receipts); `optout` wraps it in the run lock, the history and the notify
 //!   command.
 //! - `audit`: the dry run over the whole catalogue, with what each switch means.
+//! - `policy`: the policy watch (LinkedIn's privacy policy, read for links the tool does not
+//!   know), run by `policy check`, `doctor --policy` and the scheduled `optout`.
 //! - `credentials`, `login`, `objection`, `doctor`, `history`, `receipts`, `rules`, `schedule`:
 //!   those commands' sequences (`schedule::job` is the one builder of the cron line's command).
 
@@ -19,6 +21,7 @@ pub mod history;
 pub mod login;
 pub mod objection;
 pub mod optout;
+pub mod policy;
 pub mod receipts;
 pub mod rules;
 pub mod run;

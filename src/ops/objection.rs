@@ -1,5 +1,6 @@
 //! `objection`'s sequences: the route for data already used (the Data Processing Objection
-//! Form, "Get a copy of your data", and the objection text) for each selected account; and,
+//! Form, the deletion request, the Data Protection Officer, "Get a copy of your data", and
+//! the objection text) for each selected account; and,
 //! with `--open`, the form in a visible browser signed in as the member, left for them to
 //! read and send. The tool never sends it.
 
@@ -29,8 +30,12 @@ pub const OPEN_DEADLINE: Duration = Duration::from_secs(30 * 60);
 pub struct Route {
     /// `None` when no account is configured: the text holds a placeholder instead.
     pub account: Option<String>,
-    /// The Data Processing Objection Form.
+    /// The Data Processing Objection Form (TS-DPRO).
     pub form_url: Url,
+    /// The request to delete data that settings cannot delete (TS-DDF).
+    pub deletion_form_url: Url,
+    /// The Data Protection Officer's form (TSO-DPO).
+    pub dpo_form_url: Url,
     /// "Get a copy of your data".
     pub copy_of_data_url: Url,
     /// The objection, ready to paste into the form.
@@ -57,13 +62,16 @@ pub fn routes(settings: &Settings, open: bool) -> Result<Routes, Error> {
     if open {
         ready_to_open(settings)?;
     }
-    let route = |account: Option<&str>, base: &Url| Route {
-        account: account.map(str::to_string),
-        form_url: base.join(objection::FORM_PATH).expect("a relative path"),
-        copy_of_data_url: base
-            .join(objection::COPY_OF_DATA_PATH)
-            .expect("a relative path"),
-        text: objection::text(account),
+    let route = |account: Option<&str>, base: &Url| {
+        let url = |path: &str| base.join(path).expect("a relative path");
+        Route {
+            account: account.map(str::to_string),
+            form_url: url(objection::FORM_PATH),
+            deletion_form_url: url(objection::DELETION_FORM_PATH),
+            dpo_form_url: url(objection::DPO_FORM_PATH),
+            copy_of_data_url: url(objection::COPY_OF_DATA_PATH),
+            text: objection::text(account),
+        }
     };
     if settings.accounts.is_empty() {
         return Ok(Routes(vec![route(None, &settings.base_url)]));

@@ -241,13 +241,13 @@ fn check_line(
     )
 }
 
-/// The command cron runs: `optout --quiet` with the global options carried, in the
-/// environment a run needs.
+/// The command cron runs: `optout --quiet --watch-policy` (the privacy policy checked once a
+/// week) with the global options carried, in the environment a run needs.
 pub fn job(settings: &Settings, global: &GlobalArgs) -> Result<Job, Error> {
     let program = std::env::current_exe()
         .and_then(|exe| exe.canonicalize())
         .map_err(|err| anyhow::anyhow!("cannot find this program's own path: {err}"))?;
-    let mut args: Vec<String> = vec!["optout".into(), "--quiet".into()];
+    let mut args: Vec<String> = vec!["optout".into(), "--quiet".into(), "--watch-policy".into()];
     args.extend(carried(global, &settings.config_path)?);
     // SAFETY: getuid(2) cannot fail and touches no memory.
     let uid = unsafe { libc::getuid() };

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::browser::BrowserKind;
 use crate::browser::{SessionOptions, WebDriver};
@@ -48,8 +49,34 @@ pub async fn with_page<T>(
     cancel: &CancellationToken,
     work: impl AsyncFnOnce(&Page<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    let session_options = SessionOptions {
+    let site = Site {
+        base: &account.base_url,
         browser: account.browser,
+        name: &account.email,
+    };
+    with_site_page(driver, site, options, cancel, work).await
+}
+
+/// A site a page is opened on: its base URL, the browser, and the name its failure artifacts
+/// are filed under (an account; a public page's own name when no account is involved).
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    pub base: &'a Url,
+    pub browser: BrowserKind,
+    pub name: &'a str,
+}
+
+/// Runs `work` on a fresh page of `site` (a fresh profile: nothing signed in) in a new
+/// browser session on `driver`; the session closes whatever happens.
+pub async fn with_site_page<T>(
+    driver: &WebDriver,
+    site: Site<'_>,
+    options: &PageOptions,
+    cancel: &CancellationToken,
+    work: impl AsyncFnOnce(&Page<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let session_options = SessionOptions {
+        browser: site.browser,
         headed: options.headed,
         timeout: options.timeout,
     };
@@ -57,10 +84,10 @@ pub async fn with_page<T>(
         .session(session_options, cancel, async |client| {
             let page = Page {
                 client,
-                base: account.base_url.clone(),
+                base: site.base.clone(),
                 timeout: options.timeout,
                 artifacts_dir: options.artifacts_dir.clone(),
-                account: account.email.clone(),
+                account: site.name.to_string(),
                 switch: options.switch.clone(),
             };
             work(&page).await

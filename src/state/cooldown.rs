@@ -81,20 +81,10 @@ pub fn record(state_dir: &Path, account: &str, until: Timestamp) {
     }
 }
 
-/// Writes `path` through a temporary file renamed over it; the temporary file is removed on
-/// every path that does not rename it.
+/// Writes `path` whole or not at all (`files::replace_private`), creating its directory.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".cooldown-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temporary.write_all(bytes)?;
-    temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    super::files::replace_private(path, bytes)
 }
 
 #[cfg(test)]

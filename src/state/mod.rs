@@ -1,5 +1,6 @@
 //! What the tool keeps between runs in its state directory: the run lock, the history, the
-//! receipts, the sign-in cool-down, and how each account's files are named (`files`).
+//! receipts, the sign-in cool-down, what the policy watch has seen (`seen`), and how each
+//! account's files are named (`files`).
 //!
 //! Both are keyed to files under `Settings::state_dir`; `config_key` names a config file in a
 //! way that survives upgrades of the tool, so the lock and the crontab marker of one config
@@ -11,6 +12,7 @@ pub mod history;
 pub mod lock;
 pub mod processes;
 pub mod receipts;
+pub mod seen;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

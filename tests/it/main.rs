@@ -17,6 +17,7 @@ mod outcomes;
 mod output;
 mod page_scripts;
 mod page_variants;
+mod policy;
 mod promises;
 mod readme;
 mod receipts;

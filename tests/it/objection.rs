@@ -1,5 +1,6 @@
 //! `objection`: the route for data already used (LinkedIn's Data Processing Objection Form,
-//! an objection text naming each account, "Get a copy of your data"), and `--open`, which
+//! its deletion request and its Data Protection Officer, an objection text naming each
+//! account, "Get a copy of your data"), and `--open`, which
 //! shows the form in a visible browser (under Xvfb) signed in with the saved session and
 //! never sends it: proven from the simulator's own counts.
 #![cfg(target_os = "linux")]
@@ -14,6 +15,8 @@ use crate::common::{Home, Sim, Tool, pids_of, wait_for};
 use crate::login::Xvfb;
 
 const FORM: &str = "help/linkedin/ask/TS-DPRO";
+const DELETION_FORM: &str = "help/linkedin/ask/TS-DDF";
+const DPO_FORM: &str = "help/linkedin/ask/TSO-DPO";
 const COPY_OF_DATA: &str = "mypreferences/d/download-my-data";
 
 #[test]
@@ -32,16 +35,28 @@ fn objection_names_each_selected_account_in_text_and_json() {
         assert_eq!(line["account"], json!(account));
         assert_eq!(line["form_url"], json!(format!("{base}{FORM}")));
         assert_eq!(
+            line["deletion_form_url"],
+            json!(format!("{base}{DELETION_FORM}"))
+        );
+        assert_eq!(line["dpo_form_url"], json!(format!("{base}{DPO_FORM}")));
+        assert_eq!(
             line["copy_of_data_url"],
             json!(format!("{base}{COPY_OF_DATA}"))
         );
         let text = line["text"].as_str().unwrap();
         assert!(text.contains("generative AI"), "{text}");
+        // For members in the UK, whoever they are: the tool does not know the region.
+        assert!(
+            text.contains(
+                "sharing my data with Microsoft for the training of Microsoft's own AI models"
+            ),
+            "{text}"
+        );
         assert!(
             text.ends_with(&format!("My LinkedIn account: {account}.")),
             "{text}"
         );
-        assert_eq!(line.as_object().unwrap().len(), 4, "{line}");
+        assert_eq!(line.as_object().unwrap().len(), 6, "{line}");
     }
     // The same as text, for one account.
     let run = Tool::new(&home)
@@ -49,8 +64,19 @@ fn objection_names_each_selected_account_in_text_and_json() {
         .run()
         .expect_code(0);
     let out = run.stdout();
-    assert!(out.contains(&format!("  {base}{FORM}\n")), "{out}");
-    assert!(out.contains(&format!("  {base}{COPY_OF_DATA}\n")), "{out}");
+    for path in [FORM, DELETION_FORM, DPO_FORM, COPY_OF_DATA] {
+        assert!(out.contains(&format!("  {base}{path}\n")), "{out}");
+    }
+    assert!(
+        out.starts_with(
+            "Switching off covers only later use: data LinkedIn has already used stays used."
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("(TS-DDF)") && out.contains("(TSO-DPO)"),
+        "{out}"
+    );
     assert!(
         out.contains(&format!("My LinkedIn account: {one}.")),
         "{out}"

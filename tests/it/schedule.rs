@@ -132,7 +132,7 @@ fn install_adds_one_marked_line_and_keeps_every_other_line() {
     assert!(line.contains(" XDG_RUNTIME_DIR=/run/user/"), "{line}");
     let program = std::fs::canonicalize(env!("CARGO_BIN_EXE_linkedin-optout")).unwrap();
     let expected = format!(
-        " {} optout --quiet --config {} --account a@example.com --account b@example.com --base-url http://127.0.0.1:9/ --credentials-file {} >> {} 2>&1 {}",
+        " {} optout --quiet --watch-policy --config {} --account a@example.com --account b@example.com --base-url http://127.0.0.1:9/ --credentials-file {} >> {} 2>&1 {}",
         program.display(),
         config.display(),
         credentials.display(),

@@ -12,6 +12,7 @@ use axum::routing::{delete, get, post};
 use serde_json::{Value, json};
 
 use crate::http::Shared;
+use crate::policy::{PolicyLink, PolicyPatch};
 use crate::state::AccountView;
 
 pub(crate) fn router() -> Router<Shared> {
@@ -21,6 +22,8 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/accounts/{email}", get(show).put(put))
         .route("/accounts/{email}/approve", post(approve))
         .route("/accounts/{email}/sessions", delete(revoke))
+        .route("/policy", get(policy_show).put(policy_put))
+        .route("/policy/links", post(policy_add_link))
 }
 
 fn error(status: StatusCode, message: String) -> Response {
@@ -95,5 +98,29 @@ async fn revoke(State(state): State<Shared>, Path(email): Path<String>) -> Respo
         StatusCode::NO_CONTENT.into_response()
     } else {
         no_account(&email)
+    }
+}
+
+/// The privacy policy page: its shape, the links added, how often it was served.
+async fn policy_show(State(state): State<Shared>) -> Response {
+    Json(state.policy.view()).into_response()
+}
+
+/// Changes the fields given (`shape`, `added_links`); the others stay.
+async fn policy_put(State(state): State<Shared>, body: Bytes) -> Response {
+    match serde_json::from_slice::<PolicyPatch>(&body) {
+        Ok(patch) => Json(state.policy.patch(patch)).into_response(),
+        Err(e) => error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid policy fields: {e}"),
+        ),
+    }
+}
+
+/// Adds one link (`{"href": …, "text": …}`) to the policy's section on how data is used.
+async fn policy_add_link(State(state): State<Shared>, body: Bytes) -> Response {
+    match serde_json::from_slice::<PolicyLink>(&body) {
+        Ok(link) => Json(state.policy.add_link(link)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, format!("invalid link: {e}")),
     }
 }

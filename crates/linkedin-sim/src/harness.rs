@@ -15,7 +15,9 @@ use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
-use crate::{AccountSpec, AccountView, SimConfig, SimHandle, Simulator};
+use crate::{
+    AccountSpec, AccountView, PolicyLink, PolicyShape, PolicyView, SimConfig, SimHandle, Simulator,
+};
 
 /// The password [`Sim::with_account`] gives its account unless the options say otherwise.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -221,6 +223,42 @@ impl Site {
         );
     }
 
+    /// The privacy policy page as the server has it (`GET /__sim/policy`).
+    pub async fn policy(&self) -> PolicyView {
+        let url = self.url("__sim/policy");
+        self.control_json(self.control.get(url)).await
+    }
+
+    /// Adds a link to the privacy policy (`POST /__sim/policy/links`), as LinkedIn would link
+    /// a settings page it just added.
+    pub async fn add_policy_link(&self, href: &str, text: &str) -> PolicyView {
+        let url = self.url("__sim/policy/links");
+        let link = PolicyLink {
+            href: href.to_string(),
+            text: text.to_string(),
+        };
+        self.control_json(self.control.post(url).json(&link)).await
+    }
+
+    /// Serves the privacy policy in `shape` from now on (`PUT /__sim/policy`).
+    pub async fn set_policy_shape(&self, shape: PolicyShape) -> PolicyView {
+        let url = self.url("__sim/policy");
+        self.control_json(self.control.put(url).json(&json!({ "shape": shape })))
+            .await
+    }
+
+    /// Sends a control API request that must succeed, and reads its JSON answer.
+    async fn control_json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> T {
+        let response = request.send().await.expect("the control API answers");
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|err| panic!("{err}: {body}"))
+    }
+
     /// Stops accepting connections and waits for open ones to finish.
     pub async fn shutdown(self) {
         self.handle.shutdown().await;
@@ -294,6 +332,22 @@ impl Sim {
     /// See [`Site::revoke_sessions`].
     pub fn revoke_sessions(&self, email: &str) {
         self.runtime.block_on(self.site().revoke_sessions(email));
+    }
+
+    /// See [`Site::policy`].
+    pub fn policy(&self) -> PolicyView {
+        self.runtime.block_on(self.site().policy())
+    }
+
+    /// See [`Site::add_policy_link`].
+    pub fn add_policy_link(&self, href: &str, text: &str) -> PolicyView {
+        self.runtime
+            .block_on(self.site().add_policy_link(href, text))
+    }
+
+    /// See [`Site::set_policy_shape`].
+    pub fn set_policy_shape(&self, shape: PolicyShape) -> PolicyView {
+        self.runtime.block_on(self.site().set_policy_shape(shape))
     }
 }
 

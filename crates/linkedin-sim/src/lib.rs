@@ -32,7 +32,9 @@
 //! - a save whose session has ended answers 401 and the page then goes to `/login`.
 //!
 //! Under `/__sim/` a JSON control API configures accounts and reports what happened to
-//! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`.
+//! them (sign-ins, accepted setting writes, sessions, pending PIN…); see `control.rs`. It
+//! also shapes the public privacy policy page (`/legal/privacy-policy`): links added to it,
+//! or the page gone, redesigned beyond recognition or failing; see `policy.rs`.
 //!
 //! This is a crate of its own so that the boundary is the compiler's: the tool's flow knows
 //! the simulator only as a base URL, and nothing here can use the tool. The tool's `demo` and
@@ -50,6 +52,7 @@ mod http;
 mod i18n;
 mod member;
 mod pages;
+mod policy;
 mod router;
 mod signin;
 mod spec;
@@ -64,6 +67,7 @@ use anyhow::Context as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use policy::{PolicyLink, PolicyShape, PolicyView};
 pub use spec::{
     AccountSpec, AiTraining, Checkpoint, ConfirmDialog, DEFAULT_PASSWORD, Faults, Interstitial,
     Locale, LoginVariant, ParseAccountError, SecondSwitch, SwitchKind, SwitchState,

@@ -70,6 +70,7 @@ pub(crate) fn router(state: Shared) -> Router {
             get(member::interstitial).post(member::answer_interstitial),
         )
         .route("/cookie-consent", post(member::cookie_consent))
+        .route(pages::policy::POLICY_PAGE, get(pages::policy::policy_page))
         .route(
             pages::help::OBJECTION_FORM,
             get(pages::help::objection_form).post(pages::help::objection_submit),

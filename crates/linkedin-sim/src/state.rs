@@ -146,6 +146,8 @@ pub(crate) struct SimState {
     /// Woken whenever an account's options change (for the `hold_setting_page` and `hold_save`
     /// faults).
     changed: tokio::sync::Notify,
+    /// The public privacy policy page, the site's and nobody's account's.
+    pub policy: crate::policy::PolicyPage,
 }
 
 /// The state file's content.
@@ -197,6 +199,7 @@ impl SimState {
             inner: Mutex::new(inner),
             state_file,
             changed: tokio::sync::Notify::new(),
+            policy: crate::policy::PolicyPage::default(),
         };
         for spec in accounts {
             state.put(spec);

@@ -7,6 +7,7 @@ pub(crate) mod help;
 pub(crate) mod interstitial;
 pub(crate) mod login;
 pub(crate) mod member;
+pub(crate) mod policy;
 pub(crate) mod settings;
 
 use crate::i18n::{Texts, texts};
